@@ -1,0 +1,33 @@
+from editorial.models.audit import AuditChainHead, AuditEntry
+from editorial.models.channels import Campaign, Channel, Network
+from editorial.models.plans import PlanState, WeeklyPlan
+from editorial.models.posts import (
+    Approval,
+    ApprovalLevel,
+    Category,
+    Comment,
+    Post,
+    PostImage,
+    PostState,
+    PostVariant,
+)
+from editorial.models.rules import SensitivityRule
+
+__all__ = [
+    "Approval",
+    "ApprovalLevel",
+    "AuditChainHead",
+    "AuditEntry",
+    "Campaign",
+    "Category",
+    "Channel",
+    "Comment",
+    "Network",
+    "PlanState",
+    "Post",
+    "PostImage",
+    "PostState",
+    "PostVariant",
+    "SensitivityRule",
+    "WeeklyPlan",
+]

@@ -1,0 +1,90 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Network(models.TextChoices):
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    X = "x", "X"
+    FACEBOOK = "facebook", _("Facebook Page")
+    WEBHOOK = "webhook", _("Webhook (Slack, Mattermost, Teams)")
+    ATOM = "atom", _("Public Atom feed")
+    LOG = "log", _("Server log")
+
+
+# The longest text each network accepts, checked before a post can leave draft.
+TEXT_LIMITS = {
+    Network.MASTODON: 500,
+    Network.BLUESKY: 300,
+    Network.X: 280,
+    Network.FACEBOOK: 63206,
+    Network.WEBHOOK: 4000,
+    Network.ATOM: 10000,
+    Network.LOG: 10000,
+}
+MEDIA_LIMITS = {
+    Network.MASTODON: 4,
+    Network.BLUESKY: 4,
+    Network.X: 4,
+    Network.FACEBOOK: 10,
+    Network.WEBHOOK: 10,
+    Network.ATOM: 10,
+    Network.LOG: 10,
+}
+
+
+class Channel(models.Model):
+    """An account on a network, owned by the national team or by one department."""
+
+    name = models.CharField(_("name"), max_length=120)
+    network = models.CharField(_("network"), max_length=16, choices=Network.choices)
+    handle = models.CharField(_("handle"), max_length=200)
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="channels",
+        verbose_name=_("department"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["department__name", "name"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "handle"], name="unique_channel_handle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_network_display()})"
+
+    @property
+    def text_limit(self) -> int:
+        return TEXT_LIMITS[self.network]
+
+    @property
+    def media_limit(self) -> int:
+        return MEDIA_LIMITS[self.network]
+
+
+class Campaign(models.Model):
+    """Posts and events grouped across channels and weeks (a recruitment drive…)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("department"),
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,78 @@
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from editorial import permissions as perms
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+P = PlanState
+
+
+def _has_items(plan: "WeeklyPlan") -> bool:
+    return plan.posts.exists()
+
+
+class WeeklyPlan(ConcurrentTransitionMixin, models.Model):
+    """A team's plan for one ISO week ("prévisionnel hebdomadaire"), approved as a whole."""
+
+    team = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="plans",
+        verbose_name=_("team"),
+    )
+    iso_year = models.PositiveSmallIntegerField(_("year"))
+    iso_week = models.PositiveSmallIntegerField(
+        _("week"), validators=[MinValueValidator(1), MaxValueValidator(53)]
+    )
+    state = FSMField(
+        _("state"), max_length=12, choices=PlanState.choices, default=P.DRAFT, protected=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", editable=False,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", editable=False,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-iso_year", "-iso_week", "team__name"]
+        verbose_name = _("weekly plan")
+        verbose_name_plural = _("weekly plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "iso_year", "iso_week"], name="one_plan_per_team_and_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} — {self.iso_year}-W{self.iso_week:02d}"
+
+    @property
+    def monday(self) -> datetime.date:
+        return datetime.date.fromisocalendar(self.iso_year, self.iso_week, 1)
+
+    @transition(state, [P.DRAFT, P.RETURNED], P.SUBMITTED,
+                permission=perms.allowed_on_plan("submit_plan"), conditions=[_has_items])
+    def submit(self) -> None: ...
+
+    @transition(state, P.SUBMITTED, P.APPROVED, permission=perms.allowed_on_plan("approve_plan"))
+    def approve(self) -> None: ...
+
+    @transition(state, P.SUBMITTED, P.RETURNED, permission=perms.allowed_on_plan("return_plan"))
+    def return_to_team(self) -> None: ...

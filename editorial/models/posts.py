@@ -1,0 +1,327 @@
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from editorial import permissions as perms
+
+
+class PostState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    PLANNED = "planned", _("Planned")
+    PENDING_APPROVAL = "pending_approval", _("Pending approval")
+    PENDING_SIGNOFF = "pending_signoff", _("Pending sign-off")
+    APPROVED = "approved", _("Approved")
+    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Failed")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+S = PostState
+# States in which a person may still change the content without voiding anything.
+FREELY_EDITABLE = [S.DRAFT, S.CHANGES_REQUESTED, S.SUBMITTED, S.PLANNED]
+# States in which a review has started or ended: an edit sends the post back to draft.
+UNDER_REVIEW = [S.PENDING_APPROVAL, S.PENDING_SIGNOFF, S.APPROVED]
+# States from which nothing has gone out yet and the post can be called off.
+CANCELLABLE = [*FREELY_EDITABLE, *UNDER_REVIEW]
+# States whose scheduled time passing without approval makes the post overdue.
+UNAPPROVED = [*FREELY_EDITABLE, S.PENDING_APPROVAL, S.PENDING_SIGNOFF]
+
+
+class Category(models.TextChoices):
+    COLD_NEWS = "cold_news", _("Cold news")
+    INSTITUTIONAL = "institutional", _("Institutional")
+    PREVENTION = "prevention", _("Prevention")
+    HOT_NEWS = "hot_news", _("Hot news")
+    CONVERSATION = "conversation", _("Conversation")
+
+
+def _is_ready(post: "Post") -> bool:
+    return not post.readiness_problems()
+
+
+def _is_schedulable(post: "Post") -> bool:
+    return not post.schedule_problems()
+
+
+class Post(ConcurrentTransitionMixin, models.Model):
+    """One piece of content for one or more channels, and where it is in the workflow.
+
+    The state field is protected: only the transition methods below change it, and
+    only the functions in `editorial.workflow` call them (with the audit and signals).
+    `ConcurrentTransitionMixin` makes a save fail if another request changed the state
+    since this instance was loaded, so two approvers cannot both win.
+    """
+
+    title = models.CharField(_("title"), max_length=200, help_text=_("Internal, not published."))
+    body = models.TextField(_("text"))
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    channels = models.ManyToManyField(
+        "editorial.Channel", related_name="posts", blank=True, verbose_name=_("channels")
+    )
+    scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    origin_department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="posts",
+        verbose_name=_("department"),
+    )
+    campaign = models.ForeignKey(
+        "editorial.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("campaign"),
+    )
+    plan = models.ForeignKey(
+        "editorial.WeeklyPlan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("weekly plan"),
+        editable=False,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="authored_posts",
+        editable=False,
+    )
+    last_editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="edited_posts",
+        editable=False,
+    )
+    state = FSMField(
+        _("state"), max_length=20, choices=PostState.choices, default=S.DRAFT, protected=True
+    )
+    urgent = models.BooleanField(_("urgent"), default=False, editable=False)
+    sensitive = models.BooleanField(_("sensitive"), default=False, editable=False)
+    sensitive_reason = models.CharField(
+        _("why sensitive"), max_length=300, blank=True, editable=False
+    )
+    sensitivity_rule = models.ForeignKey(
+        "editorial.SensitivityRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # The content a person cleared of sensitivity: rules stay quiet until it changes.
+    sensitivity_lifted_hash = models.CharField(max_length=64, blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["scheduled_at", "pk"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [
+            models.Index(fields=["state", "scheduled_at"], name="post_state_due_idx"),
+            models.Index(fields=["origin_department", "scheduled_at"], name="post_dept_idx"),
+            # The overdue sweep only ever looks at unapproved posts not yet marked.
+            models.Index(
+                fields=["scheduled_at"],
+                name="post_overdue_sweep_idx",
+                condition=models.Q(state__in=UNAPPROVED, overdue_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # --- questions the workflow asks ---------------------------------------------------
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_at is not None
+
+    def readiness_problems(self) -> list[str]:
+        """What keeps this post from leaving draft, in words for its author."""
+        from editorial.content import content_problems
+
+        return content_problems(self) + self.schedule_problems()
+
+    def schedule_problems(self) -> list[str]:
+        if self.scheduled_at is None:
+            return [str(_("Choose when the post goes out."))]
+        if self.scheduled_at <= timezone.now():
+            return [str(_("The scheduled time has passed: choose a time in the future."))]
+        return []
+
+    # --- transitions: (action) source -> target, who may, on what condition -------------
+
+    @transition(state, [S.DRAFT, S.CHANGES_REQUESTED], S.SUBMITTED,
+                permission=perms.allowed("submit"), conditions=[_is_ready])
+    def submit(self) -> None: ...
+
+    @transition(state, S.SUBMITTED, S.PLANNED,
+                permission=perms.allowed("accept"), conditions=[_is_ready])
+    def accept(self) -> None: ...
+
+    @transition(state, S.SUBMITTED, S.CHANGES_REQUESTED,
+                permission=perms.allowed("return_submission"))
+    def return_submission(self) -> None: ...
+
+    @transition(state, [S.DRAFT, S.CHANGES_REQUESTED], S.PLANNED,
+                permission=perms.allowed("plan"), conditions=[_is_ready])
+    def plan_into_week(self) -> None: ...
+
+    @transition(state, S.PLANNED, S.PENDING_APPROVAL,
+                permission=perms.allowed("send_for_approval"), conditions=[_is_ready])
+    def send_for_approval(self) -> None: ...
+
+    @transition(state, [S.DRAFT, S.SUBMITTED, S.PLANNED, S.CHANGES_REQUESTED], S.PENDING_APPROVAL,
+                permission=perms.allowed("fast_track"), conditions=[_is_ready])
+    def fast_track(self) -> None:
+        self.urgent = True
+
+    @transition(state, S.PENDING_APPROVAL, RETURN_VALUE(S.APPROVED, S.PENDING_SIGNOFF),
+                permission=perms.allowed("approve"), conditions=[_is_ready])
+    def approve(self, needs_signoff: bool) -> str:
+        return S.PENDING_SIGNOFF if needs_signoff else S.APPROVED
+
+    @transition(state, S.PENDING_SIGNOFF, S.APPROVED,
+                permission=perms.allowed("sign_off"), conditions=[_is_schedulable])
+    def sign_off(self) -> None: ...
+
+    @transition(state, [S.PENDING_APPROVAL, S.PENDING_SIGNOFF], S.CHANGES_REQUESTED,
+                permission=perms.allowed("request_changes"))
+    def request_changes(self) -> None: ...
+
+    @transition(state, [S.DRAFT, S.CHANGES_REQUESTED], S.APPROVED,
+                permission=perms.allowed("self_approve"), conditions=[_is_ready])
+    def self_approve(self) -> None: ...
+
+    @transition(state, S.PENDING_APPROVAL, S.PLANNED, permission=perms.allowed("back_to_plan"))
+    def back_to_plan(self) -> None: ...
+
+    @transition(state, S.APPROVED, S.PENDING_SIGNOFF, permission=perms.allowed("mark_sensitive"))
+    def escalate(self) -> None: ...
+
+    @transition(state, UNDER_REVIEW, S.DRAFT, permission=perms.allowed("edit"))
+    def revert_to_draft(self) -> None: ...
+
+    @transition(state, CANCELLABLE, S.CANCELLED, permission=perms.allowed("cancel"))
+    def cancel(self) -> None: ...
+
+    # Publishing transitions: taken by the publisher, never by a person.
+    @transition(state, S.APPROVED, S.PUBLISHING)
+    def start_publishing(self) -> None: ...
+
+    @transition(state, S.PUBLISHING, S.PUBLISHED)
+    def mark_published(self) -> None: ...
+
+    @transition(state, S.PUBLISHING, S.FAILED)
+    def mark_failed(self) -> None: ...
+
+
+class PostVariant(models.Model):
+    """The text to use on one channel instead of the post's main text."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
+    channel = models.ForeignKey("editorial.Channel", on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(_("text for this channel"))
+
+    class Meta:
+        ordering = ["channel_id"]
+        verbose_name = _("channel variant")
+        verbose_name_plural = _("channel variants")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "channel"], name="one_variant_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} — {self.channel}"
+
+
+def _image_path(instance: "PostImage", filename: str) -> str:
+    return f"posts/{timezone.now():%Y/%m}/{filename}"
+
+
+class PostImage(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("image"), upload_to=_image_path)
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=1000,
+        help_text=_("Describe the image for people who cannot see it. Required."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    sha256 = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self) -> str:
+        return self.alt_text[:60]
+
+    def save(self, *args, **kwargs) -> None:
+        # The approval is bound to the exact bytes: hash them once, when stored.
+        if self.image and not self.sha256:
+            digest = hashlib.sha256()
+            for chunk in self.image.chunks():
+                digest.update(chunk)
+            self.sha256 = digest.hexdigest()
+        super().save(*args, **kwargs)
+
+
+class ApprovalLevel(models.TextChoices):
+    HEAD = "head", _("Head of communication")
+    DIRECTOR = "director", _("Director")
+    SELF = "self", _("Community manager (conversation)")
+
+
+class Approval(models.Model):
+    """Who approved which exact content (its SHA-256), at which level, and when."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    level = models.CharField(_("level"), max_length=8, choices=ApprovalLevel.choices)
+    content_hash = models.CharField(_("content SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("approved at"), default=timezone.now)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        indexes = [
+            models.Index(
+                fields=["post", "created_at"],
+                name="approval_valid_idx",
+                condition=models.Q(voided_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}: {self.approver} ({self.content_hash[:12]})"
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.body[:60]

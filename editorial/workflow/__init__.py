@@ -1,0 +1,66 @@
+"""The editorial workflow: every action a person or the system takes on posts and plans.
+
+Each function checks permission on the object, changes it in one transaction, writes
+one audit entry and sends one `workflow_action` signal after commit. Errors are
+`WorkflowError`s with a message fit for the user.
+"""
+
+from editorial.workflow.actions import available_actions, available_plan_actions
+from editorial.workflow.errors import (
+    ActionNotAllowed,
+    InvalidInput,
+    InvalidState,
+    NotReady,
+    StaleObject,
+    WorkflowError,
+)
+from editorial.workflow.overdue import mark_overdue_posts
+from editorial.workflow.plans import approve_plan, plan_for_week, return_plan, submit_plan
+from editorial.workflow.posts import (
+    accept,
+    add_comment,
+    approve,
+    cancel,
+    create_post,
+    edit_post,
+    fast_track,
+    lift_sensitivity,
+    mark_sensitive,
+    plan_post,
+    request_changes,
+    return_submission,
+    self_approve,
+    sign_off,
+    submit,
+)
+
+__all__ = [
+    "ActionNotAllowed",
+    "InvalidInput",
+    "InvalidState",
+    "NotReady",
+    "StaleObject",
+    "WorkflowError",
+    "accept",
+    "add_comment",
+    "approve",
+    "approve_plan",
+    "available_actions",
+    "available_plan_actions",
+    "cancel",
+    "create_post",
+    "edit_post",
+    "fast_track",
+    "lift_sensitivity",
+    "mark_overdue_posts",
+    "mark_sensitive",
+    "plan_for_week",
+    "plan_post",
+    "request_changes",
+    "return_plan",
+    "return_submission",
+    "self_approve",
+    "sign_off",
+    "submit",
+    "submit_plan",
+]

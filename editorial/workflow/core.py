@@ -1,0 +1,126 @@
+"""The one way an action happens: check, change in one transaction, audit, signal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import contextmanager
+from functools import partial
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from editorial import audit
+from editorial.permissions import PLAN_RULES, POST_RULES
+from editorial.workflow.errors import ActionNotAllowed, InvalidState, NotReady, StaleObject
+from editorial.workflow.signals import workflow_action
+
+# Workflow action -> the Post transition method that carries it out.
+POST_TRANSITIONS = {
+    "submit": "submit",
+    "accept": "accept",
+    "return_submission": "return_submission",
+    "plan": "plan_into_week",
+    "send_for_approval": "send_for_approval",
+    "fast_track": "fast_track",
+    "approve": "approve",
+    "sign_off": "sign_off",
+    "request_changes": "request_changes",
+    "self_approve": "self_approve",
+    "back_to_plan": "back_to_plan",
+    "cancel": "cancel",
+}
+PLAN_TRANSITIONS = {
+    "submit_plan": "submit",
+    "approve_plan": "approve",
+    "return_plan": "return_to_team",
+}
+
+
+def _rules_for(obj: models.Model):
+    from editorial.models import Post
+
+    if isinstance(obj, Post):
+        return POST_RULES, POST_TRANSITIONS
+    return PLAN_RULES, PLAN_TRANSITIONS
+
+
+def check(obj: models.Model, user, action: str) -> None:
+    """Raise the error that explains why `user` cannot take `action` on `obj` now."""
+    rules, transitions = _rules_for(obj)
+    method = getattr(obj, transitions[action])
+    meta = method._django_fsm
+    if not meta.has_transition(obj.state):
+        raise InvalidState(
+            _("“%(action)s” is not possible while the item is %(state)s.")
+            % {"action": action.replace("_", " "), "state": obj.get_state_display().lower()}
+        )
+    reason = rules[action](obj, user)
+    if reason:
+        raise ActionNotAllowed(reason)
+    if not meta.conditions_met(obj, obj.state):
+        problems = obj.readiness_problems() if hasattr(obj, "readiness_problems") else []
+        raise NotReady(_("This item is not ready:"), problems or [_("it has no items.")])
+
+
+def may(obj: models.Model, user, action: str) -> bool:
+    """Whether the action is open to the user now, leaving conditions (readiness) aside:
+    a button for an unready post is shown and, when used, explains what is missing."""
+    rules, transitions = _rules_for(obj)
+    meta = getattr(obj, transitions[action])._django_fsm
+    return meta.has_transition(obj.state) and rules[action](obj, user) is None
+
+
+def emit(obj, actor, action: str, from_state: str, to_state: str, comment: str = "") -> None:
+    """Send the workflow signal once the surrounding transaction has committed."""
+    transaction.on_commit(
+        partial(
+            workflow_action.send,
+            sender=type(obj),
+            instance=obj,
+            actor=actor,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            comment=comment,
+        )
+    )
+
+
+@contextmanager
+def stale_guard():
+    """Turn django-fsm's optimistic-lock failure into the workflow's own error."""
+    try:
+        yield
+    except ConcurrentTransition:
+        raise StaleObject() from None
+
+
+def run_transition(
+    obj: models.Model,
+    user,
+    action: str,
+    *args,
+    comment: str = "",
+    data: dict | None = None,
+    before_save: Callable[[], None] | None = None,
+    after_save: Callable[[], None] | None = None,
+    **kwargs,
+):
+    """Check, transition, save, audit and signal one action on one object, atomically."""
+    check(obj, user, action)
+    _, transitions = _rules_for(obj)
+    with stale_guard(), transaction.atomic():
+        from_state = obj.state
+        result = getattr(obj, transitions[action])(*args, **kwargs)
+        if before_save:
+            before_save()
+        obj.save()
+        if after_save:
+            after_save()
+        audit.record(
+            actor=user, action=action, obj=obj, from_state=from_state, to_state=obj.state,
+            comment=comment, data=data,
+        )
+        emit(obj, user, action, from_state, obj.state, comment)
+    return result

@@ -1,0 +1,107 @@
+"""Weekly plans: built by the community manager, approved as a whole by the head of
+communication, who may return single items with a comment."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Department
+from accounts.scope import department_ids_of
+from editorial.models import PlanState, Post, PostState, WeeklyPlan
+from editorial.permissions import deny_approve
+from editorial.workflow import posts as post_actions
+from editorial.workflow.core import run_transition
+from editorial.workflow.errors import ActionNotAllowed, InvalidInput, NotReady
+
+
+def team_of(user) -> Department:
+    """The team whose plan a user builds: the national team for national roles."""
+    ids = department_ids_of(user)
+    team = Department.objects.filter(pk__in=ids).order_by("-is_national", "name").first()
+    if team is None:
+        raise ActionNotAllowed(_("You are not part of any team."))
+    return team
+
+
+def plan_for_week(team: Department, iso_year: int, iso_week: int, user) -> WeeklyPlan:
+    plan, _created = WeeklyPlan.objects.get_or_create(
+        team=team, iso_year=iso_year, iso_week=iso_week, defaults={"created_by": user}
+    )
+    return plan
+
+
+def plan_for_post(post: Post, user) -> WeeklyPlan:
+    """The plan of the user's team for the week the post is scheduled in."""
+    if post.scheduled_at is None:
+        raise NotReady(_("Choose when the post goes out before planning it."))
+    local = timezone.localtime(post.scheduled_at)
+    iso_year, iso_week, _day = local.isocalendar()
+    return plan_for_week(team_of(user), iso_year, iso_week, user)
+
+
+def join_plan(post: Post, user, plan: WeeklyPlan) -> None:
+    """A post planned into a plan already under review joins the review at once."""
+    if plan.state in (PlanState.SUBMITTED, PlanState.APPROVED):
+        run_transition(post, user, "send_for_approval", data={"plan": plan.pk})
+
+
+def submit_plan(plan: WeeklyPlan, user) -> None:
+    """Send the week for approval: every planned item goes to pending approval."""
+    items = list(plan.posts.filter(state=PostState.PLANNED).order_by("pk"))
+    with transaction.atomic():
+        run_transition(plan, user, "submit_plan", data={"items": [p.pk for p in items]},
+                       before_save=lambda: setattr(plan, "submitted_by", user))
+        for post in items:
+            run_transition(post, user, "send_for_approval", data={"plan": plan.pk})
+
+
+def approve_plan(plan: WeeklyPlan, user, *, returns: dict[int, str] | None = None) -> None:
+    """Approve every item awaiting approval in one action, except the items in
+    `returns` (post id -> comment), which go back to their author with the comment.
+    Sensitive items go on to the director. All or nothing."""
+    returns = {int(pk): (comment or "").strip() for pk, comment in (returns or {}).items()}
+    items = list(
+        plan.posts.filter(state=PostState.PENDING_APPROVAL)
+        .select_related("author", "last_editor")
+        .order_by("pk")
+    )
+    unknown = set(returns) - {post.pk for post in items}
+    if unknown:
+        raise InvalidInput(_("These items are not awaiting approval in this plan: %(ids)s.")
+                           % {"ids": ", ".join(map(str, sorted(unknown)))})
+    if any(not comment for comment in returns.values()):
+        raise InvalidInput(_("Say what needs to change on every item you return."))
+    blocked = [
+        f"{post}: {reason}"
+        for post in items
+        if post.pk not in returns and (reason := deny_approve(post, user))
+    ]
+    if blocked:
+        raise ActionNotAllowed(_("You cannot approve every item of this plan:"), blocked)
+    with transaction.atomic():
+        run_transition(
+            plan, user, "approve_plan",
+            data={"approved": [p.pk for p in items if p.pk not in returns],
+                  "returned": sorted(returns)},
+            before_save=lambda: setattr(plan, "reviewed_by", user),
+        )
+        for post in items:
+            if post.pk in returns:
+                post_actions.request_changes(post, user, returns[post.pk])
+            else:
+                post_actions.approve(post, user)
+
+
+def return_plan(plan: WeeklyPlan, user, comment: str) -> None:
+    """Send the whole week back to the team; its items return to planned."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidInput(_("Say what needs to change: a comment is required."))
+    items = list(plan.posts.filter(state=PostState.PENDING_APPROVAL).order_by("pk"))
+    with transaction.atomic():
+        run_transition(plan, user, "return_plan", comment=comment,
+                       before_save=lambda: setattr(plan, "reviewed_by", user))
+        for post in items:
+            run_transition(post, user, "back_to_plan", comment=comment)

@@ -1,0 +1,312 @@
+"""Workflow actions on posts. Views, the admin, the API and tasks all call these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import department_ids_of, has_role
+from editorial import audit
+from editorial.content import compute_content_hash
+from editorial.models import Approval, ApprovalLevel, Comment, Post, PostState, PostVariant
+from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
+from editorial.permissions import DIRECTOR, EDITORS, POST_RULES
+from editorial.sensitivity import apply_rules
+from editorial.workflow.core import emit, run_transition, stale_guard
+from editorial.workflow.errors import (
+    ActionNotAllowed,
+    InvalidInput,
+    InvalidState,
+    StaleObject,
+)
+
+CONTENT_FIELDS = ("title", "body", "category", "scheduled_at", "campaign")
+
+
+def _require_comment(comment: str) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidInput(_("Say what needs to change: a comment is required."))
+    return comment
+
+
+def _deny(post: Post, user, action: str) -> None:
+    reason = POST_RULES[action](post, user)
+    if reason:
+        raise ActionNotAllowed(reason)
+
+
+def _check_channels(user, channels: Iterable) -> None:
+    allowed = department_ids_of(user)
+    outside = [str(channel) for channel in channels if channel.department_id not in allowed]
+    if outside:
+        raise ActionNotAllowed(
+            _("You may not publish on: %(channels)s.") % {"channels": ", ".join(outside)}
+        )
+
+
+def _apply_changes(post: Post, changes: dict, channels, variants) -> None:
+    unknown = set(changes) - set(CONTENT_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    for field, value in changes.items():
+        setattr(post, field, value)
+    post.save()
+    if channels is not None:
+        post.channels.set(channels)
+    if variants is not None:
+        post.variants.all().delete()
+        PostVariant.objects.bulk_create(
+            PostVariant(post=post, channel=channel, body=body)
+            for channel, body in variants.items()
+            if body.strip()
+        )
+
+
+def _void_approvals(post: Post) -> int:
+    return post.approvals.filter(voided_at__isnull=True).update(voided_at=timezone.now())
+
+
+def _refresh_derived(post: Post) -> None:
+    """Recompute what follows from the content: its hash and the rule-based flag."""
+    post.content_hash = compute_content_hash(post)
+    apply_rules(post)
+    if post.overdue_at and post.scheduled_at and post.scheduled_at > timezone.now():
+        post.overdue_at = None  # rescheduled into the future: it may go through again
+
+
+def create_post(
+    user,
+    *,
+    department,
+    channels: Iterable = (),
+    variants: dict | None = None,
+    apply: Callable[[Post], None] | None = None,
+    **fields,
+) -> Post:
+    """Create a draft in `department`, written by `user`."""
+    if not has_role(user, *EDITORS):
+        raise ActionNotAllowed(_("Your role does not let you write posts."))
+    if department.pk not in department_ids_of(user):
+        raise ActionNotAllowed(_("You may not write posts for this department."))
+    channels = list(channels)
+    _check_channels(user, channels)
+    with transaction.atomic():
+        post = Post(origin_department=department, author=user, last_editor=user)
+        _apply_changes(post, fields, channels, variants)
+        if apply:
+            apply(post)
+        _refresh_derived(post)
+        post.save()
+        audit.record(actor=user, action="create", obj=post, to_state=post.state,
+                     data={"content_hash": post.content_hash})
+        emit(post, user, "create", "", post.state)
+    return post
+
+
+def edit_post(
+    post: Post,
+    user,
+    *,
+    channels: Iterable | None = None,
+    variants: dict | None = None,
+    apply: Callable[[Post], None] | None = None,
+    **fields,
+) -> Post:
+    """Change a post. Changing the content of a post under review or approved sends it
+    back to draft and voids its approvals: an approval holds for the exact content only.
+
+    `apply` lets a form save its own fields, related rows and images in the same
+    transaction; `fields`, `channels` and `variants` do the same for code.
+    """
+    _deny(post, user, "edit")
+    if post.state not in (*FREELY_EDITABLE, *UNDER_REVIEW):
+        raise InvalidState(
+            _("A post that is %(state)s can no longer be changed.")
+            % {"state": post.get_state_display().lower()}
+        )
+    if channels is not None:
+        channels = list(channels)
+        _check_channels(user, channels)
+    with stale_guard(), transaction.atomic():
+        from_state, old_hash = post.state, post.content_hash
+        _apply_changes(post, fields, channels, variants)
+        if apply:
+            apply(post)
+        if channels is None:
+            _check_channels(user, post.channels.all())
+        _refresh_derived(post)
+        content_changed = post.content_hash != old_hash
+        voided = 0
+        if content_changed and post.state in UNDER_REVIEW:
+            post.revert_to_draft()
+            voided = _void_approvals(post)
+        post.last_editor = user
+        post.save()
+        audit.record(
+            actor=user, action="edit", obj=post, from_state=from_state, to_state=post.state,
+            data={"content_changed": content_changed, "content_hash": post.content_hash,
+                  "approvals_voided": voided},
+        )
+        emit(post, user, "edit", from_state, post.state)
+    return post
+
+
+def submit(post: Post, user) -> None:
+    """A department contributor sends a draft to the national team."""
+    run_transition(post, user, "submit")
+
+
+def accept(post: Post, user, *, plan=None) -> None:
+    """The community manager takes a submitted post into a weekly plan."""
+    _into_plan(post, user, "accept", plan)
+
+
+def plan_post(post: Post, user, *, plan=None) -> None:
+    """The community manager puts a draft into a weekly plan."""
+    _into_plan(post, user, "plan", plan)
+
+
+def _into_plan(post: Post, user, action: str, plan) -> None:
+    from editorial.workflow.plans import join_plan, plan_for_post
+
+    with transaction.atomic():
+        plan = plan or plan_for_post(post, user)
+        run_transition(post, user, action, data={"plan": plan.pk},
+                       before_save=lambda: setattr(post, "plan", plan))
+        join_plan(post, user, plan)
+
+
+def return_submission(post: Post, user, comment: str) -> None:
+    comment = _require_comment(comment)
+    run_transition(post, user, "return_submission", comment=comment,
+                   after_save=lambda: Comment.objects.create(post=post, author=user, body=comment))
+
+
+def fast_track(post: Post, user) -> None:
+    """Hot news: straight to pending approval, flagged urgent, outside any plan."""
+    run_transition(post, user, "fast_track")
+
+
+def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
+    """Approve the content as it is now. A sensitive post goes on to the director,
+    unless the director approves it. `expected_hash` is the content the approver saw:
+    if it changed since, nothing is approved."""
+    content_hash = _current_hash(post, expected_hash)
+    director = has_role(user, DIRECTOR)
+    level = ApprovalLevel.DIRECTOR if director else ApprovalLevel.HEAD
+    run_transition(
+        post, user, "approve", post.sensitive and not director,
+        data={"content_hash": content_hash, "level": level},
+        after_save=lambda: _record_approval(post, user, level, content_hash),
+    )
+
+
+def sign_off(post: Post, user, *, expected_hash: str | None = None) -> None:
+    """The director's sign-off of a sensitive post, bound to the content approved."""
+    content_hash = _current_hash(post, expected_hash)
+    approved = post.approvals.filter(voided_at__isnull=True).values_list("content_hash", flat=True)
+    if any(h != content_hash for h in approved):
+        raise StaleObject(_("The content changed since it was approved. Reload it."))
+    run_transition(
+        post, user, "sign_off", data={"content_hash": content_hash},
+        after_save=lambda: _record_approval(post, user, ApprovalLevel.DIRECTOR, content_hash),
+    )
+
+
+def self_approve(post: Post, user) -> None:
+    """A community manager clears their own conversation post (a reply, a reaction)."""
+    content_hash = compute_content_hash(post)
+    run_transition(
+        post, user, "self_approve", data={"content_hash": content_hash},
+        after_save=lambda: _record_approval(post, user, ApprovalLevel.SELF, content_hash),
+    )
+
+
+def request_changes(post: Post, user, comment: str) -> None:
+    """Head of communication or director sends the post back with what to change."""
+    comment = _require_comment(comment)
+    run_transition(
+        post, user, "request_changes", comment=comment,
+        after_save=lambda: (
+            _void_approvals(post),
+            Comment.objects.create(post=post, author=user, body=comment),
+        ),
+    )
+
+
+def cancel(post: Post, user, comment: str = "") -> None:
+    run_transition(post, user, "cancel", comment=(comment or "").strip(),
+                   after_save=lambda: _void_approvals(post))
+
+
+def mark_sensitive(post: Post, user, reason: str) -> None:
+    """Flag by hand. An approved post not yet signed off goes up to the director."""
+    reason = _require_reason(reason)
+    _deny(post, user, "mark_sensitive")
+    if post.sensitive:
+        raise InvalidState(_("This post is already marked sensitive."))
+    signed_off = post.approvals.filter(
+        voided_at__isnull=True, level=ApprovalLevel.DIRECTOR
+    ).exists()
+    with stale_guard(), transaction.atomic():
+        from_state = post.state
+        post.sensitive, post.sensitive_reason, post.sensitivity_rule = True, reason, None
+        if post.state == PostState.APPROVED and not signed_off:
+            post.escalate()
+        post.save()
+        audit.record(actor=user, action="mark_sensitive", obj=post, from_state=from_state,
+                     to_state=post.state, comment=reason)
+        emit(post, user, "mark_sensitive", from_state, post.state, reason)
+
+
+def lift_sensitivity(post: Post, user, reason: str) -> None:
+    """Only a head of communication or director clears the flag, and says why."""
+    reason = _require_reason(reason)
+    _deny(post, user, "lift_sensitivity")
+    if not post.sensitive:
+        raise InvalidState(_("This post is not marked sensitive."))
+    with stale_guard(), transaction.atomic():
+        previous = post.sensitive_reason
+        post.sensitive, post.sensitive_reason, post.sensitivity_rule = False, "", None
+        post.sensitivity_lifted_hash = post.content_hash
+        post.save()
+        audit.record(actor=user, action="lift_sensitivity", obj=post, from_state=post.state,
+                     to_state=post.state, comment=reason, data={"was": previous})
+        emit(post, user, "lift_sensitivity", post.state, post.state, reason)
+
+
+def add_comment(post: Post, user, body: str) -> Comment:
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput(_("The comment is empty."))
+    _deny(post, user, "comment")
+    with transaction.atomic():
+        comment = Comment.objects.create(post=post, author=user, body=body)
+        audit.record(actor=user, action="comment", obj=post, from_state=post.state,
+                     to_state=post.state, comment=body)
+        emit(post, user, "comment", post.state, post.state, body)
+    return comment
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason."))
+    return reason
+
+
+def _current_hash(post: Post, expected_hash: str | None) -> str:
+    current = compute_content_hash(post)
+    if expected_hash is not None and expected_hash != current:
+        raise StaleObject(_("The content changed since you opened it. Review it again."))
+    return current
+
+
+def _record_approval(post: Post, user, level: str, content_hash: str) -> Approval:
+    return Approval.objects.create(
+        post=post, approver=user, level=level, content_hash=content_hash
+    )

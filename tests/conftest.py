@@ -1,0 +1,96 @@
+"""Personas shared by the whole suite: one per role, in two departments, and an outsider.
+
+- `national`: the national team; `dept_a` ("DDSP 67") and `dept_b` ("DDSP 13").
+- `cm`, `head`, `director`, `admin_user`: national roles, working in every department.
+- `contrib_a`, `contrib_b`: department contributors of A and of B.
+- `writer_a`: another contributor of A, who writes the posts the others act on.
+- `outsider`: a staff account with no role and no department.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from accounts.roles import Role
+from tests.factories import ChannelFactory, DepartmentFactory, PostFactory, UserFactory
+
+
+@pytest.fixture
+def national(db):
+    return DepartmentFactory(name="Équipe nationale", code="national", is_national=True)
+
+
+@pytest.fixture
+def dept_a(db):
+    return DepartmentFactory(name="DDSP 67 Bas-Rhin", code="ddsp-67")
+
+
+@pytest.fixture
+def dept_b(db):
+    return DepartmentFactory(name="DDSP 13 Bouches-du-Rhône", code="ddsp-13")
+
+
+@pytest.fixture
+def cm(national):
+    return UserFactory(username="cm", role=Role.COMMUNITY_MANAGER, department=national)
+
+
+@pytest.fixture
+def head(national):
+    return UserFactory(username="head", role=Role.HEAD_OF_COMMUNICATION, department=national)
+
+
+@pytest.fixture
+def director(national):
+    return UserFactory(username="director", role=Role.DIRECTOR, department=national)
+
+
+@pytest.fixture
+def admin_user(national):
+    return UserFactory(username="admin", role=Role.ADMINISTRATOR, department=national)
+
+
+@pytest.fixture
+def contrib_a(dept_a):
+    return UserFactory(username="contrib67", role=Role.CONTRIBUTOR, department=dept_a)
+
+
+@pytest.fixture
+def writer_a(dept_a):
+    return UserFactory(username="writer67", role=Role.CONTRIBUTOR, department=dept_a)
+
+
+@pytest.fixture
+def contrib_b(dept_b):
+    return UserFactory(username="contrib13", role=Role.CONTRIBUTOR, department=dept_b)
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def channel_a(dept_a):
+    return ChannelFactory(name="Police 67", department=dept_a)
+
+
+@pytest.fixture
+def post_a(writer_a, dept_a, channel_a):
+    """A ready draft of department A, written by writer_a."""
+    return PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a])
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def postgres(db):
+    """Skip (or, on CI, fail) a test that needs PostgreSQL when the suite runs elsewhere."""
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL: set DATABASE_URL=postgres://…"
+        if _ci():
+            pytest.fail(f"CI=true but the database is {connection.vendor}: {message}")
+        pytest.skip(message)

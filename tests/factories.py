@@ -1,0 +1,110 @@
+"""Factories for tests: build valid objects with the least said."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Department, User
+from accounts.roles import Role
+from accounts.scope import add_member, create_department, give_role
+from editorial.models import Campaign, Category, Channel, Network, Post, SensitivityRule
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"DDSP {n:02d}")
+    code = factory.Sequence(lambda n: f"ddsp-{n:02d}")
+    is_national = False
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Departments are only ever made with their group and scope permission.
+        return create_department(kwargs["name"], kwargs["code"], is_national=kwargs["is_national"])
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("demo")
+    is_staff = True
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            give_role(self, Role(extracted))
+
+    @factory.post_generation
+    def department(self, create, extracted, **kwargs):
+        if extracted:
+            add_member(extracted, self)
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+
+    name = factory.Sequence(lambda n: f"Channel {n}")
+    network = Network.MASTODON
+    handle = factory.Sequence(lambda n: f"@channel{n}@social.example")
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    department = factory.SubFactory(DepartmentFactory)
+
+
+def in_days(days: float) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=days)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A draft, ready to leave draft: one channel of its department, a future time.
+
+    It is created straight in the database (not through the workflow) so that a test
+    can start from any content; use the workflow functions to move it along.
+    """
+
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Post {n}")
+    body = "Conseils de prévention pour les fêtes de fin d'année."
+    category = Category.PREVENTION
+    scheduled_at = factory.LazyFunction(lambda: in_days(3))
+    origin_department = factory.SubFactory(DepartmentFactory)
+    author = factory.SubFactory(UserFactory)
+    last_editor = factory.SelfAttribute("author")
+
+    @factory.post_generation
+    def channels(self, create, extracted, **kwargs):
+        from editorial.content import compute_content_hash
+
+        channels = (
+            extracted
+            if extracted is not None
+            else [ChannelFactory(department=self.origin_department)]
+        )
+        self.channels.set(channels)
+        self.content_hash = compute_content_hash(self)
+        self.save()
+
+
+class SensitivityRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SensitivityRule
+
+    kind = SensitivityRule.Kind.KEYWORD
+    pattern = "attentat"
+    topic = "Terrorisme"
