@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 
 
 def compute_content_hash(post: Post) -> str:
+    """The fingerprint of the post's content as stored now (never of an in-memory copy,
+    which may be stale or changed without being saved)."""
+    body = type(post).objects.filter(pk=post.pk).values_list("body", flat=True).get()
     payload = {
-        "body": post.body,
+        "body": body,
         "channels": sorted(post.channels.values_list("pk", flat=True)),
         "variants": sorted(post.variants.values_list("channel_id", "body")),
         "images": list(post.images.order_by("position", "pk").values_list("sha256", "alt_text")),

@@ -60,6 +60,8 @@ class WeeklyPlan(ConcurrentTransitionMixin, models.Model):
             )
         ]
 
+    WORKFLOW_FIELDS = ("state", "submitted_by", "reviewed_by")
+
     def __str__(self) -> str:
         return f"{self.team} — {self.iso_year}-W{self.iso_week:02d}"
 

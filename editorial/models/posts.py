@@ -139,6 +139,9 @@ class Post(ConcurrentTransitionMixin, models.Model):
             ),
         ]
 
+    # What transitions change; everything else is content, changed only by edit_post.
+    WORKFLOW_FIELDS = ("state", "urgent", "plan", "updated_at")
+
     def __str__(self) -> str:
         return self.title
 

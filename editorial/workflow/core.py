@@ -115,7 +115,8 @@ def run_transition(
         result = getattr(obj, transitions[action])(*args, **kwargs)
         if before_save:
             before_save()
-        obj.save()
+        # Only the fields transitions own: a stale copy must never write back old content.
+        obj.save(update_fields=obj.WORKFLOW_FIELDS)
         if after_save:
             after_save()
         audit.record(

@@ -24,6 +24,7 @@ from editorial.workflow.errors import (
 )
 
 CONTENT_FIELDS = ("title", "body", "category", "scheduled_at", "campaign")
+SENSITIVITY_FIELDS = ("sensitive", "sensitive_reason", "sensitivity_rule")
 
 
 def _require_comment(comment: str) -> str:
@@ -219,7 +220,7 @@ def sign_off(post: Post, user, *, expected_hash: str | None = None) -> None:
 
 def self_approve(post: Post, user) -> None:
     """A community manager clears their own conversation post (a reply, a reaction)."""
-    content_hash = compute_content_hash(post)
+    content_hash = _current_hash(post, None)
     run_transition(
         post, user, "self_approve", data={"content_hash": content_hash},
         after_save=lambda: _record_approval(post, user, ApprovalLevel.SELF, content_hash),
@@ -257,7 +258,7 @@ def mark_sensitive(post: Post, user, reason: str) -> None:
         post.sensitive, post.sensitive_reason, post.sensitivity_rule = True, reason, None
         if post.state == PostState.APPROVED and not signed_off:
             post.escalate()
-        post.save()
+        post.save(update_fields=[*SENSITIVITY_FIELDS, *Post.WORKFLOW_FIELDS])
         audit.record(actor=user, action="mark_sensitive", obj=post, from_state=from_state,
                      to_state=post.state, comment=reason)
         emit(post, user, "mark_sensitive", from_state, post.state, reason)
@@ -273,7 +274,7 @@ def lift_sensitivity(post: Post, user, reason: str) -> None:
         previous = post.sensitive_reason
         post.sensitive, post.sensitive_reason, post.sensitivity_rule = False, "", None
         post.sensitivity_lifted_hash = post.content_hash
-        post.save()
+        post.save(update_fields=[*SENSITIVITY_FIELDS, "sensitivity_lifted_hash", "updated_at"])
         audit.record(actor=user, action="lift_sensitivity", obj=post, from_state=post.state,
                      to_state=post.state, comment=reason, data={"was": previous})
         emit(post, user, "lift_sensitivity", post.state, post.state, reason)
@@ -300,8 +301,10 @@ def _require_reason(reason: str) -> str:
 
 
 def _current_hash(post: Post, expected_hash: str | None) -> str:
+    """The hash of the content as stored, provided it is the content the reviewer saw:
+    `expected_hash` when the page sent it, else the hash loaded with the post."""
     current = compute_content_hash(post)
-    if expected_hash is not None and expected_hash != current:
+    if current != (expected_hash or post.content_hash):
         raise StaleObject(_("The content changed since you opened it. Review it again."))
     return current
 

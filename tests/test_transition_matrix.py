@@ -1,0 +1,197 @@
+"""Every workflow action × every role × the post's own or another department.
+
+For each action a fresh post (or plan) of department A or B is brought to the action's
+source state by the people who normally do it; then one persona tries the action.
+Allowed: the state moves and exactly one audit entry names the persona. Denied: an
+ActionNotAllowed error, nothing changes, nothing is audited. The buttons
+(`available_actions`) always agree with the outcome.
+"""
+
+import pytest
+
+from accounts.roles import Role
+from editorial import workflow as wf
+from editorial.models import AuditEntry, Category, PostState, WeeklyPlan
+from tests.factories import ChannelFactory, PostFactory, UserFactory
+
+S = PostState
+PERSONAS = ["cm", "head", "director", "admin", "contrib_a", "contrib_b", "outsider"]
+NATIONAL = {"cm", "head", "director"}
+
+# action: (source state, roles allowed, what the action does, expected target state)
+# "contrib" means a contributor of the post's own department.
+POST_MATRIX = {
+    "submit": (S.DRAFT, {"contrib"}, lambda p, u: wf.submit(p, u), S.SUBMITTED),
+    "accept": (S.SUBMITTED, {"cm"}, lambda p, u: wf.accept(p, u), S.PLANNED),
+    "return_submission": (
+        S.SUBMITTED, {"cm"}, lambda p, u: wf.return_submission(p, u, "Précisez la date."),
+        S.CHANGES_REQUESTED,
+    ),
+    "plan": (S.DRAFT, {"cm"}, lambda p, u: wf.plan_post(p, u), S.PLANNED),
+    "fast_track": (S.DRAFT, {"cm", "head"}, lambda p, u: wf.fast_track(p, u),
+                   S.PENDING_APPROVAL),
+    "approve": (S.PENDING_APPROVAL, {"head", "director"}, lambda p, u: wf.approve(p, u),
+                S.APPROVED),
+    "request_changes": (
+        S.PENDING_APPROVAL, {"head", "director"},
+        lambda p, u: wf.request_changes(p, u, "Le ton ne convient pas."), S.CHANGES_REQUESTED,
+    ),
+    "sign_off": (S.PENDING_SIGNOFF, {"director"}, lambda p, u: wf.sign_off(p, u), S.APPROVED),
+    "return_signoff": (
+        S.PENDING_SIGNOFF, {"director"},
+        lambda p, u: wf.request_changes(p, u, "Trop tôt pour communiquer."),
+        S.CHANGES_REQUESTED,
+    ),
+    "cancel": (S.DRAFT, {"cm", "head", "director", "contrib"}, lambda p, u: wf.cancel(p, u),
+               S.CANCELLED),
+    "edit_approved": (
+        S.APPROVED, {"cm", "head", "director", "contrib"},
+        lambda p, u: wf.edit_post(p, u, body="Nouveau texte."), S.DRAFT,
+    ),
+    "mark_sensitive": (
+        S.PENDING_APPROVAL, {"cm", "head", "director", "contrib"},
+        lambda p, u: wf.mark_sensitive(p, u, "Affaire judiciaire en cours."), S.PENDING_APPROVAL,
+    ),
+    "lift_sensitivity": (
+        S.PENDING_SIGNOFF, {"head", "director"},
+        lambda p, u: wf.lift_sensitivity(p, u, "Information déjà publique."), S.PENDING_SIGNOFF,
+    ),
+}
+# Which `available_actions` name each matrix row exercises.
+BUTTON = {"return_signoff": "request_changes", "edit_approved": "edit"}
+PLAN_MATRIX = {
+    "submit_plan": ("draft", {"cm"}, lambda pl, u: wf.submit_plan(pl, u), "submitted"),
+    "approve_plan": ("submitted", {"head", "director"}, lambda pl, u: wf.approve_plan(pl, u),
+                     "approved"),
+    "return_plan": ("submitted", {"head", "director"},
+                    lambda pl, u: wf.return_plan(pl, u, "Semaine trop chargée."), "returned"),
+}
+
+
+@pytest.fixture
+def people(cm, head, director, admin_user, contrib_a, contrib_b, outsider, dept_a, dept_b):
+    writer_b = UserFactory(username="writer13", role=Role.CONTRIBUTOR, department=dept_b)
+    return {
+        "cm": cm, "head": head, "director": director, "admin": admin_user,
+        "contrib_a": contrib_a, "contrib_b": contrib_b, "outsider": outsider,
+        "writers": {"a": (dept_a, UserFactory(username="writer67b", role=Role.CONTRIBUTOR,
+                                               department=dept_a)),
+                    "b": (dept_b, writer_b)},
+    }
+
+
+def bring_post_to(state, people, dept_key):
+    """A post of the department, written by its writer, moved to `state` the usual way."""
+    department, writer = people["writers"][dept_key]
+    post = PostFactory(author=writer, origin_department=department,
+                       channels=[ChannelFactory(department=department)])
+    cm, head = people["cm"], people["head"]
+    if state == S.SUBMITTED:
+        wf.submit(post, writer)
+    elif state in (S.PENDING_APPROVAL, S.APPROVED):
+        wf.fast_track(post, cm)
+        if state == S.APPROVED:
+            wf.approve(post, head)
+    elif state == S.PENDING_SIGNOFF:
+        wf.mark_sensitive(post, cm, "Enquête en cours.")
+        wf.fast_track(post, cm)
+        wf.approve(post, head)
+    assert post.state == state
+    return post
+
+
+def is_expected_allowed(persona, allowed_roles, dept_key):
+    if persona in allowed_roles:
+        return True
+    return "contrib" in allowed_roles and persona == f"contrib_{dept_key}"
+
+
+def audit_count():
+    return AuditEntry.objects.count()
+
+
+@pytest.mark.parametrize("dept_key", ["a", "b"])
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("action", list(POST_MATRIX))
+def test_post_action_is_allowed_exactly_for_the_right_roles_and_departments(
+    action, persona, dept_key, people
+):
+    source, allowed_roles, act, target = POST_MATRIX[action]
+    post = bring_post_to(source, people, dept_key)
+    user = people[persona]
+    expected = is_expected_allowed(persona, allowed_roles, dept_key)
+    assert (BUTTON.get(action, action) in wf.available_actions(post, user)) is expected
+    before = audit_count()
+
+    if expected:
+        act(post, user)
+        post.refresh_from_db()
+        assert post.state == target
+        entries = list(AuditEntry.objects.filter(seq__gt=before))
+        assert [e.actor for e in entries] == [user]
+        assert entries[0].from_state == source
+        assert entries[0].to_state == target
+    else:
+        with pytest.raises(wf.ActionNotAllowed):
+            act(post, user)
+        post.refresh_from_db()
+        assert post.state == source
+        assert audit_count() == before
+
+
+def test_a_conversation_post_can_be_cleared_only_by_the_community_manager_who_wrote_it(
+    people, national
+):
+    channel = ChannelFactory(department=national)
+    for persona in PERSONAS:
+        post = PostFactory(author=people["cm"], origin_department=national,
+                           category=Category.CONVERSATION, channels=[channel])
+        user = people[persona]
+        if persona == "cm":
+            wf.self_approve(post, user)
+            assert post.state == S.APPROVED
+            assert post.approvals.get().level == "self"
+        else:
+            with pytest.raises(wf.ActionNotAllowed):
+                wf.self_approve(post, user)
+            assert post.state == S.DRAFT
+
+
+def bring_plan_to(state, people, dept_key):
+    department, writer = people["writers"][dept_key]
+    plan = wf.plan_for_week(department, 2030, 10, people["cm"])
+    post = PostFactory(author=writer, origin_department=department,
+                       channels=[ChannelFactory(department=department)])
+    wf.plan_post(post, people["cm"], plan=plan)
+    if state == "submitted":
+        wf.submit_plan(plan, people["cm"])
+    plan.refresh_from_db()
+    assert plan.state == state
+    return plan
+
+
+@pytest.mark.parametrize("dept_key", ["a", "b"])
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("action", list(PLAN_MATRIX))
+def test_plan_action_is_allowed_exactly_for_the_right_roles(action, persona, dept_key, people):
+    source, allowed_roles, act, target = PLAN_MATRIX[action]
+    plan = bring_plan_to(source, people, dept_key)
+    user = people[persona]
+    expected = persona in allowed_roles
+    assert (action in wf.available_plan_actions(plan, user)) is expected
+    before = audit_count()
+
+    if expected:
+        act(plan, user)
+        plan.refresh_from_db()
+        assert plan.state == target
+        first = AuditEntry.objects.filter(seq__gt=before).first()
+        assert (first.actor, first.action, first.from_state, first.to_state) == (
+            user, action, source, target)
+    else:
+        with pytest.raises(wf.ActionNotAllowed):
+            act(plan, user)
+        plan.refresh_from_db()
+        assert plan.state == source
+        assert audit_count() == before
+        assert WeeklyPlan.objects.get(pk=plan.pk).state == source
