@@ -66,7 +66,8 @@ def content_problems(post: Post) -> list[str]:
             )
         if not channel.is_active:
             problems.append(_("%(channel)s is not active.") % {"channel": channel})
-        if channel.department_id != post.origin_department_id and not channel.department.is_national:
+        foreign = channel.department_id != post.origin_department_id
+        if foreign and not channel.department.is_national:
             problems.append(
                 _("%(channel)s belongs to another department.") % {"channel": channel}
             )

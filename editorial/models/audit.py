@@ -98,3 +98,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"

@@ -1,0 +1,95 @@
+"""Sensitivity rules from the note-cadre flag posts; only reviewers lift the flag."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from editorial import workflow as wf
+from editorial.models import SensitivityRule
+from editorial.sensitivity import matching_rule
+from tests.factories import SensitivityRuleFactory
+
+
+def rule(pattern, kind="keyword", active=True):
+    return SensitivityRule(pattern=pattern, kind=kind, topic="Sujet", active=active)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Attentat déjoué à Lyon", "deux attentats", "ATTENTAT", "après l'attentat,", "(Attentat)"],
+)
+def test_a_keyword_matches_whatever_the_case_accents_and_plural(text):
+    assert matching_rule(text, [rule("attentat")]) is not None
+
+
+@pytest.mark.parametrize("text", ["un acte attentatoire", "contre-attentats-suicide?"])
+def test_a_keyword_matches_whole_words_only(text):
+    expected = None if "attentatoire" in text else "attentat"
+    found = matching_rule(text, [rule("attentat")])
+    assert (found.pattern if found else None) == expected
+
+
+def test_accents_in_the_rule_or_the_text_do_not_matter():
+    assert matching_rule("Visite à l'ELYSEE", [rule("Élysée")])
+    assert matching_rule("Visite à l'Élysée", [rule("elysee")])
+
+
+def test_a_phrase_matches_across_spaces_and_accents():
+    assert matching_rule("placé en GARDE A  VUE hier", [rule("garde à vue")])
+    assert not matching_rule("garde du corps à vue", [rule("garde à vue")])
+
+
+def test_a_regular_expression_rule_matches_normalized_text():
+    assert matching_rule("Opération Sentinelle 2027", [rule(r"op[ée]ration \w+", kind="regex")])
+
+
+def test_an_invalid_regular_expression_is_refused_with_a_message():
+    with pytest.raises(ValidationError) as error:
+        rule("(unclosed", kind="regex").clean()
+    assert "pattern" in error.value.message_dict
+
+
+def test_a_post_matching_an_active_rule_is_flagged_on_save_with_the_rule_as_reason(
+    contrib_a, dept_a, channel_a
+):
+    SensitivityRuleFactory(pattern="attentat", topic="Terrorisme")
+    post = wf.create_post(contrib_a, department=dept_a, channels=[channel_a], title="Alerte",
+                          body="Hommage aux victimes de l'Attentat.", category="institutional")
+    assert post.sensitive is True
+    assert "Terrorisme" in post.sensitive_reason
+    assert post.sensitivity_rule.pattern == "attentat"
+
+
+def test_an_edit_that_adds_a_sensitive_word_flags_the_post(post_a, writer_a):
+    SensitivityRuleFactory(pattern="garde à vue", topic="Judiciaire")
+    assert not post_a.sensitive
+    wf.edit_post(post_a, writer_a, body="Deux personnes placées en garde à vue.")
+    assert post_a.sensitive
+
+
+def test_an_inactive_rule_flags_nothing(post_a, writer_a):
+    SensitivityRuleFactory(pattern="crise", active=False)
+    wf.edit_post(post_a, writer_a, body="Cellule de crise.")
+    assert not post_a.sensitive
+
+
+def test_only_a_reviewer_lifts_the_flag_and_only_with_a_reason(post_a, writer_a, cm, head):
+    SensitivityRuleFactory(pattern="victime")
+    wf.edit_post(post_a, writer_a, body="Appel à témoins : une victime.")
+    for user in (writer_a, cm):
+        with pytest.raises(wf.ActionNotAllowed):
+            wf.lift_sensitivity(post_a, user, "Pas sensible.")
+    with pytest.raises(wf.InvalidInput):
+        wf.lift_sensitivity(post_a, head, "")
+    wf.lift_sensitivity(post_a, head, "Appel à témoins ordinaire.")
+    post_a.refresh_from_db()
+    assert not post_a.sensitive
+
+
+def test_a_lifted_flag_stays_lifted_until_the_content_changes(post_a, writer_a, head):
+    SensitivityRuleFactory(pattern="victime")
+    wf.edit_post(post_a, writer_a, body="Une victime.")
+    wf.lift_sensitivity(post_a, head, "Fait divers sans gravité.")
+    wf.edit_post(post_a, writer_a, title="Titre retouché")
+    assert not post_a.sensitive
+    wf.edit_post(post_a, writer_a, body="Deux victimes.")
+    assert post_a.sensitive

@@ -1,0 +1,70 @@
+"""Settings come from the environment and fail loudly on values that make no sense."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_boolean_accepts_the_usual_spellings(monkeypatch):
+    for value, expected in [("1", True), ("yes", True), ("On", True), ("0", False),
+                            ("false", False), ("", False)]:
+        monkeypatch.setenv("FLAG", value)
+        assert env_bool("FLAG", not expected) is expected
+
+
+def test_a_misspelt_boolean_stops_the_start(monkeypatch):
+    monkeypatch.setenv("FLAG", "flase")
+    with pytest.raises(ImproperlyConfigured, match="FLAG"):
+        env_bool("FLAG", False)
+
+
+def test_a_number_that_is_not_one_stops_the_start(monkeypatch):
+    monkeypatch.setenv("N", "ten")
+    with pytest.raises(ImproperlyConfigured, match="N='ten'"):
+        env_int("N", 1)
+    monkeypatch.setenv("N", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env_int("N", 1, minimum=1)
+
+
+def test_a_required_variable_that_is_missing_is_named(monkeypatch):
+    monkeypatch.delenv("NOPE", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="NOPE"):
+        env_str("NOPE")
+
+
+def test_a_list_is_comma_separated(monkeypatch):
+    monkeypatch.setenv("HOSTS", "a.example, b.example,")
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
+
+
+def _manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        ALLOWED_HOSTS="cadence.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
