@@ -124,7 +124,9 @@ else:
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Sweeps are idempotent and find their own work: nothing worth persisting between runs,
+# and no schedule file to corrupt when the scheduler is killed.
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = bool(REDIS_URL)  # the file-system broker has no fan-out
 OVERDUE_SWEEP_SECONDS = env_int("OVERDUE_SWEEP_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {

@@ -92,3 +92,12 @@ def test_a_post_is_planned_in_the_week_of_its_local_time(writer_a, dept_a, chann
         assert timezone.localtime(post.scheduled_at, datetime.UTC).isocalendar()[1] == 12
         wf.plan_post(post, cm)
     assert (post.plan.iso_year, post.plan.iso_week) == (2027, 13)
+
+
+def test_the_scheduler_runs_the_overdue_sweep_as_a_task(due_soon, settings):
+    from editorial.tasks import sweep_overdue
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["sweep-overdue"]
+    assert schedule["task"] == sweep_overdue.name
+    with time_machine.travel(at(2027, 3, 28, 9, 0)):
+        assert sweep_overdue.apply().get() == 1
