@@ -274,8 +274,8 @@ class PostImage(models.Model):
         return self.alt_text[:60]
 
     def save(self, *args, **kwargs) -> None:
-        # The approval is bound to the exact bytes: hash them once, when stored.
-        if self.image and not self.sha256:
+        # The approval is bound to the exact bytes: hash a file whenever a new one comes.
+        if self.image and (not self.sha256 or not getattr(self.image, "_committed", True)):
             digest = hashlib.sha256()
             for chunk in self.image.chunks():
                 digest.update(chunk)
