@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from editorial.models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
@@ -63,7 +64,15 @@ class ChainBreak:
 
 
 def verify_chain(batch_size: int = 2000) -> ChainBreak | None:
-    """Walk the whole chain in order; return the first break, or None if it is intact."""
+    """Walk the whole chain in order; return the first break, or None if it is intact.
+
+    The entries and the chain head are read in one snapshot: actions committed while
+    the walk runs must not make the head look ahead of the entries walked."""
+    with _snapshot():
+        return _walk(batch_size)
+
+
+def _walk(batch_size: int) -> ChainBreak | None:
     expected_seq, expected_prev = 1, GENESIS_HASH
     for entry in _entries(batch_size):
         if entry.seq != expected_seq:
@@ -73,11 +82,30 @@ def verify_chain(batch_size: int = 2000) -> ChainBreak | None:
         if entry.compute_hash() != entry.entry_hash:
             return ChainBreak(entry.seq, "its content was altered after it was written")
         expected_seq, expected_prev = entry.seq + 1, entry.entry_hash
+    walked = expected_seq - 1
     head = AuditChainHead.objects.filter(pk=1).first()
     last_seq, last_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
-    if (last_seq, last_hash) != (expected_seq - 1, expected_prev):
+    if walked > last_seq:
+        return ChainBreak(
+            last_seq + 1, f"added after the end of the chain (entry #{last_seq}), not by the app"
+        )
+    if walked < last_seq:
         return ChainBreak(None, f"the chain should end at entry #{last_seq}: entries missing")
+    if last_hash != expected_prev:
+        return ChainBreak(walked or None, "does not match the end of the chain recorded")
     return None
+
+
+@contextmanager
+def _snapshot():
+    """One consistent view of the trail. On PostgreSQL a read-only REPEATABLE READ
+    transaction (when not already inside one), without blocking writers."""
+    fresh = not connection.in_atomic_block
+    with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def _entries(batch_size: int) -> Iterator[AuditEntry]:

@@ -283,3 +283,12 @@ GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
     b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 )
+
+
+def test_a_stale_copy_is_refused_and_then_shows_what_is_stored(pending, head, director):
+    stale = Post.objects.get(pk=pending.pk)
+    wf.request_changes(pending, director, "Pas maintenant.")
+    with pytest.raises(wf.StaleObject):
+        wf.approve(stale, head)
+    assert stale.state == S.CHANGES_REQUESTED
+    assert not Approval.objects.exists()

@@ -52,6 +52,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        base_manager_name = "objects"  # no manager that bypasses the guard
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         indexes = [models.Index(fields=["object_type", "object_id", "seq"], name="audit_obj_idx")]

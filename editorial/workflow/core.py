@@ -88,11 +88,13 @@ def emit(obj, actor, action: str, from_state: str, to_state: str, comment: str =
 
 
 @contextmanager
-def stale_guard():
-    """Turn django-fsm's optimistic-lock failure into the workflow's own error."""
+def stale_guard(obj: models.Model):
+    """Turn django-fsm's optimistic-lock failure into the workflow's own error, and
+    reload the object so that whoever shows it next shows what is really stored."""
     try:
         yield
     except ConcurrentTransition:
+        obj.refresh_from_db()
         raise StaleObject() from None
 
 
@@ -110,7 +112,7 @@ def run_transition(
     """Check, transition, save, audit and signal one action on one object, atomically."""
     check(obj, user, action)
     _, transitions = _rules_for(obj)
-    with stale_guard(), transaction.atomic():
+    with stale_guard(obj), transaction.atomic():
         from_state = obj.state
         result = getattr(obj, transitions[action])(*args, **kwargs)
         if before_save:

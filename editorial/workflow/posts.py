@@ -132,7 +132,7 @@ def edit_post(
     if channels is not None:
         channels = list(channels)
         _check_channels(user, channels)
-    with stale_guard(), transaction.atomic():
+    with stale_guard(post), transaction.atomic():
         from_state, old_hash = post.state, post.content_hash
         _apply_changes(post, fields, channels, variants)
         if apply:
@@ -253,7 +253,7 @@ def mark_sensitive(post: Post, user, reason: str) -> None:
     signed_off = post.approvals.filter(
         voided_at__isnull=True, level=ApprovalLevel.DIRECTOR
     ).exists()
-    with stale_guard(), transaction.atomic():
+    with stale_guard(post), transaction.atomic():
         from_state = post.state
         post.sensitive, post.sensitive_reason, post.sensitivity_rule = True, reason, None
         if post.state == PostState.APPROVED and not signed_off:
@@ -270,7 +270,7 @@ def lift_sensitivity(post: Post, user, reason: str) -> None:
     _deny(post, user, "lift_sensitivity")
     if not post.sensitive:
         raise InvalidState(_("This post is not marked sensitive."))
-    with stale_guard(), transaction.atomic():
+    with stale_guard(post), transaction.atomic():
         previous = post.sensitive_reason
         post.sensitive, post.sensitive_reason, post.sensitivity_rule = False, "", None
         post.sensitivity_lifted_hash = post.content_hash
