@@ -68,7 +68,7 @@ def verify_chain(batch_size: int = 2000) -> ChainBreak | None:
 
     The entries and the chain head are read in one snapshot: actions committed while
     the walk runs must not make the head look ahead of the entries walked."""
-    with _snapshot():
+    with snapshot():
         return _walk(batch_size)
 
 
@@ -97,9 +97,10 @@ def _walk(batch_size: int) -> ChainBreak | None:
 
 
 @contextmanager
-def _snapshot():
-    """One consistent view of the trail. On PostgreSQL a read-only REPEATABLE READ
-    transaction (when not already inside one), without blocking writers."""
+def snapshot():
+    """One consistent view of the trail while actions keep appending to it. On
+    PostgreSQL a read-only REPEATABLE READ transaction (when not already inside one),
+    which does not block writers; on SQLite the transaction holds the database lock."""
     fresh = not connection.in_atomic_block
     with transaction.atomic():
         if fresh and connection.vendor == "postgresql":

@@ -5,32 +5,11 @@ raises CommandError (exit code 1) naming the first bad entry, e.g.
 "Audit trail broken at entry #12: its content was altered after it was written".
 """
 
-from contextlib import contextmanager
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from editorial.audit import verify_chain
+from editorial.audit import snapshot, verify_chain
 from editorial.models import AuditEntry
-
-
-@contextmanager
-def _consistent_snapshot():
-    """Read the entries and the chain head as of one moment.
-
-    Workflow actions keep appending while the walk runs. Read separately, the head can
-    then be ahead of the entries walked and the chain would look truncated. On
-    PostgreSQL a read-only REPEATABLE READ transaction gives every query of the walk
-    the same snapshot without blocking writers. On SQLite the transaction holds the
-    database lock, so writers wait until the walk is done.
-    """
-    fresh = not connection.in_atomic_block
-    with transaction.atomic():
-        if fresh and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield
 
 
 class Command(BaseCommand):
@@ -51,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["batch_size"] < 1:
             raise CommandError(_("--batch-size must be at least 1."))
-        with _consistent_snapshot():
+        with snapshot():
             problem = verify_chain(batch_size=options["batch_size"])
             count = AuditEntry.objects.count() if problem is None else 0
         if problem is not None:
