@@ -131,7 +131,28 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = bool(REDIS_URL)  # the file-system broker has no fan-out
 OVERDUE_SWEEP_SECONDS = env_int("OVERDUE_SWEEP_SECONDS", 30, minimum=1)
+CELERY_TASK_ACKS_LATE = True  # a message is done when its task is, not when received
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# --- Publishing -----------------------------------------------------------------------
+PUBLISHING_SWEEP_SECONDS = env_int("PUBLISHING_SWEEP_SECONDS", 1, minimum=1)
+PUBLISHING_SWEEP_BATCH = env_int("PUBLISHING_SWEEP_BATCH", 1000, minimum=1)
+# A post due longer ago than this (the scheduler was down) is held for a person.
+PUBLISHING_GRACE_MINUTES = env_int("PUBLISHING_GRACE_MINUTES", 15, minimum=0)
+# How long a queued publication waits for its message before the sweep sends another.
+PUBLISHING_LEASE_SECONDS = env_int("PUBLISHING_LEASE_SECONDS", 30, minimum=1)
+PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5, minimum=1)
+PUBLISHING_RETRY_BASE_SECONDS = env_int("PUBLISHING_RETRY_BASE_SECONDS", 10, minimum=1)
+# A publication still "sending" after this long is marked unknown by the reaper.
+PUBLISHING_SENDING_TIMEOUT_SECONDS = env_int("PUBLISHING_SENDING_TIMEOUT_SECONDS", 120,
+                                             minimum=1)
+HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=1)
+
 CELERY_BEAT_SCHEDULE = {
+    "sweep-publishing": {"task": "editorial.sweep_publishing",
+                         "schedule": PUBLISHING_SWEEP_SECONDS},
+    "reap-publications": {"task": "editorial.reap_publications", "schedule": 30},
     "sweep-overdue": {"task": "editorial.sweep_overdue", "schedule": OVERDUE_SWEEP_SECONDS},
 }
 

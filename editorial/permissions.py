@@ -139,6 +139,15 @@ POST_RULES: dict[str, Rule] = {
 }
 
 
+def deny_pause(user) -> str | None:
+    """Crisis mode: the head of communication or the director."""
+    return _role(user, HEAD, DIRECTOR)
+
+
+def deny_release_hold(post: Post, user) -> str | None:
+    return _first(_role(user, HEAD, DIRECTOR), _scope(post, user))
+
+
 def _plan_scope(plan: WeeklyPlan, user) -> str | None:
     if not works_in(user, plan.team_id):
         return _("This plan belongs to a team you do not work in.")

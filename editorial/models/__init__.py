@@ -11,6 +11,12 @@ from editorial.models.posts import (
     PostState,
     PostVariant,
 )
+from editorial.models.publishing import (
+    Heartbeat,
+    Publication,
+    PublicationState,
+    PublishingPause,
+)
 from editorial.models.rules import SensitivityRule
 
 __all__ = [
@@ -22,12 +28,16 @@ __all__ = [
     "Category",
     "Channel",
     "Comment",
+    "Heartbeat",
     "Network",
     "PlanState",
     "Post",
     "PostImage",
     "PostState",
     "PostVariant",
+    "Publication",
+    "PublicationState",
+    "PublishingPause",
     "SensitivityRule",
     "WeeklyPlan",
 ]

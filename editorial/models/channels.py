@@ -46,6 +46,10 @@ class Channel(models.Model):
         verbose_name=_("department"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    endpoint_url = models.URLField(
+        _("endpoint"), max_length=500, blank=True,
+        help_text=_("Where the webhook channel posts (Slack, Mattermost, Teams…)."),
+    )
 
     class Meta:
         ordering = ["department__name", "name"]

@@ -121,6 +121,10 @@ class Post(ConcurrentTransitionMixin, models.Model):
     sensitivity_lifted_hash = models.CharField(max_length=64, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True, editable=False)
+    # Set by the scheduler when a due post may not go out now (pause, outage, crisis):
+    # a person must confirm or reschedule it. Never released automatically.
+    held_at = models.DateTimeField(_("held since"), null=True, blank=True, editable=False)
+    held_reason = models.CharField(_("why held"), max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -131,6 +135,12 @@ class Post(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "scheduled_at"], name="post_state_due_idx"),
             models.Index(fields=["origin_department", "scheduled_at"], name="post_dept_idx"),
+            # The publishing sweep only ever looks at approved posts not held.
+            models.Index(
+                fields=["scheduled_at"],
+                name="post_due_sweep_idx",
+                condition=models.Q(state="approved", held_at__isnull=True),
+            ),
             # The overdue sweep only ever looks at unapproved posts not yet marked.
             models.Index(
                 fields=["scheduled_at"],
@@ -140,7 +150,7 @@ class Post(ConcurrentTransitionMixin, models.Model):
         ]
 
     # What transitions change; everything else is content, changed only by edit_post.
-    WORKFLOW_FIELDS = ("state", "urgent", "plan", "updated_at")
+    WORKFLOW_FIELDS = ("state", "urgent", "plan", "held_at", "held_reason", "updated_at")
 
     def __str__(self) -> str:
         return self.title

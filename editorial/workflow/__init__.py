@@ -6,6 +6,13 @@ one audit entry and sends one `workflow_action` signal after commit. Errors are
 """
 
 from editorial.workflow.actions import available_actions, available_plan_actions
+from editorial.workflow.crisis import (
+    confirm_held,
+    held_posts,
+    pause_publishing,
+    reschedule_held,
+    resume_publishing,
+)
 from editorial.workflow.errors import (
     ActionNotAllowed,
     InvalidInput,
@@ -48,15 +55,20 @@ __all__ = [
     "available_actions",
     "available_plan_actions",
     "cancel",
+    "confirm_held",
     "create_post",
     "edit_post",
     "fast_track",
+    "held_posts",
     "lift_sensitivity",
     "mark_overdue_posts",
     "mark_sensitive",
+    "pause_publishing",
     "plan_for_week",
     "plan_post",
     "request_changes",
+    "reschedule_held",
+    "resume_publishing",
     "return_plan",
     "return_submission",
     "self_approve",

@@ -193,14 +193,17 @@ def fast_track(post: Post, user) -> None:
 
 
 def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
-    """Approve the content as it is now. A sensitive post goes on to the director,
-    unless the director approves it. `expected_hash` is the content the approver saw:
-    if it changed since, nothing is approved."""
+    """Approve the content as it is now. A sensitive post (or any post in crisis mode)
+    goes on to the director, unless the director approves it. `expected_hash` is the
+    content the approver saw: if it changed since, nothing is approved."""
+    from editorial.publishing.holds import director_required
+
     content_hash = _current_hash(post, expected_hash)
     director = has_role(user, DIRECTOR)
     level = ApprovalLevel.DIRECTOR if director else ApprovalLevel.HEAD
+    needs_director = post.sensitive or director_required(timezone.now())
     run_transition(
-        post, user, "approve", post.sensitive and not director,
+        post, user, "approve", needs_director and not director,
         data={"content_hash": content_hash, "level": level},
         after_save=lambda: _record_approval(post, user, level, content_hash),
     )

@@ -1,0 +1,121 @@
+"""What the publisher works on: one publication per post and channel, pauses, and the
+scheduler's heartbeat."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicationState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    RETRYING = "retrying", _("Retrying")
+    SENT = "sent", _("Sent")
+    UNKNOWN = "unknown", _("Outcome unknown")
+    FAILED = "failed", _("Failed")
+
+
+# A publication in one of these may still be sent by the publisher.
+PENDING_PUBLICATION = [PublicationState.QUEUED, PublicationState.RETRYING]
+FINAL_PUBLICATION = [PublicationState.SENT, PublicationState.FAILED]
+
+
+class Publication(models.Model):
+    """The sending of one post to one channel. Claimed with a conditional update
+    (queued/retrying -> sending) so that a message delivered twice sends once."""
+
+    post = models.ForeignKey("editorial.Post", on_delete=models.PROTECT,
+                             related_name="publications")
+    channel = models.ForeignKey("editorial.Channel", on_delete=models.PROTECT,
+                                related_name="publications")
+    state = models.CharField(_("state"), max_length=10, choices=PublicationState.choices,
+                             default=PublicationState.QUEUED)
+    # Sent to networks that honour one, so that a retry after a lost answer is not a
+    # second post.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    content_hash = models.CharField(max_length=64, help_text=_("The approved content."))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    external_id = models.CharField(_("id on the network"), max_length=200, blank=True)
+    external_url = models.URLField(_("address on the network"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["post_id", "channel_id"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "channel"], name="one_publication_per_channel")
+        ]
+        indexes = [
+            # The reaper's query: publications stuck in sending.
+            models.Index(fields=["sending_since"], name="publication_sending_idx",
+                         condition=Q(state="sending")),
+            # The retry sweep: publications whose next attempt is due.
+            models.Index(fields=["next_attempt_at"], name="publication_retry_idx",
+                         condition=Q(state="retrying")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} → {self.channel}"
+
+
+class PauseQuerySet(models.QuerySet):
+    def active(self, now=None):
+        now = now or timezone.now()
+        return self.filter(ended_at__isnull=True).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+        )
+
+
+class PublishingPause(models.Model):
+    """Crisis mode: publishing stopped everywhere (channel empty) or on one channel,
+    and optionally every post needing the director's sign-off."""
+
+    channel = models.ForeignKey("editorial.Channel", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="pauses",
+                                help_text=_("Empty: every channel."))
+    reason = models.TextField(_("reason"))
+    stops_publishing = models.BooleanField(
+        _("stops publishing"), default=True,
+        help_text=_("Off: publishing goes on, but only with the director's sign-off."),
+    )
+    requires_director = models.BooleanField(
+        _("every post needs the director"), default=False,
+        help_text=_("While on, approved posts not signed off by the director are held."),
+    )
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PauseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("publishing pause")
+        verbose_name_plural = _("publishing pauses")
+
+    def __str__(self) -> str:
+        where = self.channel or _("all channels")
+        return f"{_('Pause')}: {where}"
+
+
+class Heartbeat(models.Model):
+    """The last time a background process (the scheduler) showed it was alive."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at:%H:%M:%S}"
