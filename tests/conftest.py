@@ -5,6 +5,10 @@
 - `contrib_a`, `contrib_b`: department contributors of A and of B.
 - `writer_a`: another contributor of A, who writes the posts the others act on.
 - `outsider`: a staff account with no role and no department.
+
+A test that reaches personas only through `request.getfixturevalue` must still carry
+`@pytest.mark.django_db`: pytest-django orders tests by their marks, and an unmarked one
+may run after the transactional tests, which leave the database flushed.
 """
 
 import os
