@@ -147,6 +147,9 @@ PUBLISHING_RETRY_BASE_SECONDS = env_int("PUBLISHING_RETRY_BASE_SECONDS", 10, min
 # A publication still "sending" after this long is marked unknown by the reaper.
 PUBLISHING_SENDING_TIMEOUT_SECONDS = env_int("PUBLISHING_SENDING_TIMEOUT_SECONDS", 120,
                                              minimum=1)
+# Keep connect + write + read well under PUBLISHING_SENDING_TIMEOUT_SECONDS.
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=1)
 
 CELERY_BEAT_SCHEDULE = {

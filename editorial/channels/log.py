@@ -1,0 +1,30 @@
+"""The server-log channel: the demo's way of seeing a post go out."""
+
+from __future__ import annotations
+
+import logging
+
+from editorial.channels.base import ChannelAdapter, Outgoing, Result
+from editorial.models import Network
+
+logger = logging.getLogger("cadence.channels.log")
+
+
+class LogAdapter(ChannelAdapter):
+    """Writes one INFO line per publication; never fails."""
+
+    network = Network.LOG
+    # Logging twice would be harmless, but nothing dedupes it either.
+    honours_idempotency_key = False
+
+    def publish(self, outgoing: Outgoing) -> Result:
+        # repr() keeps the line one line: a text with newlines cannot forge log entries.
+        logger.info(
+            "Published publication=%s key=%s channel=%r images=%d text=%r",
+            outgoing.publication_id,
+            outgoing.idempotency_key,
+            self.channel.handle,
+            len(outgoing.images),
+            outgoing.text,
+        )
+        return Result(external_id=f"log:{outgoing.publication_id}")

@@ -1,0 +1,173 @@
+"""Generic incoming webhook (Slack, Mattermost, Teams-like) and the loopback test channel.
+
+One JSON POST per publication. What each failure means for the publisher:
+
+- nothing reached the receiver (connection refused or timed out, DNS failure, proxy
+  failure, no free connection in the pool) -> `TransientError`;
+- the receiver answered 429, 408 or 5xx (but 504) -> `TransientError`, with Retry-After;
+- any other answer that is not 2xx -> `PermanentError`;
+- the request left but the answer did not come back (read time-out, connection
+  dropped, 504 from a gateway whose upstream may have posted) -> `UncertainError`.
+  Generic webhooks do not dedupe, so the publisher must not re-send on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import threading
+from email.utils import parsedate_to_datetime
+
+import httpx
+from django.conf import settings
+
+from editorial.channels.base import (
+    ChannelAdapter,
+    Outgoing,
+    PermanentError,
+    Result,
+    TransientError,
+    UncertainError,
+)
+from editorial.models import Network
+
+USER_AGENT = "Cadence/0.1 (+webhook)"
+# Publication.external_id / external_url column sizes: a longer value would fail the
+# save *after* a successful send, so it is not stored there.
+MAX_ID_LENGTH = 200
+MAX_URL_LENGTH = 500
+
+_client: httpx.Client | None = None
+_client_lock = threading.Lock()
+
+
+def _forget_client() -> None:
+    # A forked worker process must not share the parent's sockets: it makes its own.
+    global _client
+    _client = None
+
+
+os.register_at_fork(after_in_child=_forget_client)
+
+
+def get_client() -> httpx.Client:
+    """The one client of this process, shared by the publisher's threads so that they
+    share its connection pool (httpx.Client is thread-safe)."""
+    global _client
+    if _client is None:
+        with _client_lock:
+            if _client is None:
+                _client = httpx.Client(
+                    follow_redirects=False,  # a redirected POST is a misconfigured endpoint
+                    limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                    headers={"User-Agent": USER_AGENT},
+                )
+    return _client
+
+
+def timeouts() -> httpx.Timeout:
+    """Read at each request, so settings (and tests) can change them at run time."""
+    read = float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10))
+    connect = float(getattr(settings, "WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3))
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=read)
+
+
+def parse_retry_after(value: str | None, now: datetime.datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # HTTP dates are GMT
+        when = when.replace(tzinfo=datetime.UTC)
+    now = now or datetime.datetime.now(datetime.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def payload(outgoing: Outgoing) -> dict:
+    images = [
+        {
+            ("url" if image.path.startswith(("http://", "https://")) else "path"): image.path,
+            "alt_text": image.alt_text,
+        }
+        for image in outgoing.images
+    ]
+    return {
+        "text": outgoing.text,
+        "idempotency_key": str(outgoing.idempotency_key),
+        "publication_id": outgoing.publication_id,
+        "images": images,
+    }
+
+
+class WebhookAdapter(ChannelAdapter):
+    network = Network.WEBHOOK
+    honours_idempotency_key = False  # generic receivers post whatever they get
+
+    def publish(self, outgoing: Outgoing) -> Result:
+        url = self.channel.endpoint_url
+        if not url:
+            raise PermanentError(f"{self.channel} has no endpoint address.")
+        try:
+            response = get_client().post(
+                url,
+                json=payload(outgoing),
+                headers={"Idempotency-Key": str(outgoing.idempotency_key)},
+                timeout=timeouts(),
+            )
+        # Order matters: the connect/pool errors are subclasses of the broader ones below.
+        except (
+            httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError
+        ) as exc:
+            raise TransientError(f"Could not reach {self.channel}: {exc!r}") from exc
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise PermanentError(f"Bad endpoint for {self.channel}: {exc!r}") from exc
+        except httpx.HTTPError as exc:
+            # ReadTimeout, WriteTimeout, ReadError, RemoteProtocolError, a body that
+            # would not decode…: the request (or part of it) left; it may be posted.
+            raise UncertainError(
+                f"No answer from {self.channel} after sending: {exc!r}"
+            ) from exc
+        return self._result(response, outgoing)
+
+    def _result(self, response: httpx.Response, outgoing: Outgoing) -> Result:
+        status = response.status_code
+        detail = f"{self.channel} answered {status}: {response.text[:300]}"
+        if status == 504:
+            # A gateway gave up waiting for the upstream, which may have posted.
+            raise UncertainError(detail)
+        if status in (408, 429) or status >= 500:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise TransientError(detail, retry_after=retry_after)
+        if not 200 <= status < 300:
+            raise PermanentError(detail)
+        return self._success(response, outgoing)
+
+    def _success(self, response: httpx.Response, outgoing: Outgoing) -> Result:
+        try:
+            body = response.json()
+        except (ValueError, UnicodeDecodeError):
+            body = None  # Slack answers a plain "ok"
+        if not isinstance(body, dict):
+            body = {}
+        extra = {}
+        external_id = str(body["id"]) if body.get("id") not in (None, "") else ""
+        if len(external_id) > MAX_ID_LENGTH:
+            extra["id"], external_id = external_id, ""
+        url = body.get("url") if isinstance(body.get("url"), str) else ""
+        if not url.startswith(("http://", "https://")) or len(url) > MAX_URL_LENGTH:
+            if url:
+                extra["url"] = url
+            url = ""
+        external_id = external_id or str(outgoing.idempotency_key)
+        return Result(external_id=external_id, url=url, extra=extra)
+
+
+__all__ = ["WebhookAdapter", "get_client", "parse_retry_after", "payload", "timeouts"]
