@@ -31,7 +31,7 @@ run: setup
 	@echo "  Cadence: http://$(HOST):$(PORT)/  (demo users cm, head, director, contrib67, contrib13, admin; password: demo)"
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
-	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 --without-mingle --without-gossip & \
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --pool threads --concurrency 8 --without-mingle --without-gossip & \
 	$(VENV)/bin/celery -A config beat --loglevel=INFO & \
 	$(PY) manage.py runserver $(HOST):$(PORT) & \
 	wait -n

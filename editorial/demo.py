@@ -23,7 +23,19 @@ from accounts.roles import Role
 from accounts.scope import add_member, create_department, give_role
 from editorial import audit
 from editorial import workflow as wf
-from editorial.models import Campaign, Category, Channel, Network, Post, SensitivityRule
+from editorial.channels import adapter_for
+from editorial.channels.base import Outgoing
+from editorial.content import approved_hash, text_for
+from editorial.models import (
+    Campaign,
+    Category,
+    Channel,
+    Network,
+    Post,
+    Publication,
+    PublicationState,
+    SensitivityRule,
+)
 
 PASSWORD = "demo"
 # The demo team works in Paris time whatever the server's zone: hours below are local.
@@ -152,6 +164,7 @@ class _Demo:
         self.conversation()
         self.department_submissions()
         self.recent_publications()
+        self.going_out_in_two_minutes()
         self.overdue_submission()
 
     # --- set-up ---------------------------------------------------------------------
@@ -587,6 +600,27 @@ class _Demo:
         _move(meeting, self.now - dt.timedelta(hours=2))
         wf.mark_overdue_posts(self.now)
 
+    def going_out_in_two_minutes(self) -> None:
+        """Approved now, due in two minutes, on the national Atom feed and the server log:
+        watch it go out once, at that minute, while `make run` is running."""
+        cm, head = self.user("cm"), self.user("head")
+        due = (self.now + dt.timedelta(minutes=2)).replace(second=0, microsecond=0)
+        if due - self.now < dt.timedelta(minutes=1, seconds=30):
+            due += dt.timedelta(minutes=1)
+        post = self.write(
+            "cm",
+            "national",
+            self.on("national", Network.ATOM, Network.LOG),
+            category=Category.PREVENTION,
+            scheduled_at=due,
+            title="Démo — publication dans deux minutes",
+            body="Vols à la fausse qualité : un policier ne vous demandera jamais vos "
+            "codes bancaires ni vos bijoux. Au moindre doute, composez le 17.",
+        )
+        wf.fast_track(post, cm)
+        wf.approve(post, head)
+
+
 
 # --- what the publisher will do, done by hand ---------------------------------------------
 
@@ -599,13 +633,14 @@ def _fresh(post: Post) -> Post:
 
 def _move(post: Post, when: dt.datetime) -> None:
     Post.objects.filter(pk=post.pk).update(scheduled_at=when)
+    post.publications.filter(sent_at__isnull=False).update(sent_at=when)
 
 
 def _system_transition(post: Post, transition: str, action: str, **details) -> None:
     with transaction.atomic():
         from_state = post.state
         getattr(post, transition)()
-        post.save()
+        post.save(update_fields=Post.WORKFLOW_FIELDS)
         audit.record(
             actor=None,
             action=action,
@@ -621,9 +656,32 @@ def _start_publishing(post: Post) -> None:
 
 
 def _publish(post: Post, *, error: str = "") -> None:
+    """Leave the post as the publisher does: one publication per channel, sent (or,
+    with `error`, the last one failed), so the Atom feeds show what went out."""
     _start_publishing(post)
+    channels = list(post.channels.order_by("pk"))
+    content_hash = approved_hash(post)
+    for index, channel in enumerate(channels):
+        failed = error and index == len(channels) - 1
+        publication = Publication.objects.create(
+            post=post, channel=channel, content_hash=content_hash, attempts=1,
+            state=PublicationState.FAILED if failed else PublicationState.SENT,
+            last_error=error if failed else "", sent_at=None if failed else timezone.now(),
+        )
+        if not failed:
+            built_in = channel.network in (Network.ATOM, Network.LOG)
+            result = adapter_for(channel).publish(_outgoing(publication)) if built_in else None
+            publication.external_id = result.external_id if result else f"demo:{publication.pk}"
+            publication.external_url = result.url if result else ""
+            publication.save(update_fields=["external_id", "external_url"])
     if error:
         _system_transition(post, "mark_failed", "mark_failed", comment=error)
     else:
-        channels = [str(channel) for channel in post.channels.all()]
+        channels = [str(channel) for channel in channels]
         _system_transition(post, "mark_published", "mark_published", data={"channels": channels})
+
+
+def _outgoing(publication: Publication) -> Outgoing:
+    return Outgoing(publication_id=publication.pk,
+                    idempotency_key=str(publication.idempotency_key),
+                    text=text_for(publication.post, publication.channel))

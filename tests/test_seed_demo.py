@@ -15,6 +15,7 @@ from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.scope import create_department, department_ids_of, roles_of
 from editorial.audit import verify_chain
+from editorial.content import content_matches_approval
 from editorial.models import (
     Approval,
     ApprovalLevel,
@@ -23,6 +24,7 @@ from editorial.models import (
     PlanState,
     Post,
     PostState,
+    Publication,
     WeeklyPlan,
 )
 from editorial.models.posts import UNAPPROVED
@@ -197,6 +199,19 @@ class TestTheDemo:
         )
         assert waiting.exists()
         assert not waiting.filter(scheduled_at__lte=timezone.now()).exists()
+
+    def test_a_post_goes_out_on_the_atom_feed_and_the_log_in_about_two_minutes(self):
+        post = Post.objects.get(title__startswith="Démo — publication")
+        assert post.state == PostState.APPROVED
+        assert set(post.channels.values_list("network", flat=True)) == {"atom", "log"}
+        wait = post.scheduled_at - timezone.now()
+        assert dt.timedelta(seconds=60) < wait <= dt.timedelta(minutes=3)
+        assert content_matches_approval(post)
+
+    def test_what_went_out_shows_in_the_atom_feeds(self):
+        sent = Publication.objects.filter(state="sent", channel__network="atom")
+        assert sent.exists()
+        assert all(p.external_id.startswith("tag:cadence,") for p in sent)
 
     def test_its_audit_chain_verifies(self):
         assert verify_chain() is None
