@@ -8,6 +8,7 @@ leaves any database that already has people in it alone.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
@@ -91,3 +92,7 @@ class Command(BaseCommand):
         for person in DEMO_USERS:
             team = Department.objects.get(code=person.team)
             self.stdout.write(f"  {person.username:<10} {person.role.label!s:<24} {team}")
+        self.stdout.write(_("Public Atom feeds:"))
+        for channel in Channel.objects.filter(network="atom").order_by("pk"):
+            url = reverse("channel-atom-feed", args=[channel.pk])
+            self.stdout.write(f"  {url:<24} {channel.name}")
