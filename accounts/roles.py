@@ -31,6 +31,7 @@ _CONTENT = {
     "editorial.approval": (_VIEW,),
     "editorial.channel": (_VIEW,),
     "editorial.campaign": (_VIEW,),
+    "editorial.publication": (_VIEW,),
     "accounts.department": (_VIEW,),
 }
 _NATIONAL = {
@@ -39,8 +40,13 @@ _NATIONAL = {
     "editorial.campaign": (_VIEW, _ADD, _CHANGE),
     "editorial.sensitivityrule": (_VIEW,),
     "editorial.auditentry": (_VIEW,),
+    "editorial.publishingpause": (_VIEW,),
 }
-_REVIEWERS = {**_NATIONAL, "editorial.sensitivityrule": (_VIEW, _ADD, _CHANGE)}
+_REVIEWERS = {
+    **_NATIONAL,
+    "editorial.sensitivityrule": (_VIEW, _ADD, _CHANGE),
+    "editorial.publishingpause": (_VIEW, _ADD),
+}
 _ADMINISTRATOR = {
     **{model: (_VIEW,) for model in _NATIONAL},
     "accounts.user": (_VIEW, _ADD, _CHANGE),

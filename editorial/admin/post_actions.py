@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from editorial import workflow
 from editorial.admin.steps import WorkflowAction
+
+
+def _parse_time(text: str):
+    """A local time typed by a person, in their zone; refused if it does not exist or
+    is ambiguous there (DST changes)."""
+    try:
+        return forms.DateTimeField().clean(text)
+    except ValidationError as exc:
+        raise workflow.InvalidInput(" ".join(exc.messages)) from None
 
 
 def _plain(function):
@@ -88,6 +99,19 @@ POST_ACTIONS = (
         _("No longer sensitive: %(items)s."),
         _with_text(workflow.lift_sensitivity),
         ask=_("Why it is not sensitive"),
+    ),
+    WorkflowAction(
+        "confirm_held",
+        _("Confirm held posts: publish now"),
+        _("Released, going out now: %(items)s."),
+        _plain(workflow.confirm_held),
+    ),
+    WorkflowAction(
+        "reschedule_held",
+        _("Reschedule held posts…"),
+        _("Rescheduled: %(items)s."),
+        lambda post, user, given: workflow.reschedule_held(post, user, _parse_time(given.text)),
+        ask=_("New time (YYYY-MM-DD HH:MM, in your time zone)"),
     ),
     WorkflowAction(
         "comment",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from editorial.models import Post, WeeklyPlan
+from editorial.models import Post, PostState, WeeklyPlan
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
-from editorial.permissions import POST_RULES
+from editorial.permissions import POST_RULES, deny_release_hold
 from editorial.workflow.core import PLAN_TRANSITIONS, POST_TRANSITIONS, may
 
 # Transitions the workflow takes on its own behalf, never offered as a button.
@@ -26,6 +26,10 @@ def available_actions(post: Post, user) -> list[str]:
         actions.append("mark_sensitive")
     if post.sensitive and POST_RULES["lift_sensitivity"](post, user) is None:
         actions.append("lift_sensitivity")
+    if post.held_at is not None and deny_release_hold(post, user) is None:
+        actions.append("confirm_held")
+        if post.state == PostState.APPROVED:
+            actions.append("reschedule_held")
     if POST_RULES["comment"](post, user) is None:
         actions.append("comment")
     return actions
