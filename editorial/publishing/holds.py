@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from editorial import audit
 from editorial.content import approved_hash, compute_content_hash
 from editorial.models import ApprovalLevel, Post, PublishingPause
+from editorial.workflow.core import emit
 
 
 def active_pauses(now: datetime, channel_ids: list[int] | None = None):
@@ -60,3 +62,16 @@ def hold_reason(post: Post, now: datetime) -> str | None:
     if expected is None or expected != compute_content_hash(post):
         return _("The content differs from what was approved.")
     return None
+
+
+def hold_post(post: Post, reason: str, now: datetime) -> bool:
+    """Hold `post` for a person (once: a post already held keeps its first reason).
+    Runs inside the caller's transaction."""
+    held = Post.objects.filter(pk=post.pk, state=post.state, held_at__isnull=True).update(
+        held_at=now, held_reason=reason[:300]
+    )
+    if held:
+        audit.record(actor=None, action="hold", obj=post, from_state=post.state,
+                     to_state=post.state, comment=reason)
+        emit(post, None, "hold", post.state, post.state, reason)
+    return bool(held)

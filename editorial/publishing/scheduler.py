@@ -27,7 +27,7 @@ from django_fsm import ConcurrentTransition
 from editorial import audit
 from editorial.content import approved_hash
 from editorial.models import Heartbeat, Post, PostState, Publication, PublicationState
-from editorial.publishing.holds import hold_reason
+from editorial.publishing.holds import hold_post, hold_reason
 from editorial.workflow.core import emit
 
 log = logging.getLogger(__name__)
@@ -90,22 +90,12 @@ def claim_post(pk: int, now: datetime | None = None) -> str | None:
                 return None
             reason = hold_reason(post, now)
             if reason:
-                _hold(post, reason, now)
+                hold_post(post, reason, now)
                 return "held"
             _start_publishing(post, now)
             return "claimed"
     except ConcurrentTransition:
         return None  # another scheduler claimed it between our read and our update
-
-
-def _hold(post: Post, reason: str, now: datetime) -> None:
-    updated = Post.objects.filter(pk=post.pk, state=post.state, held_at__isnull=True).update(
-        held_at=now, held_reason=reason[:300]
-    )
-    if updated:
-        audit.record(actor=None, action="hold", obj=post, from_state=post.state,
-                     to_state=post.state, comment=reason)
-        emit(post, None, "hold", post.state, post.state, reason)
 
 
 def _start_publishing(post: Post, now: datetime) -> None:

@@ -29,7 +29,7 @@ from editorial.channels.base import (
 )
 from editorial.content import approved_hash, compute_content_hash, text_for
 from editorial.models import Post, PostState, Publication, PublicationState
-from editorial.publishing.holds import pause_reason
+from editorial.publishing.holds import hold_post, pause_reason
 from editorial.workflow.core import emit
 
 log = logging.getLogger(__name__)
@@ -97,14 +97,7 @@ def _refuse(publication: Publication, kind: str, problem: str, now: datetime) ->
                 state=PS.QUEUED, sending_since=None, attempts=F("attempts") - 1,
                 next_attempt_at=None,
             )
-            held = Post.objects.filter(pk=publication.post_id, held_at__isnull=True).update(
-                held_at=now, held_reason=problem[:300]
-            )
-            if held:
-                post = publication.post
-                audit.record(actor=None, action="hold", obj=post, from_state=post.state,
-                             to_state=post.state, comment=problem)
-                emit(post, None, "hold", post.state, post.state, problem)
+            hold_post(publication.post, problem, now)
         return "held"
     return _finish(publication, PS.FAILED, now, error=problem)
 
