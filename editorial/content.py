@@ -21,13 +21,37 @@ if TYPE_CHECKING:
 def compute_content_hash(post: Post) -> str:
     """The fingerprint of the post's content as stored now (never of an in-memory copy,
     which may be stale or changed without being saved)."""
-    body = type(post).objects.filter(pk=post.pk).values_list("body", flat=True).get()
-    payload = {
-        "body": body,
-        "channels": sorted(post.channels.values_list("pk", flat=True)),
-        "variants": sorted(post.variants.values_list("channel_id", "body")),
-        "images": list(post.images.order_by("position", "pk").values_list("sha256", "alt_text")),
+    return compute_content_hashes([post.pk])[post.pk]
+
+
+def compute_content_hashes(post_ids: list[int]) -> dict[int, str]:
+    """The content fingerprints of many posts at once, in four queries."""
+    from editorial.models import Post, PostImage, PostVariant
+
+    payloads = {
+        pk: {"body": body, "channels": [], "variants": [], "images": []}
+        for pk, body in Post.objects.filter(pk__in=post_ids).values_list("pk", "body")
     }
+    for pk, channel_id in Post.channels.through.objects.filter(
+        post_id__in=post_ids
+    ).values_list("post_id", "channel_id"):
+        payloads[pk]["channels"].append(channel_id)
+    for pk, channel_id, body in PostVariant.objects.filter(post_id__in=post_ids).values_list(
+        "post_id", "channel_id", "body"
+    ):
+        payloads[pk]["variants"].append((channel_id, body))
+    for pk, sha256, alt_text in (
+        PostImage.objects.filter(post_id__in=post_ids)
+        .order_by("position", "pk")
+        .values_list("post_id", "sha256", "alt_text")
+    ):
+        payloads[pk]["images"].append((sha256, alt_text))
+    return {pk: _fingerprint(payload) for pk, payload in payloads.items()}
+
+
+def _fingerprint(payload: dict) -> str:
+    payload["channels"].sort()
+    payload["variants"].sort()
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

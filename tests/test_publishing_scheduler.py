@@ -178,3 +178,13 @@ def test_the_wake_up_claims_with_the_same_claim_as_the_sweep(due, frozen):
 def test_the_due_query_reads_only_approved_posts_not_held(db):
     sql = str(scheduler.due_posts(timezone.now()).query)
     assert "held_at" in sql and "approved" in sql
+
+
+def test_one_sweep_claims_a_burst_in_batches(cm, head, dept_a, frozen):
+    channel = ChannelFactory(department=dept_a)
+    posts = [approved_post(cm, head, dept_a, [channel]) for _ in range(scheduler.CLAIM_BATCH + 7)]
+    result = scheduler.sweep()
+    assert sorted(result.claimed) == sorted(p.pk for p in posts)
+    assert Publication.objects.count() == len(posts)
+    assert not Post.objects.filter(state=PostState.APPROVED).exists()
+    assert verify_chain() is None

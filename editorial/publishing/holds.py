@@ -9,8 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from editorial import audit
-from editorial.content import approved_hash, compute_content_hash
-from editorial.models import ApprovalLevel, Post, PublishingPause
+from editorial.models import Post, PublishingPause
 from editorial.workflow.core import emit
 
 
@@ -42,26 +41,35 @@ def pause_reason(now: datetime, channel_ids: list[int]) -> str | None:
         "channel": pause.channel, "reason": pause.reason}
 
 
-def hold_reason(post: Post, now: datetime) -> str | None:
-    """The reason this due, approved post must be held, or None if it may go out."""
-    channel_ids = list(post.channels.values_list("pk", flat=True))
-    reason = pause_reason(now, channel_ids)
-    if reason:
-        return reason
-    if director_required(now) and not post.approvals.filter(
-        voided_at__isnull=True, level=ApprovalLevel.DIRECTOR
-    ).exists():
-        return _("Crisis mode: every post needs the director's sign-off.")
-    grace = timedelta(minutes=settings.PUBLISHING_GRACE_MINUTES)
-    if post.scheduled_at < now - grace:
-        return _("Due at %(due)s, more than %(minutes)s minutes ago: confirm or reschedule.") % {
-            "due": post.scheduled_at.isoformat(timespec="minutes"),
-            "minutes": settings.PUBLISHING_GRACE_MINUTES,
-        }
-    expected = approved_hash(post)
-    if expected is None or expected != compute_content_hash(post):
-        return _("The content differs from what was approved.")
-    return None
+class HoldRules:
+    """Everything that decides holds, read once for a whole batch of due posts."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        pauses = list(active_pauses(now).filter(stops_publishing=True).select_related("channel"))
+        self.global_pause = next((p for p in pauses if p.channel_id is None), None)
+        self.channel_pauses = {p.channel_id: p for p in pauses if p.channel_id is not None}
+        self.director_required = director_required(now)
+        self.oldest_due = now - timedelta(minutes=settings.PUBLISHING_GRACE_MINUTES)
+
+    def reason(self, post: Post, channel_ids: list[int], approved: str | None,
+               current: str, director_signed: bool) -> str | None:
+        """The reason this due, approved post must be held, or None if it may go out."""
+        if self.global_pause:
+            return _("Publishing is paused: %(reason)s") % {"reason": self.global_pause.reason}
+        for channel_id in channel_ids:
+            if pause := self.channel_pauses.get(channel_id):
+                return _("%(channel)s is paused: %(reason)s") % {
+                    "channel": pause.channel, "reason": pause.reason}
+        if self.director_required and not director_signed:
+            return _("Crisis mode: every post needs the director's sign-off.")
+        if post.scheduled_at < self.oldest_due:
+            return _("Due at %(due)s, more than %(minutes)s minutes ago: confirm or "
+                     "reschedule.") % {"due": post.scheduled_at.isoformat(timespec="minutes"),
+                                       "minutes": settings.PUBLISHING_GRACE_MINUTES}
+        if approved is None or approved != current:
+            return _("The content differs from what was approved.")
+        return None
 
 
 def hold_post(post: Post, reason: str, now: datetime) -> bool:

@@ -25,14 +25,24 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from editorial import audit
-from editorial.content import approved_hash
-from editorial.models import Heartbeat, Post, PostState, Publication, PublicationState
-from editorial.publishing.holds import hold_post, hold_reason
+from editorial.content import compute_content_hashes
+from editorial.models import (
+    Approval,
+    ApprovalLevel,
+    Heartbeat,
+    Post,
+    PostState,
+    Publication,
+    PublicationState,
+)
+from editorial.publishing.holds import HoldRules, hold_post
 from editorial.workflow.core import emit
 
 log = logging.getLogger(__name__)
 
 SCHEDULER_HEARTBEAT = "scheduler"
+# Posts claimed per transaction: their publish messages leave as each batch commits.
+CLAIM_BATCH = 50
 
 
 @dataclass
@@ -55,12 +65,13 @@ def sweep(now: datetime | None = None, *, limit: int | None = None) -> SweepResu
     limit = limit or settings.PUBLISHING_SWEEP_BATCH
     beat(now)
     result = SweepResult()
-    for pk in due_posts(now).values_list("pk", flat=True)[:limit]:
-        outcome = claim_post(pk, now)
-        if outcome == "claimed":
-            result.claimed.append(pk)
-        elif outcome == "held":
-            result.held.append(pk)
+    while len(result.claimed) + len(result.held) < limit:
+        size = min(CLAIM_BATCH, limit - len(result.claimed) - len(result.held))
+        claimed, held = claim_batch(now, size=size)
+        if not (claimed or held):
+            break
+        result.claimed += claimed
+        result.held += held
     result.requeued = requeue_publications(now, limit=limit)
     result.wakeups = send_wakeups(now)
     return result
@@ -70,51 +81,90 @@ def beat(now: datetime) -> None:
     Heartbeat.objects.update_or_create(name=SCHEDULER_HEARTBEAT, defaults={"beat_at": now})
 
 
-def _lock_due(pk: int, now: datetime) -> Post | None:
-    candidates = Post.objects.filter(
-        pk=pk, state=PostState.APPROVED, held_at__isnull=True, scheduled_at__lte=now
-    )
+def _lock_due(now: datetime, size: int, only: int | None) -> list[Post]:
+    candidates = due_posts(now) if only is None else due_posts(now).filter(pk=only)
     if connection.features.has_select_for_update_skip_locked:
+        # Rows another scheduler is claiming are skipped, not waited for.
         candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-    return candidates.first()
+    return list(candidates[:size])
+
+
+def claim_batch(
+    now: datetime, *, size: int, only: int | None = None
+) -> tuple[list[int], list[int]]:
+    """Claim up to `size` due posts (or just post `only`) in one transaction: hold each
+    that may not go out, start publishing the others. Returns (claimed ids, held ids);
+    both empty when there is nothing (left) to claim."""
+    claimed, held = [], []
+    try:
+        with transaction.atomic():
+            posts = _lock_due(now, size, only)
+            if not posts:
+                return claimed, held
+            ids = [post.pk for post in posts]
+            facts = _ClaimFacts(ids)
+            rules = HoldRules(now)
+            publications = []
+            for post in posts:
+                reason = rules.reason(post, facts.channels[post.pk], facts.approved.get(post.pk),
+                                      facts.current[post.pk], post.pk in facts.director_signed)
+                if reason:
+                    hold_post(post, reason, now)
+                    held.append(post.pk)
+                else:
+                    publications += _start_publishing(post, facts, now)
+                    claimed.append(post.pk)
+            created = Publication.objects.bulk_create(publications)
+            pub_ids = [p.pk for p in created]
+            transaction.on_commit(lambda: enqueue_publications(pub_ids))
+    except ConcurrentTransition:
+        return [], []  # another scheduler claimed one of them first: the next sweep retries
+    return claimed, held
+
+
+class _ClaimFacts:
+    """What the claim needs to know about a batch of posts, in a handful of queries."""
+
+    def __init__(self, ids: list[int]):
+        self.current = compute_content_hashes(ids)
+        self.channels: dict[int, list[int]] = {pk: [] for pk in ids}
+        for pk, channel_id in Post.channels.through.objects.filter(
+            post_id__in=ids
+        ).values_list("post_id", "channel_id"):
+            self.channels[pk].append(channel_id)
+        self.approved: dict[int, str] = {}
+        self.director_signed: set[int] = set()
+        for pk, content_hash, level in (
+            Approval.objects.filter(post_id__in=ids, voided_at__isnull=True)
+            .order_by("created_at", "pk")
+            .values_list("post_id", "content_hash", "level")
+        ):
+            self.approved[pk] = content_hash  # the latest valid approval wins
+            if level == ApprovalLevel.DIRECTOR:
+                self.director_signed.add(pk)
+
+
+def _start_publishing(post: Post, facts: _ClaimFacts, now: datetime) -> list[Publication]:
+    post.start_publishing()
+    post.save(update_fields=Post.WORKFLOW_FIELDS)  # raises ConcurrentTransition if beaten
+    content_hash = facts.approved[post.pk]
+    audit.record(actor=None, action="start_publishing", obj=post,
+                 from_state=PostState.APPROVED, to_state=post.state,
+                 data={"content_hash": content_hash})
+    emit(post, None, "start_publishing", PostState.APPROVED, post.state)
+    lease = now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
+    return [
+        Publication(post=post, channel_id=channel_id, content_hash=content_hash,
+                    next_attempt_at=lease, created_at=now)
+        for channel_id in sorted(facts.channels[post.pk])
+    ]
 
 
 def claim_post(pk: int, now: datetime | None = None) -> str | None:
-    """Claim one due post: hold it, or start publishing it. Returns "claimed", "held",
-    or None when the post is not (or no longer) due, or someone else has it."""
-    now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            post = _lock_due(pk, now)
-            if post is None:
-                return None
-            reason = hold_reason(post, now)
-            if reason:
-                hold_post(post, reason, now)
-                return "held"
-            _start_publishing(post, now)
-            return "claimed"
-    except ConcurrentTransition:
-        return None  # another scheduler claimed it between our read and our update
-
-
-def _start_publishing(post: Post, now: datetime) -> None:
-    content_hash = approved_hash(post)
-    post.start_publishing()
-    post.save(update_fields=Post.WORKFLOW_FIELDS)  # raises ConcurrentTransition if beaten
-    lease = now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
-    publications = Publication.objects.bulk_create(
-        Publication(post=post, channel=channel, content_hash=content_hash,
-                    next_attempt_at=lease, created_at=now)
-        for channel in post.channels.all()
-    )
-    audit.record(actor=None, action="start_publishing", obj=post,
-                 from_state=PostState.APPROVED, to_state=post.state,
-                 data={"publications": [p.pk for p in publications],
-                       "content_hash": content_hash})
-    emit(post, None, "start_publishing", PostState.APPROVED, post.state)
-    ids = [p.pk for p in publications]
-    transaction.on_commit(lambda: enqueue_publications(ids))
+    """Claim one due post (the precise wake-up): "claimed", "held", or None when it is
+    not (or no longer) due, or someone else has it."""
+    claimed, held = claim_batch(now or timezone.now(), size=1, only=pk)
+    return "claimed" if claimed else "held" if held else None
 
 
 def enqueue_publications(ids: list[int]) -> None:
