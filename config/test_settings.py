@@ -16,6 +16,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 
 # The test process itself never needs a broker: messages it sends stay in memory.
-# Integration tests start real workers with their own REDIS_URL in the environment.
+# Integration tests start real workers whose CELERY_BROKER_URL environment variable
+# (read by Celery before this setting) points them at Redis.
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}

@@ -77,6 +77,8 @@ def _pre_send_problem(publication: Publication, now: datetime) -> tuple[str, str
     post = publication.post
     if post.state != PostState.PUBLISHING:
         return "refuse", f"The post is {post.state}, no longer cleared for publishing."
+    if post.held_at is not None:  # held for a person: only confirm_held releases it
+        return "pause", post.held_reason or "The post is held: confirm or reschedule it."
     expected = approved_hash(post)
     if expected is None or expected != publication.content_hash:
         return "refuse", "The approval changed since publishing started."
