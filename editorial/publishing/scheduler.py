@@ -104,17 +104,23 @@ def claim_batch(
             ids = [post.pk for post in posts]
             facts = _ClaimFacts(ids)
             rules = HoldRules(now)
-            publications = []
+            publications, started, holds = [], [], []
             for post in posts:
                 reason = rules.reason(post, facts.channels[post.pk], facts.approved.get(post.pk),
                                       facts.current[post.pk], post.pk in facts.director_signed)
                 if reason:
-                    hold_post(post, reason, now)
-                    held.append(post.pk)
+                    holds.append((post, reason))
                 else:
                     publications += _start_publishing(post, facts, now)
-                    claimed.append(post.pk)
+                    started.append(post)
             created = Publication.objects.bulk_create(publications)
+            # Audited last: the chain head's lock, which every writer waits for, is then
+            # held only until the commit.
+            for post in started:
+                _audit_start(post, facts.approved[post.pk])
+            for post, reason in holds:
+                hold_post(post, reason, now)
+            claimed, held = [p.pk for p in started], [p.pk for p, _reason in holds]
             pub_ids = [p.pk for p in created]
             transaction.on_commit(lambda: enqueue_publications(pub_ids))
     except ConcurrentTransition:
@@ -148,16 +154,19 @@ def _start_publishing(post: Post, facts: _ClaimFacts, now: datetime) -> list[Pub
     post.start_publishing()
     post.save(update_fields=Post.WORKFLOW_FIELDS)  # raises ConcurrentTransition if beaten
     content_hash = facts.approved[post.pk]
-    audit.record(actor=None, action="start_publishing", obj=post,
-                 from_state=PostState.APPROVED, to_state=post.state,
-                 data={"content_hash": content_hash})
-    emit(post, None, "start_publishing", PostState.APPROVED, post.state)
     lease = now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
     return [
         Publication(post=post, channel_id=channel_id, content_hash=content_hash,
                     next_attempt_at=lease, created_at=now)
         for channel_id in sorted(facts.channels[post.pk])
     ]
+
+
+def _audit_start(post: Post, content_hash: str) -> None:
+    audit.record(actor=None, action="start_publishing", obj=post,
+                 from_state=PostState.APPROVED, to_state=post.state,
+                 data={"content_hash": content_hash})
+    emit(post, None, "start_publishing", PostState.APPROVED, post.state)
 
 
 def claim_post(pk: int, now: datetime | None = None) -> str | None:

@@ -150,35 +150,39 @@ def _finish(publication: Publication, state: str, now: datetime, *, error: str =
         if not Publication.objects.filter(pk=publication.pk, state=PS.SENDING).update(**fields):
             return "already settled"  # the reaper (or a person) got there first
         publication.state = state
+        settled = settle(post)
+        # Audited last: the chain head's lock, which every writer waits for, is then
+        # held only until the commit.
         audit.record(actor=None, action=f"publication_{state}", obj=publication,
                      from_state=PS.SENDING, to_state=state, comment=error,
                      data={"external_id": result.external_id} if result else None)
         emit(publication, None, f"publication_{state}", PS.SENDING, state, error)
-        settle(post)
+        if settled:
+            audit.record(actor=None, action=f"mark_{settled}", obj=post,
+                         from_state=PostState.PUBLISHING, to_state=settled)
+            emit(post, None, f"mark_{settled}", PostState.PUBLISHING, settled)
     return state
 
 
-def settle(post: Post) -> None:
+def settle(post: Post) -> str | None:
     """Published when every publication is sent; failed when one failed for good and
     none is still under way. An unknown outcome keeps the post publishing: a person
-    decides."""
+    decides. Returns the state the post moved to, if it moved."""
     states = set(post.publications.values_list("state", flat=True))
     if states == {PS.SENT}:
         transition, target = post.mark_published, PostState.PUBLISHED
     elif PS.FAILED in states and not states & {PS.QUEUED, PS.RETRYING, PS.SENDING, PS.UNKNOWN}:
         transition, target = post.mark_failed, PostState.FAILED
     else:
-        return
+        return None
     if post.state != PostState.PUBLISHING:
-        return
+        return None
     try:
         transition()
         post.save(update_fields=Post.WORKFLOW_FIELDS)
     except ConcurrentTransition:
-        return
-    audit.record(actor=None, action=f"mark_{target}", obj=post,
-                 from_state=PostState.PUBLISHING, to_state=target)
-    emit(post, None, f"mark_{target}", PostState.PUBLISHING, target)
+        return None
+    return target
 
 
 def reap(now: datetime | None = None) -> list[int]:
