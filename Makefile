@@ -42,7 +42,7 @@ lint: setup
 
 test: setup
 	$(VENV)/bin/ruff check .
-	SECRET_KEY=test-only $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
 bench: setup
