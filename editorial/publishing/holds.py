@@ -33,8 +33,11 @@ def pause_reason(now: datetime, channel_ids: list[int]) -> str | None:
         .order_by(F("channel_id").asc(nulls_first=True))  # a global pause first
         .first()
     )
-    if pause is None:
-        return None
+    return pause_message(pause) if pause else None
+
+
+def pause_message(pause: PublishingPause) -> str:
+    """Why a post is held by `pause`, in words for the person who must release it."""
     if pause.channel is None:
         return _("Publishing is paused: %(reason)s") % {"reason": pause.reason}
     return _("%(channel)s is paused: %(reason)s") % {
@@ -56,11 +59,10 @@ class HoldRules:
                current: str, director_signed: bool) -> str | None:
         """The reason this due, approved post must be held, or None if it may go out."""
         if self.global_pause:
-            return _("Publishing is paused: %(reason)s") % {"reason": self.global_pause.reason}
+            return pause_message(self.global_pause)
         for channel_id in channel_ids:
             if pause := self.channel_pauses.get(channel_id):
-                return _("%(channel)s is paused: %(reason)s") % {
-                    "channel": pause.channel, "reason": pause.reason}
+                return pause_message(pause)
         if self.director_required and not director_signed:
             return _("Crisis mode: every post needs the director's sign-off.")
         if post.scheduled_at < self.oldest_due:

@@ -14,7 +14,7 @@ from editorial import audit
 from editorial.content import compute_content_hash
 from editorial.models import Approval, ApprovalLevel, Channel, Post, PostState, PublishingPause
 from editorial.permissions import DIRECTOR, deny_pause, deny_release_hold
-from editorial.publishing.holds import active_pauses, director_required
+from editorial.publishing.holds import director_required, pause_reason
 from editorial.workflow.core import emit
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, InvalidState, StaleObject
 
@@ -83,8 +83,7 @@ def confirm_held(post: Post, user) -> None:
     _require(deny_release_hold(post, user))
     _check_held(post)
     now = timezone.now()
-    pauses = active_pauses(now, list(post.channels.values_list("pk", flat=True)))
-    if pauses.filter(stops_publishing=True).exists():
+    if pause_reason(now, list(post.channels.values_list("pk", flat=True))):
         raise InvalidState(_("Publishing is still paused for this post's channels."))
     needs_director = director_required(now)
     if needs_director and not has_role(user, DIRECTOR):
