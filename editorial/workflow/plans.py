@@ -96,9 +96,7 @@ def approve_plan(plan: WeeklyPlan, user, *, returns: dict[int, str] | None = Non
 
 def return_plan(plan: WeeklyPlan, user, comment: str) -> None:
     """Send the whole week back to the team; its items return to planned."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise InvalidInput(_("Say what needs to change: a comment is required."))
+    comment = post_actions.require_comment(comment)
     items = list(plan.posts.filter(state=PostState.PENDING_APPROVAL).order_by("pk"))
     with transaction.atomic():
         run_transition(plan, user, "return_plan", comment=comment,

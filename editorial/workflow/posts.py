@@ -27,7 +27,7 @@ CONTENT_FIELDS = ("title", "body", "category", "scheduled_at", "campaign")
 SENSITIVITY_FIELDS = ("sensitive", "sensitive_reason", "sensitivity_rule")
 
 
-def _require_comment(comment: str) -> str:
+def require_comment(comment: str) -> str:
     comment = (comment or "").strip()
     if not comment:
         raise InvalidInput(_("Say what needs to change: a comment is required."))
@@ -182,7 +182,7 @@ def _into_plan(post: Post, user, action: str, plan) -> None:
 
 
 def return_submission(post: Post, user, comment: str) -> None:
-    comment = _require_comment(comment)
+    comment = require_comment(comment)
     run_transition(post, user, "return_submission", comment=comment,
                    after_save=lambda: Comment.objects.create(post=post, author=user, body=comment))
 
@@ -232,7 +232,7 @@ def self_approve(post: Post, user) -> None:
 
 def request_changes(post: Post, user, comment: str) -> None:
     """Head of communication or director sends the post back with what to change."""
-    comment = _require_comment(comment)
+    comment = require_comment(comment)
     run_transition(
         post, user, "request_changes", comment=comment,
         after_save=lambda: (
