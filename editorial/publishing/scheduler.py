@@ -15,7 +15,6 @@ late, the next sweep claims the post; if it comes twice, the second finds nothin
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,8 +36,6 @@ from editorial.models import (
 )
 from editorial.publishing.holds import HoldRules, hold_post
 from editorial.workflow.core import emit
-
-log = logging.getLogger(__name__)
 
 SCHEDULER_HEARTBEAT = "scheduler"
 # Posts claimed per transaction: their publish messages leave as each batch commits.
