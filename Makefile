@@ -4,10 +4,19 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup messages browser lint bench clean
+
+# Installs a Debian package when a command is missing (as root, or through sudo),
+# refreshing the package lists once if the first attempt does not find it.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+apt_install = { echo "Installing $(1) from Debian's packages…"; \
+	$(SUDO) apt-get install -y -q $(1) >/dev/null 2>&1 \
+	|| { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q $(1) >/dev/null; } \
+	|| { echo "Could not install $(1): install it with your system's package manager."; exit 1; }; }
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cadence needs Python 3.11 or newer (set PYTHON=…).")'
@@ -18,7 +27,19 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# Front-end packages (htmx, FullCalendar, axe-core for the browser tests), pinned by
+# package-lock.json and served from node_modules (config/settings.py, STATICFILES_DIRS).
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Cadence needs Node.js 20+ and npm (see README.md)."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+# French and English message catalogs, compiled from locale/*/LC_MESSAGES/django.po.
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null || $(call apt_install,gettext)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+setup: $(STAMP) $(NODE_STAMP) messages
 
 # Web server, Celery worker and scheduler together, on SQLite and the file-system
 # broker unless DATABASE_URL / REDIS_URL say otherwise. Ctrl-C stops all three.
@@ -40,7 +61,11 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: setup
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+browser:
+	@command -v chromium >/dev/null || $(call apt_install,chromium)
+
+test: setup browser
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
@@ -50,4 +75,4 @@ bench: setup
 	for script in bench/*.py; do $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) node_modules var staticfiles

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "guardian",
     "accounts",
     "editorial",
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -62,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "editorial.context_processors.navigation",
             ],
         },
     },
@@ -101,7 +104,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- Languages and time ---------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -114,6 +119,17 @@ USE_TZ = True
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Our own CSS and scripts, and the few files we use from the npm packages that
+# `make setup` installs from package.json (never copied into the repository).
+_NODE = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
+    ("vendor/fullcalendar/core", _NODE / "@fullcalendar" / "core"),
+    ("vendor/fullcalendar/daygrid", _NODE / "@fullcalendar" / "daygrid"),
+    ("vendor/fullcalendar/timegrid", _NODE / "@fullcalendar" / "timegrid"),
+    ("vendor/fullcalendar/interaction", _NODE / "@fullcalendar" / "interaction"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 

@@ -1,13 +1,20 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from editorial.feeds import channel_atom_feed
 from editorial.health import healthz
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("editorial.urls")),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("feeds/<int:channel_id>/atom.xml", channel_atom_feed, name="channel-atom-feed"),
 ]
+# The local run serves uploaded images itself; in production the web server does.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

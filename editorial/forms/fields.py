@@ -1,0 +1,151 @@
+"""A date and time typed in the user's own zone, with the DST changes handled honestly.
+
+In the spring an hour does not exist (Europe/Paris skips 02:00–03:00); in the autumn an
+hour happens twice. A time in the gap is refused with a message saying so. A time in the
+repeated hour is not guessed: the form asks which of the two is meant, and keeps what
+was typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def exists(naive: dt.datetime, zone: dt.tzinfo) -> bool:
+    """False for a wall-clock time the zone skips (spring DST change)."""
+    aware = naive.replace(tzinfo=zone)
+    back = aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    return back == naive
+
+
+def is_ambiguous(naive: dt.datetime, zone: dt.tzinfo) -> bool:
+    """True for a wall-clock time the zone shows twice (autumn DST change)."""
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    return first.utcoffset() != second.utcoffset()
+
+
+def _offset_label(aware: dt.datetime) -> str:
+    minutes = int(aware.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def to_aware(naive: dt.datetime, zone: dt.tzinfo, fold: int | None = None) -> dt.datetime:
+    """The moment a person meant by `naive` in `zone`, or a ValidationError saying why
+    there is none (DST gap) or which they must choose (DST overlap)."""
+    if not exists(naive, zone):
+        raise ValidationError(
+            _("%(time)s does not exist in %(zone)s: the clocks go forward that night. "
+              "Choose another time."),
+            code="nonexistent",
+            params={"time": formats.date_format(naive, "DATETIME_FORMAT"), "zone": str(zone)},
+        )
+    if is_ambiguous(naive, zone) and fold is None:
+        raise ValidationError(
+            _("%(time)s happens twice in %(zone)s: the clocks go back that night. "
+              "Choose which one you mean."),
+            code="ambiguous",
+            params={"time": formats.date_format(naive, "DATETIME_FORMAT"), "zone": str(zone)},
+        )
+    return naive.replace(tzinfo=zone, fold=fold or 0)
+
+
+class LocalDateTimeWidget(forms.MultiWidget):
+    """A datetime-local input, and the choice between the two occurrences of a
+    repeated hour, shown only when the typed time falls in one."""
+
+    template_name = "widgets/local_datetime.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            [
+                forms.DateTimeInput(attrs={"type": "datetime-local"}, format=INPUT_FORMAT),
+                forms.RadioSelect(),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, dt.datetime):
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            fold = str(local.fold) if is_ambiguous(local.replace(tzinfo=None),
+                                                    timezone.get_current_timezone()) else None
+            return [local.replace(tzinfo=None, fold=0), fold]
+        return [None, None]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        text = context["widget"]["subwidgets"][0]["value"]
+        naive = _parse(text)
+        zone = timezone.get_current_timezone()
+        choices = []
+        if naive is not None and exists(naive, zone) and is_ambiguous(naive, zone):
+            for fold in (0, 1):
+                aware = naive.replace(tzinfo=zone, fold=fold)
+                label = _("%(time)s %(offset)s (%(which)s)") % {
+                    "time": aware.strftime("%H:%M"),
+                    "offset": _offset_label(aware),
+                    "which": _("summer time") if aware.dst() else _("winter time"),
+                }
+                choices.append((str(fold), label))
+        context["widget"]["fold_choices"] = choices
+        context["widget"]["fold_name"] = f"{name}_1"
+        context["widget"]["fold_value"] = "" if value is None else (
+            value[1] if isinstance(value, list | tuple) else ""
+        )
+        return context
+
+
+def _parse(value) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if not value:
+        return None
+    for fmt in (INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(str(value).strip(), fmt)
+        except ValueError:
+            continue
+    return None
+
+
+class LocalDateTimeField(forms.MultiValueField):
+    """Cleans to an aware datetime in the current (the user's) time zone."""
+
+    widget = LocalDateTimeWidget
+    default_error_messages = {
+        "invalid": _("Enter a date and time, for example 2026-03-29 10:30."),
+    }
+
+    def __init__(self, **kwargs):
+        fields = (
+            forms.CharField(),
+            forms.ChoiceField(choices=[("0", "0"), ("1", "1")], required=False),
+        )
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not data_list[0]:
+            return None
+        naive = _parse(data_list[0])
+        if naive is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        fold = int(data_list[1]) if len(data_list) > 1 and data_list[1] in ("0", "1") else None
+        return to_aware(naive, timezone.get_current_timezone(), fold)
+
+    def has_changed(self, initial, data):
+        # Compare moments, not the two sub-values (the fold is usually absent).
+        try:
+            cleaned = self.clean(data)
+        except ValidationError:
+            return True
+        return initial != cleaned
