@@ -46,9 +46,12 @@ def test_a_list_is_comma_separated(monkeypatch):
     assert env_list("HOSTS", []) == ["a.example", "b.example"]
 
 
+# The environment a freshly started process would have: none of the test run's own.
+_TEST_ONLY = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    clean = {k: v for k, v in os.environ.items() if k not in _TEST_ONLY}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
         capture_output=True, text=True, timeout=120,
@@ -56,8 +59,7 @@ def _manage(*args, **env):
 
 
 def test_the_web_server_refuses_to_start_without_a_secret_key():
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    clean = {k: v for k, v in os.environ.items() if k not in _TEST_ONLY}
     result = subprocess.run([sys.executable, "-c", "import config.wsgi"], cwd=ROOT, env=clean,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+# For the whole run, not per test: the session's browser keeps its loop running in
+# the main thread, and the tests that run after the browser tests use the ORM too.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
