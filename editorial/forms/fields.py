@@ -56,7 +56,8 @@ def to_aware(naive: dt.datetime, zone: dt.tzinfo, fold: int | None = None) -> dt
             code="ambiguous",
             params={"time": formats.date_format(naive, "DATETIME_FORMAT"), "zone": str(zone)},
         )
-    return naive.replace(tzinfo=zone, fold=fold or 0)
+    # In UTC: moments in a repeated hour never compare equal across zones (PEP 495).
+    return naive.replace(tzinfo=zone, fold=fold or 0).astimezone(dt.UTC)
 
 
 class LocalDateTimeWidget(forms.MultiWidget):
