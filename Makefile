@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup messages browser lint bench clean
+.PHONY: run test setup messages browser screenshots lint bench clean
 
 # Installs a Debian package when a command is missing (as root, or through sudo),
 # refreshing the package lists once if the first attempt does not find it.
@@ -69,6 +69,10 @@ test: setup browser
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+# Regenerates the README's screenshots (docs/screenshots/) from the browser tests.
+screenshots: setup browser
+	CADENCE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser -q
 
 bench: setup
 	@ls bench/*.py >/dev/null 2>&1 || { echo "No benchmarks yet."; exit 0; }

@@ -108,7 +108,7 @@ class PublishingPause(models.Model):
 
     def __str__(self) -> str:
         where = self.channel or _("all channels")
-        return f"{_('Pause')}: {where}"
+        return _("Pause: %(where)s") % {"where": where}
 
 
 class Heartbeat(models.Model):
