@@ -1,15 +1,241 @@
-"""Placeholder for the calendar pages (being built)."""
+"""The calendar: week and month views of the posts a user may see, filters, and
+rescheduling by drag and drop.
 
+Times travel between the page and the server as naive wall-clock strings in the user's
+own zone ("2026-03-29T10:30"): the calendar shows them as they are, with no time-zone
+arithmetic in the browser, and the server alone decides what moment a wall-clock time
+means (refusing one the clocks skip, asking which one when they repeat).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.urls import path
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from editorial import access, workflow
+from editorial.forms.fields import is_ambiguous, to_aware
+from editorial.models import Category, PostState
+from editorial.workflow.schedule import deny_reschedule
+
+TEMPLATE = "editorial/calendar/calendar.html"
+VIEWS = {"week": "timeGridWeek", "month": "dayGridMonth"}
+
+
+class CalendarFilters(forms.Form):
+    """What the calendar shows: every choice is limited to what the user may see."""
+
+    channel = forms.ModelChoiceField(queryset=None, required=False,
+                                     label=gettext_lazy("Channel"), empty_label=gettext_lazy("All"))
+    department = forms.ModelChoiceField(queryset=None, required=False,
+                                        label=gettext_lazy("Department"),
+                                        empty_label=gettext_lazy("All"))
+    category = forms.ChoiceField(required=False, label=gettext_lazy("Category"))
+    state = forms.ChoiceField(required=False, label=gettext_lazy("State"))
+    campaign = forms.ModelChoiceField(queryset=None, required=False,
+                                      label=gettext_lazy("Campaign"),
+                                      empty_label=gettext_lazy("All"))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = access.visible_channels(user).select_related(
+            "department")
+        self.fields["department"].queryset = access.visible_departments(user).order_by("name")
+        self.fields["campaign"].queryset = access.visible_campaigns(user).order_by("name")
+        self.fields["category"].choices = [("", _("All")), *Category.choices]
+        self.fields["state"].choices = [("", _("All")), *PostState.choices]
+
+    def filter(self, posts):
+        data = self.cleaned_data
+        if data.get("channel"):
+            posts = posts.filter(channels=data["channel"])
+        if data.get("department"):
+            posts = posts.filter(origin_department=data["department"])
+        if data.get("campaign"):
+            posts = posts.filter(campaign=data["campaign"])
+        if data.get("category"):
+            posts = posts.filter(category=data["category"])
+        if data.get("state"):
+            posts = posts.filter(state=data["state"])
+        return posts
+
+
+def _wall_clock(moment: dt.datetime) -> str:
+    """A moment as the user's own clock shows it, without offset."""
+    return timezone.localtime(moment).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def _range_bound(text: str | None) -> dt.datetime | None:
+    """FullCalendar's start/end, which it writes as if in UTC but which are the user's
+    wall-clock times: read them as such (a bound only needs to be roughly right)."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value.replace(tzinfo=timezone.get_current_timezone())
+
+
+def _event(post, user) -> dict:
+    return {
+        "id": str(post.pk),
+        "title": post.title,
+        "start": _wall_clock(post.scheduled_at),
+        "url": reverse("post-detail", args=[post.pk]),
+        "editable": deny_reschedule(post, user) is None,
+        "durationEditable": False,  # a post goes out at one moment: only its start moves
+        "classNames": [f"state-{post.state}"] + (["is-sensitive"] if post.sensitive else []),
+        "extendedProps": {
+            "state": post.state,
+            "stateLabel": str(post.get_state_display()),
+            "sensitive": post.sensitive,
+            "department": post.origin_department.name,
+            "channels": [channel.name for channel in post.channels.all()],
+        },
+    }
 
 
 @login_required
+@require_GET
 def calendar(request):
-    return render(request, "editorial/placeholder.html", {"section": "calendar"})
+    filters = CalendarFilters(request.user, request.GET or None)
+    filters.is_valid()
+    view = VIEWS.get(request.GET.get("view", ""), VIEWS["week"])
+    initial_date = request.GET.get("date", "")
+    try:
+        dt.date.fromisoformat(initial_date)
+    except ValueError:
+        initial_date = timezone.localdate().isoformat()
+    return render(request, TEMPLATE, _page(filters, view, initial_date))
+
+
+def _page(filters, view: str, initial_date: str) -> dict:
+    return {
+        "section": "calendar",
+        "filters": filters,
+        "initial_view": view,
+        "initial_date": initial_date,
+        "zone": str(timezone.get_current_timezone()),
+        "now": _wall_clock(timezone.now()),
+        # Words the script shows, translated here like every other string.
+        "calendar_strings": {
+            "summary": _("“%(title)s” moves from %(from)s to %(to)s."),
+            "saving": _("Saving the new time…"),
+            "cancelled": _("Move cancelled: “%(title)s” keeps its time."),
+            "keeps": _("“%(title)s” keeps its time."),
+            "network": _("The server could not be reached."),
+            "loadFailed": _("The posts could not be loaded. Reload the page."),
+            "sensitive": _("sensitive"),
+        },
+    }
+
+
+@login_required
+@require_GET
+def calendar_events(request):
+    filters = CalendarFilters(request.user, request.GET)
+    if not filters.is_valid():
+        return JsonResponse({"errors": filters.errors}, status=400)
+    posts = access.visible_posts(request.user).filter(scheduled_at__isnull=False)
+    start, end = _range_bound(request.GET.get("start")), _range_bound(request.GET.get("end"))
+    if start:
+        posts = posts.filter(scheduled_at__gte=start - dt.timedelta(days=1))
+    if end:
+        posts = posts.filter(scheduled_at__lt=end + dt.timedelta(days=1))
+    posts = (
+        filters.filter(posts)
+        .select_related("origin_department")
+        .prefetch_related("channels")
+        .order_by("scheduled_at", "pk")
+    )
+    return JsonResponse([_event(post, request.user) for post in posts], safe=False)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def post_reschedule(request, pk):
+    post = access.post_or_404(request.user, pk)
+    zone = timezone.get_current_timezone()
+    naive = _parse_wall_clock(request.POST.get("start", ""))
+    try:
+        if naive is None:
+            raise ValidationError(_("Enter a date and time, for example 2026-03-29 10:30."))
+        fold = request.POST.get("fold")
+        when = to_aware(naive, zone, int(fold) if fold in ("0", "1") else None)
+        workflow.reschedule(post, request.user, when)
+    except ValidationError as exc:
+        choices = _fold_choices(naive, zone) if exc.code == "ambiguous" else []
+        return _refused(request, post, " ".join(exc.messages), 400, fold_choices=choices)
+    except workflow.WorkflowError as exc:
+        return _refused(request, post, str(exc), exc.status)
+    message = _moved_message(post)
+    if _wants_json(request):
+        return JsonResponse({"message": message, "event": _event(post, request.user)})
+    messages.success(request, message)
+    return redirect(_calendar_url(post))
+
+
+def _parse_wall_clock(text: str) -> dt.datetime | None:
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return value.replace(second=0, microsecond=0) if value.tzinfo is None else None
+
+
+def _fold_choices(naive: dt.datetime, zone) -> list[dict]:
+    """The two moments a repeated wall-clock hour may mean, for the page to ask which."""
+    if not is_ambiguous(naive, zone):
+        return []
+    choices = []
+    for fold in (0, 1):
+        aware = naive.replace(tzinfo=zone, fold=fold)
+        which = _("summer time") if aware.dst() else _("winter time")
+        choices.append({"value": str(fold), "label": f"{aware:%H:%M} ({which})"})
+    return choices
+
+
+def _moved_message(post) -> str:
+    when = formats.date_format(timezone.localtime(post.scheduled_at), "DATETIME_FORMAT")
+    if post.state == PostState.PENDING_SIGNOFF and post.sensitive:
+        return _("“%(title)s” now goes out on %(when)s. It is sensitive: the director must "
+                 "sign off the new time.") % {"title": post.title, "when": when}
+    return _("“%(title)s” now goes out on %(when)s.") % {"title": post.title, "when": when}
+
+
+def _refused(request, post, message: str, status: int, fold_choices=()) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": message, "event": _event(post, request.user),
+                             "fold_choices": list(fold_choices)}, status=status)
+    messages.error(request, message)
+    day = timezone.localtime(post.scheduled_at).date() if post.scheduled_at else None
+    context = _page(CalendarFilters(request.user), VIEWS["week"],
+                    (day or timezone.localdate()).isoformat())
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _calendar_url(post) -> str:
+    day = timezone.localtime(post.scheduled_at).date().isoformat()
+    return f"{reverse('calendar')}?date={day}"
 
 
 urlpatterns = [
     path("calendar/", calendar, name="calendar"),
+    path("calendar/events/", calendar_events, name="calendar-events"),
+    path("calendar/posts/<int:pk>/reschedule/", post_reschedule, name="post-reschedule"),
 ]

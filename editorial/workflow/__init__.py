@@ -40,6 +40,7 @@ from editorial.workflow.posts import (
     sign_off,
     submit,
 )
+from editorial.workflow.schedule import reschedule
 
 __all__ = [
     "ActionNotAllowed",
@@ -67,6 +68,7 @@ __all__ = [
     "plan_for_week",
     "plan_post",
     "request_changes",
+    "reschedule",
     "reschedule_held",
     "resume_publishing",
     "return_plan",

@@ -1,0 +1,89 @@
+"""Moving a post to another time (the calendar's drag and drop, or any other caller).
+
+The time is not part of the approved content (see `editorial.content`), so moving an
+approved post keeps its approval — except for a sensitive post: the director signed off
+publishing it *then*, so a new time goes back to the director.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from editorial import audit
+from editorial.models import ApprovalLevel, Post, PostState
+from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
+from editorial.permissions import POST_RULES
+from editorial.workflow.core import emit, stale_guard
+from editorial.workflow.errors import ActionNotAllowed, InvalidInput, InvalidState, StaleObject
+
+MOVABLE = (*FREELY_EDITABLE, *UNDER_REVIEW)
+
+
+def deny_reschedule(post: Post, user) -> str | None:
+    """Why `user` may not move `post` now, or None. Asks nothing of the database beyond
+    the user's cached roles and scope, so a calendar can ask it for every event."""
+    refusal = _refusal(post, user)
+    return refusal[1] if refusal else None
+
+
+def _refusal(post: Post, user) -> tuple[type, str] | None:
+    reason = POST_RULES["edit"](post, user)
+    if reason:
+        return ActionNotAllowed, reason
+    if post.state not in MOVABLE:
+        return InvalidState, _("A post that is %(state)s can no longer be moved.") % {
+            "state": post.get_state_display().lower()
+        }
+    if post.held_at is not None:
+        # A held post is released by someone who may lift the hold (crisis page); that
+        # release must not slip past the sensitive-post rule below either.
+        return InvalidState, _("This post is held by a publishing pause: confirm or "
+                               "reschedule it from the crisis page.")
+    return None
+
+
+def reschedule(post: Post, user, when: dt.datetime) -> Post:
+    """Give `post` a new time. A sensitive approved post goes back to pending sign-off
+    and its sign-off is voided: the director must agree to the new time."""
+    refusal = _refusal(post, user)
+    if refusal:
+        error, message = refusal
+        raise error(message)
+    if when is None or timezone.is_naive(when):
+        raise InvalidInput(_("Choose a date and time."))
+    if when <= timezone.now():
+        raise InvalidInput(_("Choose a time in the future."))
+
+    old = post.scheduled_at
+    with stale_guard(post), transaction.atomic():
+        stored = Post.objects.select_for_update().values_list("scheduled_at", flat=True)
+        if stored.get(pk=post.pk) != old:
+            # Someone else moved it meanwhile: do not silently overwrite their move.
+            post.refresh_from_db()
+            raise StaleObject()
+        from_state = post.state
+        post.scheduled_at = when
+        if post.overdue_at and when > timezone.now():
+            post.overdue_at = None  # back in the future: it may go through again
+        voided = 0
+        if post.sensitive and post.state == PostState.APPROVED:
+            post.escalate()
+            voided = post.approvals.filter(
+                voided_at__isnull=True, level=ApprovalLevel.DIRECTOR
+            ).update(voided_at=timezone.now())
+        post.save(update_fields=["scheduled_at", "overdue_at", *Post.WORKFLOW_FIELDS])
+        audit.record(
+            actor=user, action="reschedule", obj=post, from_state=from_state,
+            to_state=post.state,
+            data={
+                "from": old.astimezone(dt.UTC).isoformat() if old else None,
+                "to": when.astimezone(dt.UTC).isoformat(),
+                "signoff_voided": voided,
+            },
+        )
+        emit(post, user, "reschedule", from_state, post.state)
+    return post
