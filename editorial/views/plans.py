@@ -1,21 +1,353 @@
-"""Placeholder for the plans pages (being built)."""
+"""The community manager's weekly plan board and the submissions from the departments.
 
+The board shows one ISO week of the user's team, in the user's time zone: the plan's
+items placed by day and hour, and beside them the items still to place. Placing an
+item (drag and drop, or the keyboard "Place at" form: both post the same form) sets
+its time and plans it in one transaction. Every change goes through
+`editorial.workflow`; this module picks objects within the user's scope and answers a
+refusal with its reason and status, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from accounts.scope import has_role
+from editorial import workflow
+from editorial.access import post_or_404, visible_posts
+from editorial.forms.plans import CommentForm, PlaceForm
+from editorial.models import Category, PostState, WeeklyPlan
+from editorial.views.respond import refused
+from editorial.workflow.plans import team_of
+
+S = PostState
+BOARD = "editorial/plans/board.html"
+SUBMISSIONS = "editorial/plans/submissions.html"
+PLAN_ROLES = (Role.COMMUNITY_MANAGER, Role.HEAD_OF_COMMUNICATION, Role.DIRECTOR)
+# States in which an item's day and time are still the community manager's to choose.
+TO_PLACE = (S.DRAFT, S.CHANGES_REQUESTED)
+PLAN_ACTIONS = ("submit_plan", "approve_plan", "return_plan")
+SUBMISSION_ACTIONS = ("accept", "return_submission", "fast_track")
+
+
+def _require_plan_role(user) -> None:
+    if not has_role(user, *PLAN_ROLES):
+        raise PermissionDenied(_("Only the national team builds and reviews weekly plans."))
+
+
+def _week_bounds(iso_year: int, iso_week: int) -> tuple[dt.date, dt.datetime, dt.datetime]:
+    """Monday of the week, and the week as [start, end) moments in the user's zone."""
+    try:
+        monday = dt.date.fromisocalendar(iso_year, iso_week, 1)
+    except ValueError:
+        raise Http404(_("There is no such week.")) from None
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time()), zone)
+    end = timezone.make_aware(dt.datetime.combine(monday + dt.timedelta(days=7), dt.time()), zone)
+    return monday, start, end
+
+
+def _team(user):
+    try:
+        return team_of(user)
+    except workflow.WorkflowError as exc:
+        raise PermissionDenied(str(exc)) from None
+
+
+def _existing_plan(team, iso_year: int, iso_week: int) -> WeeklyPlan:
+    """The week's plan, or an unsaved draft one: looking at a week creates nothing."""
+    plan = (
+        WeeklyPlan.objects.filter(team=team, iso_year=iso_year, iso_week=iso_week)
+        .select_related("submitted_by", "reviewed_by")
+        .first()
+    )
+    plan = plan or WeeklyPlan(team=team, iso_year=iso_year, iso_week=iso_week)
+    plan.team = team
+    return plan
+
+
+def _posts(user):
+    return (
+        visible_posts(user)
+        .select_related("origin_department")
+        .prefetch_related("channels")
+        .order_by("scheduled_at", "pk")
+    )
+
+
+def _board_context(request, iso_year: int, iso_week: int, *, place_failed=None,
+                   return_form=None) -> dict:
+    user = request.user
+    monday, start, end = _week_bounds(iso_year, iso_week)
+    team = _team(user)
+    plan = _existing_plan(team, iso_year, iso_week)
+    in_week = Q(scheduled_at__gte=start, scheduled_at__lt=end)
+    no_time_or_in_week = Q(scheduled_at__isnull=True) | in_week
+    in_plan = Q(plan_id=plan.pk) if plan.pk else Q(pk__in=[])
+    # On the grid: the plan's items once planned, and hot news fast-tracked outside
+    # any plan that week (shown for context: they take up the week too).
+    on_grid = (in_plan & ~Q(state__in=[*TO_PLACE, S.CANCELLED])) | (
+        Q(urgent=True, plan__isnull=True) & in_week
+        & ~Q(state__in=[*TO_PLACE, S.SUBMITTED, S.CANCELLED])
+    )
+    # To place: submissions asking for this week (or for no time yet); items of this
+    # plan sent back for changes or back in draft; the team's own drafts for this
+    # week or without a time. Departments' drafts stay theirs until submitted.
+    to_place = (
+        (Q(state=S.SUBMITTED) & no_time_or_in_week)
+        | (Q(state__in=TO_PLACE) & in_plan)
+        | (Q(state__in=TO_PLACE, plan__isnull=True, origin_department=team) & no_time_or_in_week)
+    )
+    posts = _posts(user)
+    placed, side = list(posts.filter(on_grid)), list(posts.filter(to_place))
+
+    grid = [[[] for _hour in range(24)] for _day in range(7)]
+    elsewhere = []
+    for post in placed:
+        # Moving an item is open while it is planned, before any review started.
+        post.draggable = post.state == S.PLANNED and "edit" in workflow.available_actions(
+            post, user
+        )
+        if _within(post, start, end):
+            local = timezone.localtime(post.scheduled_at)
+            grid[(local.date() - monday).days][local.hour].append(post)
+        else:
+            elsewhere.append(post)
+    failed_pk, failed_form = place_failed or (None, None)
+    for post in side:
+        actions = workflow.available_actions(post, user)
+        post.draggable = ("accept" if post.state == S.SUBMITTED else "plan") in actions
+        post.can_fast_track = "fast_track" in actions and post.category == Category.HOT_NEWS
+        post.place_form = failed_form if post.pk == failed_pk else PlaceForm(
+            auto_id=f"place-{post.pk}-%s",
+            initial={"post": post.pk, "at": post.scheduled_at if _within(post, start, end)
+                     else None},
+            week_start=start, week_end=end,
+        )
+
+    days = [monday + dt.timedelta(days=n) for n in range(7)]
+    rows = [
+        {
+            "hour": hour,
+            "time": dt.time(hour),
+            "cells": [
+                {"slot": f"{day.isoformat()}T{hour:02d}:00", "day": day, "posts": grid[n][hour]}
+                for n, day in enumerate(days)
+            ],
+        }
+        for hour in range(24)
+    ]
+    previous, following = (monday - dt.timedelta(days=7)).isocalendar(), (
+        monday + dt.timedelta(days=7)
+    ).isocalendar()
+    return {
+        "section": "plans",
+        "plan": plan,
+        "team": team,
+        "iso_year": iso_year,
+        "iso_week": iso_week,
+        "days": days,
+        "sunday": days[-1],
+        "today": timezone.localdate(),
+        "rows": rows,
+        "side": side,
+        "elsewhere": elsewhere,
+        "placed_count": len(placed),
+        "plan_actions": workflow.available_plan_actions(plan, user),
+        "return_form": return_form or CommentForm(auto_id="return-plan-%s"),
+        "previous": {"year": previous.year, "week": previous.week},
+        "following": {"year": following.year, "week": following.week},
+    }
+
+
+def _within(post, start: dt.datetime, end: dt.datetime) -> bool:
+    return post.scheduled_at is not None and start <= post.scheduled_at < end
+
+
+def _render_board(request, iso_year: int, iso_week: int):
+    _require_plan_role(request.user)
+    return render(request, BOARD, _board_context(request, iso_year, iso_week))
 
 
 @login_required
 def plan_board(request):
-    return render(request, "editorial/placeholder.html", {"section": "plans"})
+    iso_year, iso_week, _day = timezone.localdate().isocalendar()
+    return _render_board(request, iso_year, iso_week)
+
+
+@login_required
+def plan_board_week(request, year: int, week: int):
+    return _render_board(request, year, week)
+
+
+def _place(post, user, at: dt.datetime) -> None:
+    """Set the time and plan the post, all or nothing: a post whose planning is
+    refused keeps its former time."""
+    with transaction.atomic():
+        if post.scheduled_at != at:
+            workflow.edit_post(post, user, scheduled_at=at)
+        if post.state == S.SUBMITTED:
+            workflow.accept(post, user)
+        elif post.state in TO_PLACE:
+            workflow.plan_post(post, user)
+
+
+@login_required
+@require_POST
+def plan_place(request, year: int, week: int):
+    _require_plan_role(request.user)
+    _monday, start, end = _week_bounds(year, week)
+    pk = request.POST.get("post", "")
+    if not pk.isdigit():
+        raise Http404
+    post = post_or_404(request.user, pk)
+    form = PlaceForm(request.POST, auto_id=f"place-{post.pk}-%s", week_start=start,
+                     week_end=end)
+    failed = {"place_failed": (post.pk, form)}
+    if not form.is_valid():
+        reasons = " ".join(message for errors in form.errors.values() for message in errors)
+        messages.error(request, _("“%(post)s” was not placed: %(reason)s")
+                       % {"post": post, "reason": reasons})
+        return render(request, BOARD, _board_context(request, year, week, **failed), status=400)
+    at = form.cleaned_data["at"]
+    try:
+        _place(post, request.user, at)
+    except workflow.WorkflowError as exc:
+        post.refresh_from_db()
+        return refused(request, exc, BOARD, _board_context(request, year, week, **failed))
+    messages.success(request, _("Planned: “%(post)s”, %(time)s") % {
+        "post": post,
+        "time": formats.date_format(timezone.localtime(at), "DATETIME_FORMAT"),
+    })
+    return redirect("plan-board-week", year, week)
+
+
+@login_required
+@require_POST
+def plan_action(request, year: int, week: int, action: str):
+    _require_plan_role(request.user)
+    if action not in PLAN_ACTIONS:
+        raise Http404
+    _week_bounds(year, week)
+    form = CommentForm(request.POST, auto_id="return-plan-%s")
+    form.is_valid()
+    plan = workflow.plan_for_week(_team(request.user), year, week, request.user)
+    try:
+        if action == "submit_plan":
+            workflow.submit_plan(plan, request.user)
+            done = _("The plan is submitted: its items await approval.")
+        elif action == "approve_plan":
+            workflow.approve_plan(plan, request.user)
+            done = _("The plan is approved.")
+        else:
+            workflow.return_plan(plan, request.user, form.cleaned_data["comment"])
+            done = _("The plan went back to the team with your comment.")
+    except workflow.WorkflowError as exc:
+        if action == "return_plan":
+            form.add_error("comment", str(exc))
+        context = _board_context(request, year, week, return_form=form)
+        return refused(request, exc, BOARD, context)
+    messages.success(request, done)
+    return redirect("plan-board-week", year, week)
+
+
+def _submissions_context(request, failed=None) -> dict:
+    user = request.user
+    posts = list(
+        _posts(user).filter(state=S.SUBMITTED).select_related("author")
+    )
+    failed_post, failed_form = failed or (None, None)
+    failed_pk = failed_post.pk if failed_post else None
+    if failed_post is not None and failed_pk not in {post.pk for post in posts}:
+        # It moved on meanwhile: keep it on the page, with what was typed for it.
+        posts.insert(0, failed_post)
+    for post in posts:
+        actions = workflow.available_actions(post, user) if post.state == S.SUBMITTED else []
+        post.can_accept = "accept" in actions
+        post.can_return = "return_submission" in actions or post.pk == failed_pk
+        post.can_fast_track = "fast_track" in actions and post.category == Category.HOT_NEWS
+        post.return_form = failed_form if post.pk == failed_pk else CommentForm(
+            auto_id=f"return-{post.pk}-%s"
+        )
+    return {"section": "submissions", "posts": posts}
 
 
 @login_required
 def submissions(request):
-    return render(request, "editorial/placeholder.html", {"section": "plans"})
+    _require_plan_role(request.user)
+    return render(request, SUBMISSIONS, _submissions_context(request))
+
+
+def _run_post_action(request, post, action: str, comment: str) -> str:
+    """Run one action on a post; answer what to tell the user once it is done."""
+    user = request.user
+    if action == "accept":
+        workflow.accept(post, user)
+        return _("“%(post)s” is accepted into the plan of week %(week)s.") % {
+            "post": post, "week": post.plan.iso_week,
+        }
+    if action == "return_submission":
+        workflow.return_submission(post, user, comment)
+        return _("“%(post)s” went back to %(department)s with your comment.") % {
+            "post": post, "department": post.origin_department,
+        }
+    workflow.fast_track(post, user)
+    return _("“%(post)s” is sent for approval as urgent hot news.") % {"post": post}
+
+
+@login_required
+@require_POST
+def submission_action(request, pk: int, action: str):
+    _require_plan_role(request.user)
+    if action not in SUBMISSION_ACTIONS:
+        raise Http404
+    post = post_or_404(request.user, pk, _posts(request.user).select_related("author"))
+    form = CommentForm(request.POST, auto_id=f"return-{post.pk}-%s")
+    form.is_valid()
+    try:
+        done = _run_post_action(request, post, action, form.cleaned_data["comment"])
+    except workflow.WorkflowError as exc:
+        if action == "return_submission":
+            form.add_error("comment", str(exc))
+        return refused(request, exc, SUBMISSIONS,
+                       _submissions_context(request, failed=(post, form)))
+    messages.success(request, done)
+    return redirect("submissions")
+
+
+@login_required
+@require_POST
+def board_fast_track(request, year: int, week: int, pk: int):
+    _require_plan_role(request.user)
+    post = post_or_404(request.user, pk)
+    try:
+        done = _run_post_action(request, post, "fast_track", "")
+    except workflow.WorkflowError as exc:
+        return refused(request, exc, BOARD, _board_context(request, year, week))
+    messages.success(request, done)
+    return redirect("plan-board-week", year, week)
 
 
 urlpatterns = [
     path("plans/", plan_board, name="plan-board"),
+    path("plans/<int:year>/<int:week>/", plan_board_week, name="plan-board-week"),
+    path("plans/<int:year>/<int:week>/place/", plan_place, name="plan-place"),
+    path("plans/<int:year>/<int:week>/actions/<slug:action>/", plan_action, name="plan-action"),
+    path("plans/<int:year>/<int:week>/posts/<int:pk>/fast-track/", board_fast_track,
+         name="plan-fast-track"),
     path("submissions/", submissions, name="submissions"),
+    path("submissions/<int:pk>/<slug:action>/", submission_action, name="submission-action"),
 ]
