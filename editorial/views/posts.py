@@ -1,33 +1,320 @@
-"""Placeholder for the posts pages (being built)."""
+"""The post pages: the list, the editor, a post's own page and its actions.
 
+Views stay thin: objects come through `editorial.access` (404 outside the user's
+scope), buttons from `available_actions`, and every change through
+`editorial.workflow`, whose refusals come back as the page with the reason and the
+error's status (403, 409, 400), never a 500.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from accounts.scope import has_role
+from editorial import workflow
+from editorial.access import post_or_404, visible_posts
+from editorial.audit import entries_for
+from editorial.forms.posts import (
+    CommentForm,
+    PostFilterForm,
+    PostForm,
+    PostImageFormSet,
+    RescheduleForm,
+    save_images,
+)
+from editorial.models import Post, PostState
+from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
+from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
+from editorial.permissions import EDITORS, POST_RULES
+from editorial.views.respond import refused
+
+DETAIL = "editorial/posts/detail.html"
+EDITOR = "editorial/posts/editor.html"
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Action:
+    """One button on a post's page: what it says, what it needs, what it does."""
+
+    label: str
+    done: str
+    run: object
+    needs: str = ""  # "", "text" (required), "note" (optional text), "hash", "time"
+    ask: str = ""
+    danger: bool = False
+
+
+# Lazy: labels are translated when shown, in the reader's language.
+ACTIONS = {
+    "submit": Action(_("Submit to the national team"), _("Submitted to the national team."),
+                     workflow.submit),
+    "accept": Action(_("Accept into the weekly plan"), _("Accepted into the weekly plan."),
+                     workflow.accept),
+    "plan": Action(_("Plan into its week"), _("Planned into its week."), workflow.plan_post),
+    "fast_track": Action(_("Fast-track as hot news"), _("Sent for approval as urgent."),
+                         workflow.fast_track),
+    "approve": Action(_("Approve"), _("Approved."), workflow.approve, needs="hash"),
+    "sign_off": Action(_("Sign off"), _("Signed off."), workflow.sign_off, needs="hash"),
+    "self_approve": Action(_("Clear my conversation post"), _("Cleared to go out."),
+                           workflow.self_approve),
+    "confirm_held": Action(_("Publish the held post now"), _("Released, going out now."),
+                           workflow.confirm_held),
+    "reschedule_held": Action(_("Reschedule the held post"), _("Rescheduled."),
+                              workflow.reschedule_held, needs="time"),
+    "request_changes": Action(_("Request changes"), _("Sent back for changes."),
+                              workflow.request_changes, needs="text",
+                              ask=_("What needs to change")),
+    "return_submission": Action(_("Return the submission"), _("Returned to its department."),
+                                workflow.return_submission, needs="text",
+                                ask=_("What needs to change")),
+    "mark_sensitive": Action(_("Mark sensitive"), _("Marked sensitive."),
+                             workflow.mark_sensitive, needs="text",
+                             ask=_("Why it is sensitive")),
+    "lift_sensitivity": Action(_("Lift sensitivity"), _("No longer marked sensitive."),
+                               workflow.lift_sensitivity, needs="text",
+                               ask=_("Why it is not sensitive")),
+    "cancel": Action(_("Cancel the post"), _("Cancelled."), workflow.cancel, needs="note",
+                     ask=_("Why (optional)"), danger=True),
+    "comment": Action(_("Add a comment"), _("Comment added."), workflow.add_comment,
+                      needs="text", ask=_("Comment")),
+}
+
+# How the history names what happened; otherwise an action's "done" message.
+HISTORY_LABELS = {
+    "comment": _("Commented"),
+    "confirm_held": _("Held post released"),
+    "pause": _("Publishing paused"),
+    "create": _("Created"),
+    "edit": _("Edited"),
+    "send_for_approval": _("Sent for approval"),
+    "back_to_plan": _("Back to the plan"),
+    "reschedule": _("Rescheduled"),
+    "hold": _("Held by the publisher"),
+    "mark_overdue": _("Marked overdue: its time came before approval"),
+    "start_publishing": _("Publishing started"),
+    "mark_published": _("Published"),
+    "mark_failed": _("Publishing failed"),
+}
+
+
+# --- the list -------------------------------------------------------------------------
 
 
 @login_required
 def post_list(request):
-    return render(request, "editorial/placeholder.html", {"section": "posts"})
+    filters = PostFilterForm(request.GET or None, user=request.user)
+    posts = visible_posts(request.user).select_related(
+        "origin_department", "campaign"
+    ).prefetch_related("channels")
+    order = ("-created_at", "-pk")
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data.get("state"):
+            posts = posts.filter(state=data["state"])
+        if data.get("department"):
+            posts = posts.filter(origin_department=data["department"])
+        if data.get("order") == "soonest":
+            order = (F("scheduled_at").asc(nulls_last=True), "pk")
+    page = Paginator(posts.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "editorial/posts/list.html", {
+        "section": "posts", "filters": filters, "page": page, "query": query.urlencode(),
+        "can_write": has_role(request.user, *EDITORS),
+    })
+
+
+# --- the editor -----------------------------------------------------------------------
+
+
+def _editor(request, form, post=None, status=200, **extra):
+    context = {
+        "section": "posts", "form": form, "post": post,
+        "text_limits": {str(k): v for k, v in TEXT_LIMITS.items()},
+        "media_limits": {str(k): v for k, v in MEDIA_LIMITS.items()},
+        "reverts": post is not None and post.state in UNDER_REVIEW, **extra,
+    }
+    return render(request, EDITOR, context, status=status)
 
 
 @login_required
 def post_create(request):
-    return render(request, "editorial/placeholder.html", {"section": "posts"})
+    user = request.user
+    if not has_role(user, *EDITORS):
+        exc = workflow.ActionNotAllowed(gettext("Your role does not let you write posts."))
+        return render(request, "editorial/posts/refused.html",
+                      {"section": "posts", "refusal": exc}, status=exc.status)
+    form = PostForm(request.POST or None, user=user)
+    images = PostImageFormSet(request.POST or None, request.FILES or None, instance=Post(),
+                              prefix="images")
+    if request.method == "POST" and _all_valid(form, images):
+        try:
+            post = workflow.create_post(
+                user, department=form.origin_department(), channels=form.cleaned_data["channels"],
+                variants=form.variants(), apply=save_images(images), **form.fields_for_workflow(),
+            )
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return _editor(request, form, images=images, status=exc.status, refusal=exc)
+        messages.success(request, gettext("Saved as a draft."))
+        return redirect("post-detail", pk=post.pk)
+    return _editor(request, form, images=images)
 
 
-@login_required
-def post_detail(request, pk):
-    return render(request, "editorial/placeholder.html", {"section": "posts"})
+def _all_valid(*forms) -> bool:
+    return all([form.is_valid() for form in forms])  # a list: every form shows its errors
 
 
 @login_required
 def post_edit(request, pk):
-    return render(request, "editorial/placeholder.html", {"section": "posts"})
+    post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
+    refusal = _edit_refusal(post, request.user)
+    if refusal:
+        return refused(request, refusal, DETAIL, _detail_context(request, post))
+    form = PostForm(request.POST or None, user=request.user, post=post)
+    images = PostImageFormSet(request.POST or None, request.FILES or None, instance=post,
+                              prefix="images")
+    if request.method == "POST" and _all_valid(form, images):
+        try:
+            workflow.edit_post(
+                post, request.user, channels=form.cleaned_data["channels"],
+                variants=form.variants(), apply=save_images(images),
+                **form.fields_for_workflow(),
+            )
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return _editor(request, form, post, images=images, status=exc.status, refusal=exc)
+        messages.success(request, gettext("Changes saved."))
+        return redirect("post-detail", pk=post.pk)
+    return _editor(request, form, post, images=images)
+
+
+def _edit_refusal(post, user) -> workflow.WorkflowError | None:
+    """Why the editor may not open, in the workflow's own words (see edit_post)."""
+    reason = POST_RULES["edit"](post, user)
+    if reason:
+        return workflow.ActionNotAllowed(reason)
+    if post.state not in (*FREELY_EDITABLE, *UNDER_REVIEW):
+        return workflow.InvalidState(
+            gettext("A post that is %(state)s can no longer be changed.")
+            % {"state": post.get_state_display().lower()}
+        )
+    return None
+
+
+# --- a post's page and its actions ----------------------------------------------------
+
+
+def _with_content(queryset):
+    return queryset.select_related(
+        "origin_department", "campaign", "author", "last_editor", "plan"
+    ).prefetch_related("channels", "variants", "images")
+
+
+@login_required
+def post_detail(request, pk):
+    post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
+    return render(request, DETAIL, _detail_context(request, post))
+
+
+@require_POST
+@login_required
+def post_action(request, pk, action):
+    post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404(gettext("There is no such action."))
+    text = CommentForm(request.POST)
+    text.is_valid()
+    typed = {"action": action, "text": text.cleaned_data.get("text", "")}
+    try:
+        if spec.needs == "time":
+            when = RescheduleForm(request.POST, prefix=action)
+            if not when.is_valid():
+                context = _detail_context(request, post, failed=typed, reschedule=when)
+                return render(request, DETAIL, context, status=400)
+            spec.run(post, request.user, when.cleaned_data["when"])
+        elif spec.needs == "hash":
+            spec.run(post, request.user,
+                     expected_hash=request.POST.get("expected_hash") or None)
+        elif spec.needs in ("text", "note"):
+            spec.run(post, request.user, typed["text"])
+        else:
+            spec.run(post, request.user)
+    except workflow.WorkflowError as exc:
+        # Show the post as it really is now, with what was typed kept.
+        post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
+        typed["error"] = str(exc)
+        return refused(request, exc, DETAIL, _detail_context(request, post, failed=typed))
+    done = str(spec.done)
+    if action == "approve" and post.state == PostState.PENDING_SIGNOFF:
+        done = gettext("Approved: it now awaits the director's sign-off.")
+    messages.success(request, done)
+    return redirect("post-detail", pk=post.pk)
+
+
+def _detail_context(request, post, *, failed=None, reschedule=None) -> dict:
+    user = request.user
+    names = workflow.available_actions(post, user)
+    buttons, text_actions, comment = [], [], None
+    for name in names:
+        spec = ACTIONS.get(name)
+        if spec is None:
+            continue
+        entry = {"name": name, "spec": spec,
+                 "failed": failed if failed and failed["action"] == name else None}
+        if name == "comment":
+            comment = entry
+        elif spec.needs in ("text", "note"):
+            text_actions.append(entry)
+        elif spec.needs == "time":
+            entry["form"] = (reschedule if reschedule is not None
+                             and failed and failed["action"] == name
+                             else RescheduleForm(prefix=name))
+            text_actions.append(entry)
+        else:
+            buttons.append(entry)
+    variants = {v.channel_id: v.body for v in post.variants.all()}
+    channels = [{"channel": c, "text": variants.get(c.pk, post.body),
+                 "has_variant": c.pk in variants} for c in post.channels.all()]
+    approvals = list(post.approvals.select_related("approver"))
+    for approval in approvals:
+        approval.matches = approval.content_hash == post.content_hash
+    history = list(entries_for(post))
+    states = dict(PostState.choices)
+    for entry in history:
+        spec = ACTIONS.get(entry.action)
+        entry.label = HISTORY_LABELS.get(entry.action) or (
+            str(spec.done).rstrip(".") if spec else entry.action.replace("_", " ").capitalize()
+        )
+        entry.from_label = states.get(entry.from_state, entry.from_state)
+        entry.to_label = states.get(entry.to_state, entry.to_state)
+    return {
+        "section": "posts", "post": post, "channels": channels,
+        "can_edit": "edit" in names, "buttons": buttons, "text_actions": text_actions,
+        "comment_action": comment, "failed": failed,
+        "approvals": approvals, "history": history,
+        "comments": list(post.comments.select_related("author")),
+        "publications": list(post.publications.select_related("channel")),
+    }
 
 
 urlpatterns = [
     path("posts/<int:pk>/", post_detail, name="post-detail"),
     path("posts/<int:pk>/edit/", post_edit, name="post-edit"),
+    path("posts/<int:pk>/actions/<slug:action>/", post_action, name="post-action"),
     path("posts/", post_list, name="post-list"),
     path("posts/new/", post_create, name="post-create"),
 ]
