@@ -1,15 +1,145 @@
-"""Placeholder for the crisis pages (being built)."""
+"""Crisis mode: pause publishing (everywhere or on one channel), resume it, and release
+held posts one by one: confirmed to go out now, or given a new time."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from editorial import workflow
+from editorial.access import post_or_404, visible_channels, visible_posts
+from editorial.forms.crisis import PauseForm, RescheduleHeldForm
+from editorial.models import PublishingPause
+from editorial.permissions import deny_pause
+
+TEMPLATE = "editorial/crisis/crisis.html"
+
+
+def _pause_form(user, data=None) -> PauseForm:
+    return PauseForm(data, channels=visible_channels(user).select_related("department"))
+
+
+def _page(request, *, pause_form=None, reschedule=None, status=200, refusal=None):
+    user = request.user
+    held = list(
+        (workflow.held_posts() & visible_posts(user))
+        .select_related("origin_department")
+        .prefetch_related("channels")
+    )
+    reschedule = reschedule or {}
+    rows = []
+    for post in held:
+        actions = workflow.available_actions(post, user)
+        form = reschedule.get(post.pk) or RescheduleHeldForm(prefix=f"held-{post.pk}")
+        rows.append({"post": post, "form": form, "confirm": "confirm_held" in actions,
+                     "reschedule": "reschedule_held" in actions})
+    pauses = (
+        PublishingPause.objects.active(timezone.now())
+        .select_related("channel", "started_by")
+        .order_by("started_at", "pk")
+    )
+    context = {
+        "section": "crisis", "pauses": list(pauses), "held": rows, "refusal": refusal,
+        "pause_form": pause_form or _pause_form(user),
+    }
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _forbidden(request):
+    reason = deny_pause(request.user)
+    if reason:
+        return render(request, "editorial/crisis/forbidden.html",
+                      {"section": "crisis", "reason": reason}, status=403)
+    return None
+
+
+def _refused(request, exc, **kwargs):
+    messages.error(request, str(exc))
+    return _page(request, status=exc.status, refusal=exc, **kwargs)
 
 
 @login_required
 def crisis(request):
-    return render(request, "editorial/placeholder.html", {"section": "crisis"})
+    return _forbidden(request) or _page(request)
+
+
+@login_required
+@require_POST
+def pause(request):
+    if response := _forbidden(request):
+        return response
+    form = _pause_form(request.user, request.POST)
+    if not form.is_valid():
+        return _page(request, pause_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        workflow.pause_publishing(
+            request.user, data["reason"], channel=form.channel(), ends_at=data["ends_at"],
+            stops_publishing=data["stops_publishing"], requires_director=data["requires_director"],
+        )
+    except workflow.WorkflowError as exc:
+        return _refused(request, exc, pause_form=form)
+    messages.success(request, _("Publishing is paused: %(where)s.") % {
+        "where": form.channel() or _("every channel")})
+    return redirect("crisis")
+
+
+@login_required
+@require_POST
+def resume(request, pk: int):
+    if response := _forbidden(request):
+        return response
+    paused = get_object_or_404(PublishingPause, pk=pk)
+    try:
+        workflow.resume_publishing(paused, request.user)
+    except workflow.WorkflowError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("Publishing resumed: %(where)s. Held posts stay held until "
+                                "each is confirmed or rescheduled.") % {
+        "where": paused.channel or _("every channel")})
+    return redirect("crisis")
+
+
+@login_required
+@require_POST
+def confirm(request, pk: int):
+    if response := _forbidden(request):
+        return response
+    post = post_or_404(request.user, pk)
+    try:
+        workflow.confirm_held(post, request.user)
+    except workflow.WorkflowError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("Confirmed: %(post)s goes out now.") % {"post": post})
+    return redirect("crisis")
+
+
+@login_required
+@require_POST
+def reschedule(request, pk: int):
+    if response := _forbidden(request):
+        return response
+    post = post_or_404(request.user, pk)
+    form = RescheduleHeldForm(request.POST, prefix=f"held-{post.pk}")
+    if not form.is_valid():
+        return _page(request, reschedule={post.pk: form}, status=400)
+    try:
+        workflow.reschedule_held(post, request.user, form.cleaned_data["when"])
+    except workflow.WorkflowError as exc:
+        return _refused(request, exc, reschedule={post.pk: form})
+    messages.success(request, _("Rescheduled: %(post)s.") % {"post": post})
+    return redirect("crisis")
 
 
 urlpatterns = [
     path("crisis/", crisis, name="crisis"),
+    path("crisis/pause/", pause, name="crisis-pause"),
+    path("crisis/pauses/<int:pk>/resume/", resume, name="crisis-resume"),
+    path("crisis/held/<int:pk>/confirm/", confirm, name="crisis-confirm"),
+    path("crisis/held/<int:pk>/reschedule/", reschedule, name="crisis-reschedule"),
 ]

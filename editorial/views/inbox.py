@@ -1,15 +1,128 @@
-"""Placeholder for the inbox pages (being built)."""
+"""The approval inbox: what awaits the signed-in person, with the review actions inline.
 
+Rows come from `editorial.inbox.awaiting`, the query behind the header's counter, so
+the two always agree. Every row's buttons come from `available_actions`, computed on
+posts whose channels, variants and approvals were fetched with the page: the page
+costs the same number of queries for two posts or two hundred.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from editorial import workflow
+from editorial.access import post_or_404, visible_plans
+from editorial.inbox import awaiting
+from editorial.models import Approval, PlanState, PostState
+from editorial.views import plan_review
+
+# The review actions a row offers, with their button labels, in the order shown.
+ROW_ACTIONS = {
+    "sign_off": gettext_lazy("Sign off"),
+    "approve": gettext_lazy("Approve"),
+    "request_changes": gettext_lazy("Return with a comment"),
+    "mark_sensitive": gettext_lazy("Mark sensitive"),
+}
+DONE = {
+    "sign_off": gettext_lazy("Signed off: %(post)s."),
+    "approve": gettext_lazy("Approved: %(post)s."),
+    "request_changes": gettext_lazy("Returned with your comment: %(post)s."),
+    "mark_sensitive": gettext_lazy("Marked sensitive: %(post)s."),
+}
+TEMPLATE = "editorial/inbox/inbox.html"
+ROW_TEMPLATE = "editorial/inbox/_row.html"
+
+
+def _with_rows(queryset):
+    return queryset.select_related("origin_department", "author", "last_editor").prefetch_related(
+        "channels",
+        Prefetch("approvals", queryset=Approval.objects.filter(voided_at__isnull=True)),
+    )
+
+
+def _row(post, user, *, error=None, typed=None) -> dict:
+    actions = set(workflow.available_actions(post, user))
+    return {
+        "post": post,
+        "actions": [(name, label) for name, label in ROW_ACTIONS.items() if name in actions],
+        "error": error,
+        "typed": typed or {},
+    }
+
+
+def _plans_to_review(user) -> list:
+    plans = (
+        visible_plans(user)
+        .filter(state=PlanState.SUBMITTED)
+        .select_related("team", "submitted_by")
+        .annotate(pending=Count("posts", filter=Q(posts__state=PostState.PENDING_APPROVAL)),
+                  sensitive=Count("posts", filter=Q(posts__state=PostState.PENDING_APPROVAL,
+                                                    posts__sensitive=True)))
+        .order_by("iso_year", "iso_week", "pk")
+    )
+    return [plan for plan in plans if "approve_plan" in workflow.available_plan_actions(plan, user)]
+
+
+def _page(request, *, failed=None, status=200):
+    rows = []
+    for post in _with_rows(awaiting(request.user)):
+        if failed and failed["post"].pk == post.pk:
+            rows.append(failed)
+        else:
+            rows.append(_row(post, request.user))
+    context = {"section": "inbox", "rows": rows, "plans": _plans_to_review(request.user)}
+    return render(request, TEMPLATE, context, status=status)
 
 
 @login_required
 def inbox(request):
-    return render(request, "editorial/placeholder.html", {"section": "inbox"})
+    return _page(request)
+
+
+@login_required
+@require_POST
+def inbox_action(request, pk: int, action: str):
+    """One review action on one row. With htmx the row alone comes back (done, or with
+    the reason it was refused); without, the whole inbox."""
+    # Any visible post, not only awaiting ones: a row someone else dealt with meanwhile
+    # answers with the reason (409), not as if it did not exist.
+    post = post_or_404(request.user, pk)
+    text = (request.POST.get("comment") or "").strip()
+    expected = request.POST.get("expected_hash") or None
+    try:
+        if action == "approve":
+            workflow.approve(post, request.user, expected_hash=expected)
+        elif action == "sign_off":
+            workflow.sign_off(post, request.user, expected_hash=expected)
+        elif action == "request_changes":
+            workflow.request_changes(post, request.user, text)
+        elif action == "mark_sensitive":
+            workflow.mark_sensitive(post, request.user, text)
+        else:
+            raise workflow.InvalidInput(_("Unknown action."))
+    except workflow.WorkflowError as exc:
+        post.refresh_from_db()
+        failed = _row(post, request.user, error=exc, typed={action: text})
+        if request.htmx:
+            return render(request, ROW_TEMPLATE, {"row": failed}, status=exc.status)
+        messages.error(request, str(exc))
+        return _page(request, failed=failed, status=exc.status)
+    done = DONE[action] % {"post": post}
+    if request.htmx:
+        return render(request, ROW_TEMPLATE, {"row": {"post": post, "done": done}})
+    messages.success(request, done)
+    return redirect("inbox")
 
 
 urlpatterns = [
     path("inbox/", inbox, name="inbox"),
+    path("inbox/<int:pk>/<slug:action>/", inbox_action, name="inbox-action"),
+    *plan_review.urlpatterns,
 ]

@@ -102,4 +102,5 @@ def return_plan(plan: WeeklyPlan, user, comment: str) -> None:
         run_transition(plan, user, "return_plan", comment=comment,
                        before_save=lambda: setattr(plan, "reviewed_by", user))
         for post in items:
-            run_transition(post, user, "back_to_plan", comment=comment)
+            run_transition(post, user, "back_to_plan", comment=comment,
+                           data={"reviewed": post_actions.review_snapshot(post)})

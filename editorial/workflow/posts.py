@@ -204,7 +204,7 @@ def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
     needs_director = post.sensitive or director_required(timezone.now())
     run_transition(
         post, user, "approve", needs_director and not director,
-        data={"content_hash": content_hash, "level": level},
+        data={"content_hash": content_hash, "level": level, "reviewed": review_snapshot(post)},
         after_save=lambda: _record_approval(post, user, level, content_hash),
     )
 
@@ -216,7 +216,8 @@ def sign_off(post: Post, user, *, expected_hash: str | None = None) -> None:
     if any(h != content_hash for h in approved):
         raise StaleObject(_("The content changed since it was approved. Reload it."))
     run_transition(
-        post, user, "sign_off", data={"content_hash": content_hash},
+        post, user, "sign_off",
+        data={"content_hash": content_hash, "reviewed": review_snapshot(post)},
         after_save=lambda: _record_approval(post, user, ApprovalLevel.DIRECTOR, content_hash),
     )
 
@@ -234,7 +235,7 @@ def request_changes(post: Post, user, comment: str) -> None:
     """Head of communication or director sends the post back with what to change."""
     comment = require_comment(comment)
     run_transition(
-        post, user, "request_changes", comment=comment,
+        post, user, "request_changes", comment=comment, data={"reviewed": review_snapshot(post)},
         after_save=lambda: (
             _void_approvals(post),
             Comment.objects.create(post=post, author=user, body=comment),
@@ -294,6 +295,13 @@ def add_comment(post: Post, user, body: str) -> Comment:
                      to_state=post.state, comment=body)
         emit(post, user, "comment", post.state, post.state, body)
     return comment
+
+
+def review_snapshot(post: Post) -> dict:
+    """The text a reviewer saw, kept in the audit entry so that the next review can
+    show what changed since."""
+    return {"body": post.body,
+            "variants": {str(v.channel_id): v.body for v in post.variants.all()}}
 
 
 def _require_reason(reason: str) -> str:

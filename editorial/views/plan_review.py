@@ -1,0 +1,148 @@
+"""Reviewing a submitted weekly plan: every item with its text per channel and what
+changed since the last review, approved in one action with some items returned."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from editorial import workflow
+from editorial.access import plan_or_404
+from editorial.forms.review import PlanReviewForm, ReturnPlanForm
+from editorial.models import AuditEntry, PostState
+from editorial.permissions import deny_approve
+
+TEMPLATE = "editorial/inbox/plan_review.html"
+# The audit actions that record the text a reviewer saw (see workflow.review_snapshot).
+REVIEWS = ("approve", "sign_off", "request_changes", "back_to_plan")
+_TOKENS = re.compile(r"\s+|\S+")
+
+
+def inline_diff(old: str, new: str) -> SafeString:
+    """`new` with the words removed since `old` in <del> and the words added in <ins>,
+    each announced to screen readers (strike-through alone says nothing to them)."""
+    before, after = _TOKENS.findall(old), _TOKENS.findall(new)
+    parts = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(escape("".join(after[j1:j2])))
+            continue
+        if op in ("delete", "replace"):
+            parts.append(format_html('<del><span class="visually-hidden">{} </span>{}</del>',
+                                     _("removed:"), "".join(before[i1:i2])))
+        if op in ("insert", "replace"):
+            parts.append(format_html('<ins><span class="visually-hidden">{} </span>{}</ins>',
+                                     _("added:"), "".join(after[j1:j2])))
+    return mark_safe("".join(parts))  # every piece above went through escape()
+
+
+def _last_reviews(posts) -> dict[int, AuditEntry]:
+    entries = AuditEntry.objects.filter(
+        object_type="editorial.post", object_id__in=[p.pk for p in posts],
+        action__in=REVIEWS, data__has_key="reviewed",
+    ).order_by("seq")
+    return {entry.object_id: entry for entry in entries}  # the latest wins
+
+
+def _item(post, review: AuditEntry | None, user) -> dict:
+    variants = {v.channel_id: v.body for v in post.variants.all()}
+    seen = review.data["reviewed"] if review else None
+    previews, changes = [], []
+    for channel in post.channels.all():
+        text = variants.get(channel.pk, post.body)
+        previews.append({"channel": channel, "text": text})
+        if seen is not None:
+            old = seen.get("variants", {}).get(str(channel.pk), seen.get("body", ""))
+            if old != text:
+                changes.append({"channel": channel, "diff": inline_diff(old, text)})
+    return {"post": post, "previews": previews, "review": review, "changes": changes,
+            "blocked": deny_approve(post, user)}
+
+
+def _context(plan, user, form, return_form) -> dict:
+    posts = list(
+        plan.posts.filter(state=PostState.PENDING_APPROVAL)
+        .select_related("origin_department", "author")
+        .prefetch_related("channels", "variants")
+        .order_by("scheduled_at", "pk")
+    )
+    reviews = _last_reviews(posts)
+    items = [_item(post, reviews.get(post.pk), user) for post in posts]
+    if form is None or {p.pk for p in form.items} != {p.pk for p in posts}:
+        # A fresh form when the items changed meanwhile: a typed one named other items.
+        form = PlanReviewForm(items=posts)
+    for item in items:
+        item["return_field"], item["comment_field"] = form.fields_for(item["post"])
+    others = plan.posts.exclude(state=PostState.PENDING_APPROVAL).order_by("scheduled_at", "pk")
+    return {
+        "section": "inbox", "plan": plan, "items": items, "form": form,
+        "return_form": return_form or ReturnPlanForm(), "others": others,
+        "actions": workflow.available_plan_actions(plan, user),
+    }
+
+
+@login_required
+def plan_review(request, pk: int):
+    plan = plan_or_404(request.user, pk)
+    if request.method != "POST":
+        return render(request, TEMPLATE, _context(plan, request.user, None, None))
+    if request.POST.get("action") == "return_plan":
+        return _return_plan(request, plan)
+    return _approve_plan(request, plan)
+
+
+def _items_of(plan):
+    return plan.posts.filter(state=PostState.PENDING_APPROVAL).order_by("scheduled_at", "pk")
+
+
+def _approve_plan(request, plan):
+    form = PlanReviewForm(request.POST, items=_items_of(plan))
+    if not form.is_valid():
+        context = _context(plan, request.user, form, None)
+        messages.error(request, _("The plan was not approved: see the items marked below."))
+        return render(request, TEMPLATE, context, status=400)
+    returns = form.returns()
+    try:
+        workflow.approve_plan(plan, request.user, returns=returns)
+    except workflow.WorkflowError as exc:
+        plan.refresh_from_db()
+        return _refused(request, plan, exc, form, None)
+    messages.success(request, _("Plan approved: %(approved)s items approved, %(returned)s "
+                                "returned with your comments.") % {
+        "approved": len(form.items) - len(returns), "returned": len(returns)})
+    return redirect("inbox")
+
+
+def _return_plan(request, plan):
+    return_form = ReturnPlanForm(request.POST)
+    if not return_form.is_valid():
+        context = _context(plan, request.user, None, return_form)
+        return render(request, TEMPLATE, context, status=400)
+    try:
+        workflow.return_plan(plan, request.user, return_form.cleaned_data["plan_comment"])
+    except workflow.WorkflowError as exc:
+        plan.refresh_from_db()
+        return _refused(request, plan, exc, None, return_form)
+    messages.success(request, _("The whole plan went back to the team with your comment."))
+    return redirect("inbox")
+
+
+def _refused(request, plan, exc, form, return_form):
+    messages.error(request, exc.message)
+    context = _context(plan, request.user, form, return_form)
+    context["refusal"] = exc
+    return render(request, TEMPLATE, context, status=exc.status)
+
+
+urlpatterns = [
+    path("plans/<int:pk>/review/", plan_review, name="plan-review"),
+]
