@@ -199,3 +199,17 @@ def test_deny_reschedule_answers_without_querying(post_a, contrib_b, cm,
     with django_assert_num_queries(0):
         assert deny_reschedule(post_a, cm) is None
         assert deny_reschedule(post_a, contrib_b)
+
+
+def test_a_new_time_typed_in_the_editor_also_sends_a_signed_off_post_back(signed_off, cm):
+    wf.edit_post(signed_off, cm, scheduled_at=later(8))
+    signed_off.refresh_from_db()
+    assert signed_off.state == S.PENDING_SIGNOFF
+    assert not signed_off.approvals.filter(voided_at__isnull=True, level="director").exists()
+    assert signed_off.approvals.filter(voided_at__isnull=True, level="head").exists()
+
+
+def test_an_edit_that_keeps_the_time_keeps_the_sign_off(signed_off, cm):
+    wf.edit_post(signed_off, cm, title="Renamed, same content and time")
+    signed_off.refresh_from_db()
+    assert signed_off.state == S.APPROVED

@@ -15,6 +15,7 @@ from editorial.models import Approval, ApprovalLevel, Comment, Post, PostState, 
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import DIRECTOR, EDITORS, POST_RULES
 from editorial.sensitivity import apply_rules
+from editorial.workflow import schedule
 from editorial.workflow.core import emit, run_transition, stale_guard
 from editorial.workflow.errors import (
     ActionNotAllowed,
@@ -133,7 +134,7 @@ def edit_post(
         channels = list(channels)
         _check_channels(user, channels)
     with stale_guard(post), transaction.atomic():
-        from_state, old_hash = post.state, post.content_hash
+        from_state, old_hash, old_time = post.state, post.content_hash, post.scheduled_at
         _apply_changes(post, fields, channels, variants)
         if apply:
             apply(post)
@@ -145,6 +146,8 @@ def edit_post(
         if content_changed and post.state in UNDER_REVIEW:
             post.revert_to_draft()
             voided = _void_approvals(post)
+        elif post.scheduled_at != old_time and schedule.needs_new_signoff(post):
+            voided = schedule.return_for_signoff(post)
         post.last_editor = user
         post.save()
         audit.record(

@@ -46,6 +46,21 @@ def _refusal(post: Post, user) -> tuple[type, str] | None:
     return None
 
 
+def needs_new_signoff(post: Post) -> bool:
+    """A sensitive post was signed off for the time it had: a new time needs the director
+    again. Asked by every way a time changes (this module, and `edit_post`)."""
+    return post.sensitive and post.state == PostState.APPROVED
+
+
+def return_for_signoff(post: Post) -> int:
+    """Send an approved sensitive post back to the director; returns the sign-offs voided.
+    The head's approval stands: the content did not change."""
+    post.escalate()
+    return post.approvals.filter(
+        voided_at__isnull=True, level=ApprovalLevel.DIRECTOR
+    ).update(voided_at=timezone.now())
+
+
 def reschedule(post: Post, user, when: dt.datetime) -> Post:
     """Give `post` a new time. A sensitive approved post goes back to pending sign-off
     and its sign-off is voided: the director must agree to the new time."""
@@ -69,12 +84,7 @@ def reschedule(post: Post, user, when: dt.datetime) -> Post:
         post.scheduled_at = when
         if post.overdue_at and when > timezone.now():
             post.overdue_at = None  # back in the future: it may go through again
-        voided = 0
-        if post.sensitive and post.state == PostState.APPROVED:
-            post.escalate()
-            voided = post.approvals.filter(
-                voided_at__isnull=True, level=ApprovalLevel.DIRECTOR
-            ).update(voided_at=timezone.now())
+        voided = return_for_signoff(post) if needs_new_signoff(post) else 0
         post.save(update_fields=["scheduled_at", "overdue_at", *Post.WORKFLOW_FIELDS])
         audit.record(
             actor=user, action="reschedule", obj=post, from_state=from_state,
