@@ -20,3 +20,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # (read by Celery before this setting) points them at Redis.
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+# Tests read the English messages (the source text); a visitor's default stays French
+# in production, which the tests that check it set explicitly. The browser tests ask for
+# French through the browser's own language, as a French visitor's browser would.
+LANGUAGE_CODE = "en"

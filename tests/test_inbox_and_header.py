@@ -78,8 +78,16 @@ def test_every_page_asks_a_visitor_to_sign_in(client, db):
         assert response.url.startswith(reverse("login"))
 
 
-def test_the_interface_is_french_by_default_and_switches_to_english(client, cm):
+def test_the_interface_is_french_by_default_and_switches_to_english(client, cm, settings):
+    settings.LANGUAGE_CODE = "fr"  # the production default (the suite reads English)
     client.force_login(cm)
     assert 'lang="fr"' in client.get(reverse("post-list")).text
     client.post(reverse("set_language"), {"language": "en", "next": "/posts/"})
     assert 'lang="en"' in client.get(reverse("post-list")).text
+
+
+def test_french_is_the_production_default_language():
+    from config import settings as production
+
+    assert production.LANGUAGE_CODE == "fr"
+    assert [code for code, _name in production.LANGUAGES] == ["fr", "en"]
