@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from editorial import workflow
 from editorial.access import plan_or_404
@@ -116,9 +117,14 @@ def _approve_plan(request, plan):
     except workflow.WorkflowError as exc:
         plan.refresh_from_db()
         return _refused(request, plan, exc, form, None)
-    messages.success(request, _("Plan approved: %(approved)s items approved, %(returned)s "
-                                "returned with your comments.") % {
-        "approved": len(form.items) - len(returns), "returned": len(returns)})
+    approved, returned = len(form.items) - len(returns), len(returns)
+    messages.success(request, _("Plan approved: %(approved)s, %(returned)s.") % {
+        "approved": ngettext("%(count)d item approved", "%(count)d items approved",
+                             approved) % {"count": approved},
+        "returned": ngettext("%(count)d returned with your comment",
+                             "%(count)d returned with your comments",
+                             returned) % {"count": returned},
+    })
     return redirect("inbox")
 
 
