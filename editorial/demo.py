@@ -373,7 +373,8 @@ class _Demo:
         wf.plan_post(late, cm)
 
     def plan_after_next(self) -> None:
-        """The CM has started the plan for the week after next: items planned, not sent."""
+        """The CM has started the plan for the week after next: items planned, not sent,
+        and one idea still to place."""
         cm = self.user("cm")
         portrait = self.write(
             "cm",
@@ -400,6 +401,16 @@ class _Demo:
         )
         for post in (portrait, scooters):
             wf.plan_post(post, cm)
+        # An idea with no time yet: it waits in the board's side list to be placed.
+        self.write(
+            "cm",
+            "national",
+            self.on("national", Network.MASTODON, Network.BLUESKY),
+            category=Category.PREVENTION,
+            title="Prévention — vols à la portière",
+            body="Au feu rouge, verrouillez vos portières et gardez votre sac hors de vue. "
+            "Un doute, un comportement suspect ? Composez le 17. #Prévention",
+        )
 
     def hot_news(self) -> None:
         """Hot news outside the plan: fast-tracked, approved within the hour; the judicial

@@ -57,16 +57,25 @@ def _last_reviews(posts) -> dict[int, AuditEntry]:
 def _item(post, review: AuditEntry | None, user) -> dict:
     variants = {v.channel_id: v.body for v in post.variants.all()}
     seen = review.data["reviewed"] if review else None
-    previews, changes = [], []
+    # Channels that carry the same text share one preview (and one diff): a post without
+    # variants reads once, not once per network.
+    previews: dict[str, list] = {}
+    changes: dict[tuple[str, str], list] = {}
     for channel in post.channels.all():
         text = variants.get(channel.pk, post.body)
-        previews.append({"channel": channel, "text": text})
+        previews.setdefault(text, []).append(channel)
         if seen is not None:
             old = seen.get("variants", {}).get(str(channel.pk), seen.get("body", ""))
             if old != text:
-                changes.append({"channel": channel, "diff": inline_diff(old, text)})
-    return {"post": post, "previews": previews, "review": review, "changes": changes,
-            "blocked": deny_approve(post, user)}
+                changes.setdefault((old, text), []).append(channel)
+    return {
+        "post": post,
+        "previews": [{"channels": chs, "text": text} for text, chs in previews.items()],
+        "review": review,
+        "changes": [{"channels": chs, "diff": inline_diff(old, text)}
+                    for (old, text), chs in changes.items()],
+        "blocked": deny_approve(post, user),
+    }
 
 
 def _context(plan, user, form, return_form) -> dict:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from editorial import workflow as wf
 from editorial.audit import entries_for
 from editorial.models import Post, PostState
-from tests.browser.conftest import assert_accessible, login_as, screenshot
+from tests.browser.conftest import assert_accessible, login_as
 from tests.factories import PostFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,7 +95,6 @@ def test_the_week_view_shows_each_post_in_its_slot_and_switches_to_the_month(
     expect(approved).to_contain_text("Approved")
     expect(in_slot(page, monday + datetime.timedelta(days=3), "Marseille")).to_contain_text("9:30")
     assert_accessible(page)
-    screenshot(page, "calendar")
     page.get_by_role("button", name="month").click()
     expect(page.locator(".fc-dayGridMonth-view")).to_be_visible()
     expect(page.locator(f'td.fc-daygrid-day[data-date="{monday}"] .fc-event')).to_contain_text(

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from editorial import workflow as wf
 from editorial.models import PlanState, Post, PostState, WeeklyPlan
-from tests.browser.conftest import assert_accessible, login_as, screenshot
+from tests.browser.conftest import assert_accessible, login_as
 from tests.factories import ChannelFactory, PostFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,7 +78,6 @@ def test_the_cm_accepts_a_submission_drags_an_item_onto_the_week_and_submits_the
     assert timezone.localtime(draft.scheduled_at, PARIS) == dt.datetime.combine(
         wednesday, dt.time(14), PARIS
     )
-    screenshot(page, "plan-board")
 
     # The keyboard way: "Place at…" with a typed time, to the minute.
     page.get_by_text("Place at…").click()

@@ -45,7 +45,6 @@ def test_the_head_approves_a_plan_returning_two_items_with_comments_in_one_actio
     page.goto("/inbox/")
     expect(page.get_by_role("heading", name="Weekly plans to review")).to_be_visible()
     assert_accessible(page)
-    screenshot(page, "approval-inbox")
     page.get_by_role("link", name="Review the plan of").click()
     expect(page.get_by_role("heading", name="Item 3")).to_be_visible()
     expect(page.get_by_text("Sensitive: goes on to the director")).to_be_visible()
@@ -59,7 +58,6 @@ def test_the_head_approves_a_plan_returning_two_items_with_comments_in_one_actio
     expect(page.get_by_text("Say what needs to change on this item")).to_be_visible()
     expect(page.get_by_label("What needs to change: Item 0")).to_have_value("Date à revoir.")
     assert_accessible(page)
-    screenshot(page, "plan-review")
 
     page.get_by_label("What needs to change: Item 1").fill("Ajoutez une image.")
     page.get_by_role("button", name="Approve the plan").click()
@@ -110,7 +108,6 @@ def test_the_director_on_a_phone_sees_sign_offs_first_and_signs_one_off(
     box = button.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44
     assert_accessible(page)
-    screenshot(page, "director-phone")
 
     button.tap()
     expect(rows.first).to_contain_text("Signed off")
