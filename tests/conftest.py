@@ -5,6 +5,8 @@
 - `contrib_a`, `contrib_b`: department contributors of A and of B.
 - `writer_a`: another contributor of A, who writes the posts the others act on.
 - `outsider`: a staff account with no role and no department.
+- `post_a`: a ready draft of A by writer_a; `pending` and `approved`: the same post
+  fast-tracked by cm, then approved by head.
 
 A test that reaches personas only through `request.getfixturevalue` must still carry
 `@pytest.mark.django_db`: pytest-django orders tests by their marks, and an unmarked one
@@ -84,6 +86,24 @@ def channel_a(dept_a):
 def post_a(writer_a, dept_a, channel_a):
     """A ready draft of department A, written by writer_a."""
     return PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a])
+
+
+@pytest.fixture
+def pending(post_a, cm):
+    """post_a, fast-tracked by the community manager: pending approval."""
+    from editorial import workflow
+
+    workflow.fast_track(post_a, cm)
+    return post_a
+
+
+@pytest.fixture
+def approved(pending, head):
+    """post_a, approved by the head of communication."""
+    from editorial import workflow
+
+    workflow.approve(pending, head)
+    return pending
 
 
 def _ci() -> bool:

@@ -15,12 +15,6 @@ def submitted(post_a, writer_a):
     return post_a
 
 
-@pytest.fixture
-def pending(post_a, cm):
-    wf.fast_track(post_a, cm)
-    return post_a
-
-
 def test_a_submission_awaits_the_community_manager_only(submitted, cm, head, director, contrib_a):
     assert list(awaiting(cm)) == [submitted]
     assert not awaiting(head).exists()
@@ -40,7 +34,7 @@ def test_sign_offs_come_first_for_the_director(pending, head, director, cm, dept
     wf.mark_sensitive(pending, head, "Affaire judiciaire en cours")
     wf.approve(pending, head)
     assert pending.state == PostState.PENDING_SIGNOFF
-    assert list(awaiting(director))[0] == pending
+    assert awaiting(director).first() == pending
 
 
 def test_changes_requested_await_their_author(pending, head, writer_a, contrib_a):

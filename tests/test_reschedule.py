@@ -21,18 +21,6 @@ def later(days: float = 5) -> datetime.datetime:
 
 
 @pytest.fixture
-def pending(post_a, cm):
-    wf.fast_track(post_a, cm)
-    return post_a
-
-
-@pytest.fixture
-def approved(pending, head):
-    wf.approve(pending, head)
-    return pending
-
-
-@pytest.fixture
 def signed_off(pending, cm, head, director):
     wf.mark_sensitive(pending, cm, "Affaire judiciaire.")
     wf.approve(pending, head)

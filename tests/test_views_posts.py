@@ -3,7 +3,6 @@
 import datetime
 import io
 
-import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -19,12 +18,6 @@ from editorial.models import Approval, Network, Post, PostState
 from tests.factories import ChannelFactory, PostFactory, in_days
 
 S = PostState
-
-
-@pytest.fixture
-def pending(post_a, cm):
-    wf.fast_track(post_a, cm)
-    return post_a
 
 
 def _as(client, user):

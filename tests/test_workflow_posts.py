@@ -22,18 +22,6 @@ from tests.factories import ChannelFactory, PostFactory
 S = PostState
 
 
-@pytest.fixture
-def pending(post_a, cm):
-    wf.fast_track(post_a, cm)
-    return post_a
-
-
-@pytest.fixture
-def approved(pending, head):
-    wf.approve(pending, head)
-    return pending
-
-
 # --- leaving draft --------------------------------------------------------------------
 
 
