@@ -1,8 +1,10 @@
 """Benchmark 1, burst: 2,000 approved posts due at the same instant.
 
 The real path end to end: posts approved (with their Approval and content hash), beat
-sweeping every second and sending ETA wake-ups, the claim, one publication per channel,
-the publish task and its checks, the webhook adapter, the audit entries. Two Celery
+sweeping every second and sending ETA wake-ups (one per due instant and 50 posts), the
+claim, one publication per channel, the `publish_batch` tasks (one per
+PUBLISHING_TASK_BATCH publications) and their checks, the webhook adapter, the audit
+entries. Two Celery
 workers (`--pool threads`), our own Redis, a PostgreSQL database made for the run, and
 the loopback channel (tests/loopback.py, 50 ms answers) in a process of its own.
 
@@ -39,6 +41,7 @@ TARGET_RATIO = 1.3
 EXPERIMENTS = {
     "unchained-audit": "bench.lib.exp_unchained_audit",
     "instant-wakeups": "bench.lib.exp_instant_wakeups",
+    "sampler": "bench.lib.exp_sampler",
 }
 
 
@@ -348,7 +351,8 @@ def write_doc(args, facts, results, command: str, query_counts: dict) -> None:
 `tests/loopback.py` in its own process, answering in {args.delay * 1000:.0f} ms, HTTP/1.1
 keep-alive with TCP_NODELAY: `bench/lib/loopback_proc.py`), made due at one instant
 {args.lead:.0f} s ahead; the real scheduler path (`celery beat` with
-`PUBLISHING_SWEEP_SECONDS=1`: sweep, ETA wake-ups, claim, publish task) on
+`PUBLISHING_SWEEP_SECONDS=1`: sweep, ETA wake-ups per due instant, claim,
+`publish_batch` tasks of `PUBLISHING_TASK_BATCH` = 10 publications) on
 {args.workers} workers `celery -A config worker --pool {args.pool} --concurrency C
 --without-mingle --without-gossip --without-heartbeat`, Redis of its own, PostgreSQL
 database `cadence_bench_burst_<pid>` made for the run. *baseline*: on the

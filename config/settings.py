@@ -172,6 +172,9 @@ PUBLISHING_GRACE_MINUTES = env_int("PUBLISHING_GRACE_MINUTES", 15, minimum=0)
 # How long a queued publication waits for its message before the sweep sends another.
 PUBLISHING_LEASE_SECONDS = env_int("PUBLISHING_LEASE_SECONDS", 30, minimum=1)
 PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5, minimum=1)
+# Publications per publish_batch message: sent one after the other by one worker thread,
+# each claimed just before its send (see editorial/publishing/sender.py).
+PUBLISHING_TASK_BATCH = env_int("PUBLISHING_TASK_BATCH", 10, minimum=1)
 PUBLISHING_RETRY_BASE_SECONDS = env_int("PUBLISHING_RETRY_BASE_SECONDS", 10, minimum=1)
 # A publication still "sending" after this long is marked unknown by the reaper.
 PUBLISHING_SENDING_TIMEOUT_SECONDS = env_int("PUBLISHING_SENDING_TIMEOUT_SECONDS", 120,

@@ -188,3 +188,79 @@ def test_one_sweep_claims_a_burst_in_batches(cm, head, dept_a, frozen):
     assert Publication.objects.count() == len(posts)
     assert not Post.objects.filter(state=PostState.APPROVED).exists()
     assert verify_chain() is None
+
+
+def test_one_wake_up_per_due_instant_and_claim_batch_not_one_per_post(
+    cm, head, dept_a, settings, frozen, monkeypatch
+):
+    from editorial import tasks
+
+    settings.PUBLISHING_SWEEP_SECONDS = 1
+    channel = ChannelFactory(department=dept_a)
+    at = NOW + datetime.timedelta(seconds=1.5)
+    burst = [approved_post(cm, head, dept_a, [channel], due=at)
+             for _ in range(scheduler.CLAIM_BATCH + 1)]
+    other = approved_post(cm, head, dept_a, [channel], due=NOW + datetime.timedelta(seconds=1.7))
+    sent = []
+    monkeypatch.setattr(tasks.claim_due_at, "apply_async",
+                        lambda args, eta: sent.append((args, eta)))
+    assert sorted(scheduler.sweep().wakeups) == sorted([p.pk for p in burst] + [other.pk])
+    assert sent == [((at.isoformat(),), at)] * 2 + [
+        ((other.scheduled_at.isoformat(),), other.scheduled_at)]
+
+
+def test_the_wake_up_of_an_instant_claims_everything_due_then_and_nothing_later(
+    cm, head, dept_a, frozen
+):
+    from editorial.tasks import claim_due_at
+
+    channel = ChannelFactory(department=dept_a)
+    due = [approved_post(cm, head, dept_a, [channel]) for _ in range(scheduler.CLAIM_BATCH + 3)]
+    later = approved_post(cm, head, dept_a, [channel], due=NOW + datetime.timedelta(seconds=1))
+    assert claim_due_at.apply((NOW.isoformat(),)).get() == len(due)
+    assert claim_due_at.apply((NOW.isoformat(),)).get() == 0  # delivered twice: nothing
+    assert set(Post.objects.filter(pk__in=[p.pk for p in due]).values_list(
+        "state", flat=True)) == {PostState.PUBLISHING}
+    later.refresh_from_db()
+    assert later.state == PostState.APPROVED
+    assert AuditEntry.objects.filter(action="start_publishing").count() == len(due)
+    assert verify_chain() is None
+
+
+def test_claiming_a_batch_costs_the_same_statements_for_5_posts_as_for_50(
+    cm, head, dept_a, frozen, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(scheduler, "enqueue_publications", lambda ids: None)
+    channel = ChannelFactory(department=dept_a)
+    counts = []
+    for size in (5, 50):
+        for _ in range(size):
+            approved_post(cm, head, dept_a, [channel])
+        with CaptureQueriesContext(connection) as queries:
+            claimed, _held = scheduler.claim_batch(NOW, size=scheduler.CLAIM_BATCH)
+        assert len(claimed) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_an_instant_gets_at_most_two_wake_ups_however_many_posts_fall_due_then(
+    cm, head, dept_a, settings, frozen, monkeypatch
+):
+    """Two claimers stay far ahead of the senders; more would keep every worker thread
+    claiming, and none sending, at the start of a burst."""
+    from editorial import tasks
+
+    settings.PUBLISHING_SWEEP_SECONDS = 1
+    monkeypatch.setattr(scheduler, "CLAIM_BATCH", 1)
+    channel = ChannelFactory(department=dept_a)
+    at = NOW + datetime.timedelta(seconds=1.5)
+    posts = [approved_post(cm, head, dept_a, [channel], due=at) for _ in range(4)]
+    sent = []
+    monkeypatch.setattr(tasks.claim_due_at, "apply_async",
+                        lambda args, eta: sent.append((args, eta)))
+    assert sorted(scheduler.sweep().wakeups) == sorted(p.pk for p in posts)
+    assert sent == [((at.isoformat(),), at)] * scheduler.WAKEUPS_PER_INSTANT == [
+        ((at.isoformat(),), at)] * 2

@@ -10,7 +10,7 @@ from django.utils import timezone
 from editorial import workflow as wf
 from editorial.audit import verify_chain
 from editorial.models import Network, Post, PostState, Publication, PublicationState
-from editorial.publishing import scheduler, sender
+from editorial.publishing import outcomes, scheduler, sender
 from tests.factories import ChannelFactory, PostFactory
 from tests.loopback import LoopbackChannel, Reply
 
@@ -99,10 +99,10 @@ def test_a_server_error_is_retried_and_then_gives_up_for_good(one, loopback, set
     settings.PUBLISHING_MAX_ATTEMPTS = 3
     loopback.respond = lambda request: Reply(status=503)
     post, publication = one
-    outcomes = []
+    results = []
     for _attempt in range(3):
-        outcomes.append(sender.publish(publication.pk))
-    assert outcomes == ["retrying", "retrying", PS.FAILED]
+        results.append(sender.publish(publication.pk))
+    assert results == ["retrying", "retrying", PS.FAILED]
     post.refresh_from_db()
     assert post.state == PostState.FAILED
     assert len(loopback.received) == 3
@@ -159,9 +159,9 @@ def test_a_publication_stuck_in_sending_is_reaped_as_unknown(one, settings):
     settings.PUBLISHING_SENDING_TIMEOUT_SECONDS = 60
     _post, publication = one
     assert sender.claim(publication.pk, timezone.now())  # a worker took it, then died
-    assert sender.reap() == []
+    assert outcomes.reap() == []
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
-        assert sender.reap() == [publication.pk]
+        assert outcomes.reap() == [publication.pk]
     publication.refresh_from_db()
     assert publication.state == PS.UNKNOWN
     assert "died" in publication.last_error

@@ -1,5 +1,9 @@
 """EXPERIMENT, for the benchmarks only: one wake-up per due instant, not one per post.
 
+Superseded: the core does this now (`scheduler.send_wakeups` / `claim_due_at`); kept
+so that the rows measured with it can be reproduced. What follows describes the core
+as it was when the experiment was written.
+
 `scheduler.send_wakeups` sends one `claim_due_post` message per post (ETA = its due
 time), and each claims its one post in its own transaction: for 2,000 posts due at the
 same instant, 2,000 messages, 2,000 claim transactions, and the hold-rule and content

@@ -52,4 +52,9 @@ def record(
     return entry
 
 
+def record_many(items: list[dict]) -> list[AuditEntry]:
+    return [record(**item) for item in items]
+
+
 audit.record = record
+audit.record_many = record_many  # the batch paths append through this one

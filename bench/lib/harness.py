@@ -180,7 +180,7 @@ class Bench:
         finally:
             for sig, handler in self._old.items():
                 signal.signal(sig, handler)
-            if self.failed:
+            if self.failed or os.environ.get("BENCH_KEEP_LOGS"):
                 log(f"logs kept in {self.tmp}")
             else:
                 shutil.rmtree(self.tmp, ignore_errors=True)
@@ -295,7 +295,7 @@ class Bench:
                 "--concurrency",
                 str(concurrency),
                 "--loglevel",
-                "WARNING",
+                os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
                 "--without-mingle",
                 "--without-gossip",
                 "--without-heartbeat",

@@ -3,18 +3,33 @@
 The sweep is the source of truth: every interval it looks for approved posts whose time
 has come (an indexed query on a partial index) and claims each with a conditional
 update — `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, then approved -> publishing
-guarded by django-fsm's optimistic lock — so two schedulers, or a sweep and a wake-up,
-can never both claim a post. A claimed post gets one publication per channel, and one
-publish message per publication is sent after commit.
+by an UPDATE conditional on the state — so two schedulers, or a sweep and a wake-up,
+can never both claim a post. A claimed post gets one publication per channel; after
+commit, one `editorial.publish_batch` message per `PUBLISHING_TASK_BATCH` publications
+(10 by default) is sent — the sender claims each publication again on its own, just
+before sending it, so a batch message delivered twice sends nothing twice.
 
-A sweep alone would publish up to one interval late. So each sweep also sends a
-wake-up message, timed (ETA) for the due instant, for the posts that fall due in the
-interval after the next one. The wake-up only calls the same claim: if it is lost or
-late, the next sweep claims the post; if it comes twice, the second finds nothing.
+A batch of due posts is claimed in a handful of statements whatever its size: the posts
+are locked together, moved approved -> publishing by one conditional UPDATE (all locked
+rows, so all of them move, or the transaction is rolled back), their publications
+inserted together and their audit entries appended under one lock of the chain head.
+
+A sweep alone would publish up to one interval late. So each sweep also sends wake-up
+messages, timed (ETA) for each due instant in the interval after the next one: one per
+`CLAIM_BATCH` posts due at that instant, at most `WAKEUPS_PER_INSTANT` (2), each
+claiming due posts in batches, as the sweep does, until none is left. Two claimers stay
+far ahead of the senders (a batch of 50 posts is claimed in tens of milliseconds, sent
+in seconds) while every other worker thread starts sending as soon as the first batch
+is committed; one claimer per 50 posts kept every thread claiming for the first two
+seconds of a burst of 2,000, sending nothing. The wake-up only calls the same claim: if
+it is lost or late, the next sweep claims the posts; if it comes twice, the second finds
+nothing.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -40,6 +55,8 @@ from editorial.workflow.core import emit
 SCHEDULER_HEARTBEAT = "scheduler"
 # Posts claimed per transaction: their publish messages leave as each batch commits.
 CLAIM_BATCH = 50
+# Wake-up messages per due instant, at most (one per CLAIM_BATCH posts due then).
+WAKEUPS_PER_INSTANT = 2
 
 
 @dataclass
@@ -101,22 +118,20 @@ def claim_batch(
             ids = [post.pk for post in posts]
             facts = _ClaimFacts(ids)
             rules = HoldRules(now)
-            publications, started, holds = [], [], []
+            started, holds = [], []
             for post in posts:
                 reason = rules.reason(post, facts.channels[post.pk], facts.approved.get(post.pk),
                                       facts.current[post.pk], post.pk in facts.director_signed)
                 if reason:
                     holds.append((post, reason))
                 else:
-                    publications += _start_publishing(post, facts, now)
                     started.append(post)
-            created = Publication.objects.bulk_create(publications)
-            # Audited last: the chain head's lock, which every writer waits for, is then
-            # held only until the commit.
-            for post in started:
-                _audit_start(post, facts.approved[post.pk])
+            created = _start_publishing(started, facts, now)
             for post, reason in holds:
                 hold_post(post, reason, now)
+            # Audited last: the chain head's lock, which every writer waits for, is then
+            # held only until the commit.
+            _audit_start(started, facts)
             claimed, held = [p.pk for p in started], [p.pk for p, _reason in holds]
             pub_ids = [p.pk for p in created]
             transaction.on_commit(lambda: enqueue_publications(pub_ids))
@@ -147,23 +162,37 @@ class _ClaimFacts:
                 self.director_signed.add(pk)
 
 
-def _start_publishing(post: Post, facts: _ClaimFacts, now: datetime) -> list[Publication]:
-    post.start_publishing()
-    post.save(update_fields=Post.WORKFLOW_FIELDS)  # raises ConcurrentTransition if beaten
-    content_hash = facts.approved[post.pk]
+def _start_publishing(posts: list[Post], facts: _ClaimFacts, now: datetime) -> list[Publication]:
+    """approved -> publishing for every post of `posts` (locked by the caller), and their
+    publications, in two statements. The UPDATE is conditional on the state: should it
+    not move them all (another scheduler got one first, which the row locks rule out on
+    PostgreSQL), the whole claim is rolled back."""
+    if not posts:
+        return []
+    for post in posts:
+        post.start_publishing()  # the transition's own checks, in memory
+    moved = Post.objects.filter(pk__in=[p.pk for p in posts], state=PostState.APPROVED).update(
+        state=PostState.PUBLISHING, updated_at=timezone.now()
+    )
+    if moved != len(posts):
+        raise ConcurrentTransition("Another scheduler claimed one of these posts first.")
     lease = now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
-    return [
-        Publication(post=post, channel_id=channel_id, content_hash=content_hash,
+    return Publication.objects.bulk_create(
+        Publication(post=post, channel_id=channel_id, content_hash=facts.approved[post.pk],
                     next_attempt_at=lease, created_at=now)
+        for post in posts
         for channel_id in sorted(facts.channels[post.pk])
-    ]
+    )
 
 
-def _audit_start(post: Post, content_hash: str) -> None:
-    audit.record(actor=None, action="start_publishing", obj=post,
-                 from_state=PostState.APPROVED, to_state=post.state,
-                 data={"content_hash": content_hash})
-    emit(post, None, "start_publishing", PostState.APPROVED, post.state)
+def _audit_start(posts: list[Post], facts: _ClaimFacts) -> None:
+    audit.record_many([
+        dict(actor=None, action="start_publishing", obj=post, from_state=PostState.APPROVED,
+             to_state=post.state, data={"content_hash": facts.approved[post.pk]})
+        for post in posts
+    ])
+    for post in posts:
+        emit(post, None, "start_publishing", PostState.APPROVED, post.state)
 
 
 def claim_post(pk: int, now: datetime | None = None) -> str | None:
@@ -174,10 +203,13 @@ def claim_post(pk: int, now: datetime | None = None) -> str | None:
 
 
 def enqueue_publications(ids: list[int]) -> None:
-    from editorial.tasks import publish
+    """One `publish_batch` message per PUBLISHING_TASK_BATCH publications."""
+    from editorial.tasks import publish_batch
 
-    for pk in ids:
-        publish.delay(pk)
+    size = settings.PUBLISHING_TASK_BATCH
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        publish_batch.delay(ids[start:start + size])
 
 
 def requeue_publications(now: datetime, *, limit: int) -> list[int]:
@@ -203,16 +235,36 @@ def requeue_publications(now: datetime, *, limit: int) -> list[int]:
 
 def send_wakeups(now: datetime) -> list[int]:
     """Wake-up messages, timed to the instant, for posts due in the interval after the
-    next one: each post falls in exactly one sweep's window."""
-    from editorial.tasks import claim_due_post
+    next one (each post falls in exactly one sweep's window): per due instant, one
+    message per CLAIM_BATCH posts due then, at most WAKEUPS_PER_INSTANT. Returns the ids
+    of the posts covered."""
+    from editorial.tasks import claim_due_at
 
     interval = timedelta(seconds=settings.PUBLISHING_SWEEP_SECONDS)
     window = Post.objects.filter(
         state=PostState.APPROVED, held_at__isnull=True,
         scheduled_at__gt=now + interval, scheduled_at__lte=now + 2 * interval,
-    ).values_list("pk", "scheduled_at")
-    sent = []
+    ).order_by("scheduled_at", "pk").values_list("pk", "scheduled_at")
+    instants: dict[datetime, list[int]] = {}
     for pk, due in window:
-        claim_due_post.apply_async((pk,), eta=due)
-        sent.append(pk)
-    return sent
+        instants.setdefault(due, []).append(pk)
+    for due, ids in instants.items():
+        for _ in range(min(WAKEUPS_PER_INSTANT, math.ceil(len(ids) / CLAIM_BATCH))):
+            claim_due_at.apply_async((due.isoformat(),), eta=due)
+    return [pk for ids in instants.values() for pk in ids]
+
+
+def claim_due_at(due: datetime) -> int:
+    """The wake-up of a due instant: claim every post due by now, in batches, as the
+    sweep does, until none is left. Never before `due`: an ETA that fired a hair early
+    is slept off. Returns how many posts this call claimed or held."""
+    early = (due - timezone.now()).total_seconds()
+    if 0 < early < 1:
+        time.sleep(early)
+    now = timezone.now()
+    done = 0
+    while True:
+        claimed, held = claim_batch(now, size=CLAIM_BATCH)
+        if not (claimed or held):
+            return done
+        done += len(claimed) + len(held)

@@ -28,6 +28,7 @@ from tests.integration.conftest import (
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PS = PublicationState
+WORKER_CONCURRENCY = 8
 
 
 def _every_publication_settled(expected: int, states) -> bool:
@@ -39,7 +40,8 @@ def test_a_worker_killed_mid_burst_loses_nothing_and_sends_nothing_twice(
     cluster, newsroom, loopback
 ):
     loopback.respond = lambda request: answer(request, delay=0.2)  # a slow network
-    w1, beat = cluster.worker("w1", wait=False), cluster.beat(wait=False)
+    w1 = cluster.worker("w1", concurrency=WORKER_CONCURRENCY, wait=False)
+    beat = cluster.beat(wait=False)
     posts = newsroom.approved_in_bulk(100, [newsroom.channel() for _ in range(10)])
     cluster.ready(w1, beat)
     newsroom.due_at(posts, timezone.now())
@@ -50,6 +52,11 @@ def test_a_worker_killed_mid_burst_loses_nothing_and_sends_nothing_twice(
     # Nothing else runs now: what w1 left in `sending` is exactly what it was sending.
     sending = set(Publication.objects.filter(state=PS.SENDING).values_list("pk", flat=True))
     assert sending, "the kill did not land mid-send"
+    # Publications are sent in batches, but each is claimed just before its own send: at
+    # most one per worker thread can be caught in `sending` (a batch-wide claim would
+    # leave every unsent publication of the batches in flight there, to be reaped as
+    # unknown though they never left).
+    assert len(sending) <= WORKER_CONCURRENCY, f"{len(sending)} caught in sending"
 
     w2 = cluster.worker("w2")
     eventually(
