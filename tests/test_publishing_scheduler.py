@@ -155,15 +155,23 @@ def test_a_publication_whose_message_was_lost_is_sent_again_after_its_lease(due,
     assert scheduler.sweep().requeued == []  # the lease was renewed
 
 
-def test_a_wake_up_is_sent_once_for_a_post_due_just_after_the_next_sweep(cm, head, dept_a,
-                                                                         settings, frozen):
+def test_a_wake_up_is_sent_for_each_post_due_before_the_sweep_after_next(cm, head, dept_a,
+                                                                          settings, frozen):
     settings.PUBLISHING_SWEEP_SECONDS = 1
-    soon = approved_post(cm, head, dept_a, due=NOW + datetime.timedelta(seconds=1.5))
-    assert approved_post(cm, head, dept_a, due=NOW + datetime.timedelta(seconds=0.5))
+    next_sweep = approved_post(cm, head, dept_a, due=NOW + datetime.timedelta(seconds=0.5))
+    after = approved_post(cm, head, dept_a, due=NOW + datetime.timedelta(seconds=1.5))
     assert approved_post(cm, head, dept_a, due=NOW + datetime.timedelta(seconds=2.5))
-    assert scheduler.sweep().wakeups == [soon.pk]
-    frozen.shift(1)
-    assert soon.pk not in scheduler.sweep().wakeups
+    assert sorted(scheduler.sweep().wakeups) == sorted([next_sweep.pk, after.pk])
+
+
+def test_a_late_sweep_leaves_no_post_without_a_wake_up(cm, head, dept_a, settings, frozen):
+    """Sweeps at 0 s and, late, at 1.8 s: a post due at 2.2 s lies beyond the first
+    sweep's window and must be in the second's, or it would wait for a third sweep."""
+    settings.PUBLISHING_SWEEP_SECONDS = 1
+    gap = approved_post(cm, head, dept_a, due=NOW + datetime.timedelta(seconds=2.2))
+    assert gap.pk not in scheduler.sweep().wakeups
+    frozen.shift(1.8)
+    assert gap.pk in scheduler.sweep().wakeups
 
 
 def test_the_wake_up_claims_with_the_same_claim_as_the_sweep(due, frozen):

@@ -15,7 +15,8 @@ rows, so all of them move, or the transaction is rolled back), their publication
 inserted together and their audit entries appended under one lock of the chain head.
 
 A sweep alone would publish up to one interval late. So each sweep also sends wake-up
-messages, timed (ETA) for each due instant in the interval after the next one: one per
+messages, timed (ETA) for each due instant before the sweep after next (windows of
+successive sweeps overlap, so a late sweep leaves no gap): one per
 `CLAIM_BATCH` posts due at that instant, at most `WAKEUPS_PER_INSTANT` (2), each
 claiming due posts in batches, as the sweep does, until none is left. Two claimers stay
 far ahead of the senders (a batch of 50 posts is claimed in tens of milliseconds, sent
@@ -234,16 +235,20 @@ def requeue_publications(now: datetime, *, limit: int) -> list[int]:
 
 
 def send_wakeups(now: datetime) -> list[int]:
-    """Wake-up messages, timed to the instant, for posts due in the interval after the
-    next one (each post falls in exactly one sweep's window): per due instant, one
-    message per CLAIM_BATCH posts due then, at most WAKEUPS_PER_INSTANT. Returns the ids
-    of the posts covered."""
+    """Wake-up messages, timed to the instant, for posts due before the sweep after next:
+    per due instant, one message per CLAIM_BATCH posts due then, at most
+    WAKEUPS_PER_INSTANT. Returns the ids of the posts covered.
+
+    The windows of two sweeps in a row overlap by one interval on purpose: a sweep that
+    starts late would otherwise leave a gap between its window and the previous one,
+    and a post due in that gap would wait for a sweep. A post thus usually gets two
+    wake-ups; the second finds it claimed and does nothing."""
     from editorial.tasks import claim_due_at
 
     interval = timedelta(seconds=settings.PUBLISHING_SWEEP_SECONDS)
     window = Post.objects.filter(
         state=PostState.APPROVED, held_at__isnull=True,
-        scheduled_at__gt=now + interval, scheduled_at__lte=now + 2 * interval,
+        scheduled_at__gt=now, scheduled_at__lte=now + 2 * interval,
     ).order_by("scheduled_at", "pk").values_list("pk", "scheduled_at")
     instants: dict[datetime, list[int]] = {}
     for pk, due in window:
