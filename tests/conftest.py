@@ -106,6 +106,27 @@ def approved(pending, head):
     return pending
 
 
+@pytest.fixture
+def week(cm, writer_a, dept_a, channel_a, national):
+    """The national team's plan for a week of 2030, submitted: four items of A (Item 0-3)
+    pending approval, Item 3 sensitive."""
+    from editorial import workflow
+
+    plan = workflow.plan_for_week(national, 2030, 12, cm)
+    posts = []
+    for n in range(4):
+        post = PostFactory(title=f"Item {n}", author=writer_a, origin_department=dept_a,
+                           channels=[channel_a])
+        workflow.submit(post, writer_a)
+        workflow.accept(post, cm, plan=plan)
+        posts.append(post)
+    workflow.mark_sensitive(posts[3], cm, "Procès en cours.")
+    workflow.submit_plan(plan, cm)
+    for post in posts:
+        post.refresh_from_db()
+    return plan, posts
+
+
 def _ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -10,24 +10,6 @@ from tests.factories import PostFactory
 S = PostState
 
 
-@pytest.fixture
-def week(cm, writer_a, dept_a, channel_a, national):
-    """A plan of the national team with four items: one sensitive, submitted."""
-    plan = wf.plan_for_week(national, 2030, 12, cm)
-    posts = []
-    for n in range(4):
-        post = PostFactory(title=f"Item {n}", author=writer_a, origin_department=dept_a,
-                           channels=[channel_a])
-        wf.submit(post, writer_a)
-        wf.accept(post, cm, plan=plan)
-        posts.append(post)
-    wf.mark_sensitive(posts[3], cm, "Procès en cours.")
-    wf.submit_plan(plan, cm)
-    for post in posts:
-        post.refresh_from_db()
-    return plan, posts
-
-
 def test_there_is_one_plan_per_team_and_week(national, cm):
     first = wf.plan_for_week(national, 2030, 12, cm)
     assert wf.plan_for_week(national, 2030, 12, cm) == first

@@ -218,21 +218,6 @@ def test_the_director_signs_off_from_the_inbox(client, team, head, director):
 # --- the plan review -----------------------------------------------------------------
 
 
-@pytest.fixture
-def week(cm, writer_a, dept_a, channel_a, national):
-    plan = wf.plan_for_week(national, 2030, 12, cm)
-    posts = []
-    for n in range(4):
-        post = PostFactory(title=f"Item {n}", author=writer_a, origin_department=dept_a,
-                           channels=[channel_a])
-        wf.submit(post, writer_a)
-        wf.accept(post, cm, plan=plan)
-        posts.append(post)
-    wf.mark_sensitive(posts[3], cm, "Procès en cours.")
-    wf.submit_plan(plan, cm)
-    return plan, posts
-
-
 def test_the_head_finds_the_submitted_plan_at_the_top_of_the_inbox(client, week, head):
     plan, _posts = week
     client.force_login(head)

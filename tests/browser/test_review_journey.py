@@ -14,21 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 S = PostState
 
 
-@pytest.fixture
-def week(cm, writer_a, dept_a, channel_a, national):
-    plan = wf.plan_for_week(national, 2030, 12, cm)
-    posts = []
-    for n in range(4):
-        post = PostFactory(title=f"Item {n}", author=writer_a, origin_department=dept_a,
-                           channels=[channel_a])
-        wf.submit(post, writer_a)
-        wf.accept(post, cm, plan=plan)
-        posts.append(post)
-    wf.mark_sensitive(posts[3], cm, "Procès en cours.")
-    wf.submit_plan(plan, cm)
-    return plan, posts
-
-
 def _pending(cm, writer, department, channel, title):
     post = PostFactory(title=title, author=writer, origin_department=department,
                        channels=[channel])
