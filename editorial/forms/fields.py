@@ -85,20 +85,8 @@ class LocalDateTimeWidget(forms.MultiWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        text = context["widget"]["subwidgets"][0]["value"]
-        naive = _parse(text)
-        zone = timezone.get_current_timezone()
-        choices = []
-        if naive is not None and exists(naive, zone) and is_ambiguous(naive, zone):
-            for fold in (0, 1):
-                aware = naive.replace(tzinfo=zone, fold=fold)
-                label = _("%(time)s %(offset)s (%(which)s)") % {
-                    "time": aware.strftime("%H:%M"),
-                    "offset": _offset_label(aware),
-                    "which": _("summer time") if aware.dst() else _("winter time"),
-                }
-                choices.append((str(fold), label))
-        context["widget"]["fold_choices"] = choices
+        naive = parse_local(context["widget"]["subwidgets"][0]["value"])
+        context["widget"]["fold_choices"] = fold_choices(naive, timezone.get_current_timezone())
         context["widget"]["fold_name"] = f"{name}_1"
         context["widget"]["fold_value"] = "" if value is None else (
             value[1] if isinstance(value, list | tuple) else ""
@@ -106,7 +94,25 @@ class LocalDateTimeWidget(forms.MultiWidget):
         return context
 
 
-def _parse(value) -> dt.datetime | None:
+def fold_choices(naive: dt.datetime | None, zone: dt.tzinfo) -> list[tuple[str, str]]:
+    """The two moments a repeated wall-clock time may mean, as (fold, label) for a person
+    to choose from; none for any other time."""
+    if naive is None or not exists(naive, zone) or not is_ambiguous(naive, zone):
+        return []
+    choices = []
+    for fold in (0, 1):
+        aware = naive.replace(tzinfo=zone, fold=fold)
+        label = _("%(time)s %(offset)s (%(which)s)") % {
+            "time": aware.strftime("%H:%M"),
+            "offset": _offset_label(aware),
+            "which": _("summer time") if aware.dst() else _("winter time"),
+        }
+        choices.append((str(fold), label))
+    return choices
+
+
+def parse_local(value) -> dt.datetime | None:
+    """A wall-clock time as typed or dropped ("2026-03-29T10:30"), without a zone."""
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     if not value:
@@ -137,7 +143,7 @@ class LocalDateTimeField(forms.MultiValueField):
     def compress(self, data_list):
         if not data_list or not data_list[0]:
             return None
-        naive = _parse(data_list[0])
+        naive = parse_local(data_list[0])
         if naive is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         fold = int(data_list[1]) if len(data_list) > 1 and data_list[1] in ("0", "1") else None

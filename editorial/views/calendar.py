@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from editorial import access, workflow
-from editorial.forms.fields import is_ambiguous, to_aware
+from editorial.forms.fields import LocalDateTimeField, fold_choices, parse_local
 from editorial.models import Category, PostState
 from editorial.workflow.schedule import deny_reschedule
 
@@ -170,16 +170,18 @@ def _wants_json(request) -> bool:
 @require_POST
 def post_reschedule(request, pk):
     post = access.post_or_404(request.user, pk)
-    zone = timezone.get_current_timezone()
-    naive = _parse_wall_clock(request.POST.get("start", ""))
+    # The dropped wall-clock time is read exactly as the editor's time field reads it.
+    start, fold = request.POST.get("start", ""), request.POST.get("fold")
     try:
-        if naive is None:
-            raise ValidationError(_("Enter a date and time, for example 2026-03-29 10:30."))
-        fold = request.POST.get("fold")
-        when = to_aware(naive, zone, int(fold) if fold in ("0", "1") else None)
+        when = LocalDateTimeField(error_messages={
+            "required": LocalDateTimeField.default_error_messages["invalid"]
+        }).clean([start, fold])
         workflow.reschedule(post, request.user, when)
     except ValidationError as exc:
-        choices = _fold_choices(naive, zone) if exc.code == "ambiguous" else []
+        choices = [
+            {"value": value, "label": label}
+            for value, label in fold_choices(parse_local(start), timezone.get_current_timezone())
+        ] if exc.code == "ambiguous" else []
         return _refused(request, post, " ".join(exc.messages), 400, fold_choices=choices)
     except workflow.WorkflowError as exc:
         return _refused(request, post, str(exc), exc.status)
@@ -188,26 +190,6 @@ def post_reschedule(request, pk):
         return JsonResponse({"message": message, "event": _event(post, request.user)})
     messages.success(request, message)
     return redirect(_calendar_url(post))
-
-
-def _parse_wall_clock(text: str) -> dt.datetime | None:
-    try:
-        value = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    return value.replace(second=0, microsecond=0) if value.tzinfo is None else None
-
-
-def _fold_choices(naive: dt.datetime, zone) -> list[dict]:
-    """The two moments a repeated wall-clock hour may mean, for the page to ask which."""
-    if not is_ambiguous(naive, zone):
-        return []
-    choices = []
-    for fold in (0, 1):
-        aware = naive.replace(tzinfo=zone, fold=fold)
-        which = _("summer time") if aware.dst() else _("winter time")
-        choices.append({"value": str(fold), "label": f"{aware:%H:%M} ({which})"})
-    return choices
 
 
 def _moved_message(post) -> str:
