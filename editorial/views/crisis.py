@@ -16,6 +16,7 @@ from editorial.access import post_or_404, visible_channels, visible_posts
 from editorial.forms.crisis import PauseForm, RescheduleHeldForm
 from editorial.models import PublishingPause
 from editorial.permissions import deny_pause
+from editorial.views.respond import refused
 
 TEMPLATE = "editorial/crisis/crisis.html"
 
@@ -24,7 +25,11 @@ def _pause_form(user, data=None) -> PauseForm:
     return PauseForm(data, channels=visible_channels(user).select_related("department"))
 
 
-def _page(request, *, pause_form=None, reschedule=None, status=200, refusal=None):
+def _page(request, *, status=200, **forms):
+    return render(request, TEMPLATE, _context(request, **forms), status=status)
+
+
+def _context(request, *, pause_form=None, reschedule=None) -> dict:
     user = request.user
     held = list(
         (workflow.held_posts() & visible_posts(user))
@@ -43,11 +48,10 @@ def _page(request, *, pause_form=None, reschedule=None, status=200, refusal=None
         .select_related("channel", "started_by")
         .order_by("started_at", "pk")
     )
-    context = {
-        "section": "crisis", "pauses": list(pauses), "held": rows, "refusal": refusal,
+    return {
+        "section": "crisis", "pauses": list(pauses), "held": rows,
         "pause_form": pause_form or _pause_form(user),
     }
-    return render(request, TEMPLATE, context, status=status)
 
 
 def _forbidden(request):
@@ -58,9 +62,8 @@ def _forbidden(request):
     return None
 
 
-def _refused(request, exc, **kwargs):
-    messages.error(request, str(exc))
-    return _page(request, status=exc.status, refusal=exc, **kwargs)
+def _refused(request, exc, **forms):
+    return refused(request, exc, TEMPLATE, _context(request, **forms))
 
 
 @login_required

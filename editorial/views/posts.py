@@ -139,14 +139,17 @@ def post_list(request):
 # --- the editor -----------------------------------------------------------------------
 
 
-def _editor(request, form, post=None, status=200, **extra):
-    context = {
+def _editor(request, form, post=None, **extra):
+    return render(request, EDITOR, _editor_context(form, post, **extra))
+
+
+def _editor_context(form, post=None, **extra) -> dict:
+    return {
         "section": "posts", "form": form, "post": post,
         "text_limits": {str(k): v for k, v in TEXT_LIMITS.items()},
         "media_limits": {str(k): v for k, v in MEDIA_LIMITS.items()},
         "reverts": post is not None and post.state in UNDER_REVIEW, **extra,
     }
-    return render(request, EDITOR, context, status=status)
 
 
 @login_required
@@ -166,8 +169,7 @@ def post_create(request):
                 variants=form.variants(), apply=save_images(images), **form.fields_for_workflow(),
             )
         except workflow.WorkflowError as exc:
-            messages.error(request, str(exc))
-            return _editor(request, form, images=images, status=exc.status, refusal=exc)
+            return refused(request, exc, EDITOR, _editor_context(form, images=images))
         messages.success(request, gettext("Saved as a draft."))
         return redirect("post-detail", pk=post.pk)
     return _editor(request, form, images=images)
@@ -194,8 +196,7 @@ def post_edit(request, pk):
                 **form.fields_for_workflow(),
             )
         except workflow.WorkflowError as exc:
-            messages.error(request, str(exc))
-            return _editor(request, form, post, images=images, status=exc.status, refusal=exc)
+            return refused(request, exc, EDITOR, _editor_context(form, post, images=images))
         messages.success(request, gettext("Changes saved."))
         return redirect("post-detail", pk=post.pk)
     return _editor(request, form, post, images=images)
