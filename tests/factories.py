@@ -108,3 +108,49 @@ class SensitivityRuleFactory(factory.django.DjangoModelFactory):
     kind = SensitivityRule.Kind.KEYWORD
     pattern = "attentat"
     topic = "Terrorisme"
+
+
+def approved_in_bulk(
+    count: int,
+    *,
+    channels: list[Channel],
+    author: User,
+    approver: User,
+    scheduled_at: datetime.datetime,
+    text=lambda i: f"Avis de prévention n°{i}.",
+) -> list[Post]:
+    """`count` approved posts of the channels' department written straight to the
+    database, each on one channel taken in turn from `channels`: the workflow for
+    hundreds or thousands of posts takes longer than the test or benchmark around it.
+    The approvals are real: an Approval row each, bound to the hash of the content as
+    stored (computed for all at once), which is what the publisher checks."""
+    from editorial.content import compute_content_hashes
+    from editorial.models import Approval, ApprovalLevel, PostState
+
+    posts = Post.objects.bulk_create(
+        Post(
+            title=text(i)[:200],
+            body=text(i),
+            category=Category.PREVENTION,
+            scheduled_at=scheduled_at,
+            origin_department_id=channels[i % len(channels)].department_id,
+            author=author,
+            last_editor=author,
+        )
+        for i in range(count)
+    )
+    Post.channels.through.objects.bulk_create(
+        Post.channels.through(post_id=post.pk, channel_id=channels[i % len(channels)].pk)
+        for i, post in enumerate(posts)
+    )
+    hashes = compute_content_hashes([post.pk for post in posts])
+    for post in posts:
+        post.content_hash = hashes[post.pk]
+    Post.objects.bulk_update(posts, ["content_hash"], batch_size=1000)
+    ids = [post.pk for post in posts]
+    Post.objects.filter(pk__in=ids).update(state=PostState.APPROVED)
+    Approval.objects.bulk_create(
+        Approval(post_id=pk, approver=approver, level=ApprovalLevel.HEAD, content_hash=hashes[pk])
+        for pk in ids
+    )
+    return list(Post.objects.filter(pk__in=ids).order_by("pk"))

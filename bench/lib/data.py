@@ -5,8 +5,6 @@ exactly as they would for a post approved by a person."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,10 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Department, User
 from accounts.scope import create_department
-from editorial.content import compute_content_hash
 from editorial.models import (
-    Approval,
-    ApprovalLevel,
     Category,
     Channel,
     Network,
@@ -28,6 +23,7 @@ from editorial.models import (
     Publication,
     PublicationState,
 )
+from tests.factories import approved_in_bulk
 
 FAR_FUTURE = timedelta(days=30)
 
@@ -54,53 +50,18 @@ def make_fixtures(url: str) -> Fixtures:
     return Fixtures(department, author, approver, channel)
 
 
-def _hash_like_compute_content_hash(body: str, channel_ids: list[int]) -> str:
-    """What compute_content_hash gives for a post with this body and these channels and
-    no variant or image; checked against the real function below, never trusted."""
-    payload = {"body": body, "channels": sorted(channel_ids), "variants": [], "images": []}
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 @transaction.atomic
 def approved_posts(
     fx: Fixtures, count: int, scheduled_at: datetime | None = None, label: str = "burst"
 ) -> list[int]:
     """`count` approved posts on the loopback channel, due at `scheduled_at` (default: far
-    in the future, to be moved with `set_due`). Returns their ids."""
-    when = scheduled_at or timezone.now() + FAR_FUTURE
+    in the future, to be moved with `set_due`), built as the integration tests build
+    theirs (tests.factories.approved_in_bulk). Returns their ids."""
     stamp = uuid.uuid4().hex[:8]
-    posts = Post.objects.bulk_create(
-        Post(
-            title=f"{label} {stamp} #{i}",
-            body=f"Bench {label} {stamp}: message #{i} of {count}.",
-            category=Category.COLD_NEWS,
-            scheduled_at=when,
-            origin_department=fx.department,
-            author=fx.author,
-            last_editor=fx.author,
-            state=PostState.APPROVED,
-        )
-        for i in range(count)
-    )
-    through = Post.channels.through
-    through.objects.bulk_create(
-        through(post_id=post.pk, channel_id=fx.channel.pk) for post in posts
-    )
-    hashes = {
-        post.pk: _hash_like_compute_content_hash(post.body, [fx.channel.pk]) for post in posts
-    }
-    if any(compute_content_hash(post) != hashes[post.pk] for post in (posts[0], posts[-1])):
-        # The hash's recipe changed: fall back to the real function for every post.
-        hashes = {post.pk: compute_content_hash(post) for post in posts}
-    for post in posts:
-        post.content_hash = hashes[post.pk]
-    Post.objects.bulk_update(posts, ["content_hash"], batch_size=1000)
-    Approval.objects.bulk_create(
-        Approval(
-            post=post, approver=fx.approver, level=ApprovalLevel.HEAD, content_hash=hashes[post.pk]
-        )
-        for post in posts
+    posts = approved_in_bulk(
+        count, channels=[fx.channel], author=fx.author, approver=fx.approver,
+        scheduled_at=scheduled_at or timezone.now() + FAR_FUTURE,
+        text=lambda i: f"Bench {label} {stamp}: message #{i} of {count}.",
     )
     return [post.pk for post in posts]
 

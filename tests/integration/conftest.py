@@ -36,19 +36,14 @@ from django.db import connection
 from django.utils import timezone
 
 from editorial import workflow
-from editorial.content import compute_content_hash
 from editorial.models import (
-    Approval,
-    ApprovalLevel,
-    Category,
     Channel,
     Heartbeat,
     Network,
     Post,
-    PostState,
 )
 from editorial.publishing.scheduler import SCHEDULER_HEARTBEAT
-from tests.factories import PostFactory
+from tests.factories import PostFactory, approved_in_bulk
 from tests.loopback import LoopbackChannel, Received, Reply
 
 REPO = Path(__file__).resolve().parents[2]
@@ -502,41 +497,10 @@ class Newsroom:
         ]
 
     def approved_in_bulk(self, count: int, channels: list[Channel]) -> list[Post]:
-        """`count` approved posts written straight to the database, each on one channel
-        taken in turn from `channels`: the workflow for hundreds of posts takes longer
-        than the test. The approvals are real: an Approval row each, bound to the hash
-        of the content as stored, which is what the publisher checks."""
-        later = timezone.now() + timedelta(hours=1)
-        posts = Post.objects.bulk_create(
-            Post(
-                title=f"Post {i}",
-                body=f"Avis de prévention n°{i}.",
-                category=Category.PREVENTION,
-                scheduled_at=later,
-                origin_department=self.national,
-                author=self.cm,
-                last_editor=self.cm,
-            )
-            for i in range(count)
-        )
-        Post.channels.through.objects.bulk_create(
-            Post.channels.through(post_id=post.pk, channel_id=channels[i % len(channels)].pk)
-            for i, post in enumerate(posts)
-        )
-        for post in posts:
-            post.content_hash = compute_content_hash(post)
-        Post.objects.bulk_update(posts, ["content_hash"])
-        Post.objects.filter(pk__in=[p.pk for p in posts]).update(state=PostState.APPROVED)
-        Approval.objects.bulk_create(
-            Approval(
-                post=post,
-                approver=self.head,
-                level=ApprovalLevel.HEAD,
-                content_hash=post.content_hash,
-            )
-            for post in posts
-        )
-        return list(Post.objects.filter(pk__in=[p.pk for p in posts]))
+        """`count` approved posts written straight to the database, due in an hour, each
+        on one channel taken in turn from `channels` (tests.factories.approved_in_bulk)."""
+        return approved_in_bulk(count, channels=channels, author=self.cm, approver=self.head,
+                                scheduled_at=timezone.now() + timedelta(hours=1))
 
     @staticmethod
     def due_at(posts: list[Post], when: datetime) -> None:
