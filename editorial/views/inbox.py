@@ -22,6 +22,7 @@ from editorial.access import post_or_404, visible_plans
 from editorial.inbox import awaiting
 from editorial.models import Approval, PlanState, PostState
 from editorial.views import plan_review
+from editorial.views.post_actions import ACTIONS
 
 # The review actions a row offers, with their button labels, in the order shown.
 ROW_ACTIONS = {
@@ -97,16 +98,9 @@ def inbox_action(request, pk: int, action: str):
     text = (request.POST.get("comment") or "").strip()
     expected = request.POST.get("expected_hash") or None
     try:
-        if action == "approve":
-            workflow.approve(post, request.user, expected_hash=expected)
-        elif action == "sign_off":
-            workflow.sign_off(post, request.user, expected_hash=expected)
-        elif action == "request_changes":
-            workflow.request_changes(post, request.user, text)
-        elif action == "mark_sensitive":
-            workflow.mark_sensitive(post, request.user, text)
-        else:
+        if action not in ROW_ACTIONS:
             raise workflow.InvalidInput(_("Unknown action."))
+        ACTIONS[action].perform(post, request.user, text=text, expected_hash=expected)
     except workflow.WorkflowError as exc:
         post.refresh_from_db()
         failed = _row(post, request.user, error=exc, typed={action: text})

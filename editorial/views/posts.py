@@ -8,8 +8,6 @@ error's status (403, 409, 400), never a 500.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -37,59 +35,13 @@ from editorial.models import Post, PostState
 from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import EDITORS, POST_RULES
+from editorial.views.post_actions import ACTIONS
 from editorial.views.respond import refused
 
 DETAIL = "editorial/posts/detail.html"
 EDITOR = "editorial/posts/editor.html"
 PAGE_SIZE = 25
 
-
-@dataclass(frozen=True)
-class Action:
-    """One button on a post's page: what it says, what it needs, what it does."""
-
-    label: str
-    done: str
-    run: object
-    needs: str = ""  # "", "text" (required), "note" (optional text), "hash", "time"
-    ask: str = ""
-    danger: bool = False
-
-
-# Lazy: labels are translated when shown, in the reader's language.
-ACTIONS = {
-    "submit": Action(_("Submit to the national team"), _("Submitted to the national team."),
-                     workflow.submit),
-    "accept": Action(_("Accept into the weekly plan"), _("Accepted into the weekly plan."),
-                     workflow.accept),
-    "plan": Action(_("Plan into its week"), _("Planned into its week."), workflow.plan_post),
-    "fast_track": Action(_("Fast-track as hot news"), _("Sent for approval as urgent."),
-                         workflow.fast_track),
-    "approve": Action(_("Approve"), _("Approved."), workflow.approve, needs="hash"),
-    "sign_off": Action(_("Sign off"), _("Signed off."), workflow.sign_off, needs="hash"),
-    "self_approve": Action(_("Clear my conversation post"), _("Cleared to go out."),
-                           workflow.self_approve),
-    "confirm_held": Action(_("Publish the held post now"), _("Released, going out now."),
-                           workflow.confirm_held),
-    "reschedule_held": Action(_("Reschedule the held post"), _("Rescheduled."),
-                              workflow.reschedule_held, needs="time"),
-    "request_changes": Action(_("Request changes"), _("Sent back for changes."),
-                              workflow.request_changes, needs="text",
-                              ask=_("What needs to change")),
-    "return_submission": Action(_("Return the submission"), _("Returned to its department."),
-                                workflow.return_submission, needs="text",
-                                ask=_("What needs to change")),
-    "mark_sensitive": Action(_("Mark sensitive"), _("Marked sensitive."),
-                             workflow.mark_sensitive, needs="text",
-                             ask=_("Why it is sensitive")),
-    "lift_sensitivity": Action(_("Lift sensitivity"), _("No longer marked sensitive."),
-                               workflow.lift_sensitivity, needs="text",
-                               ask=_("Why it is not sensitive")),
-    "cancel": Action(_("Cancel the post"), _("Cancelled."), workflow.cancel, needs="note",
-                     ask=_("Why (optional)"), danger=True),
-    "comment": Action(_("Add a comment"), _("Comment added."), workflow.add_comment,
-                      needs="text", ask=_("Comment")),
-}
 
 # How the history names what happened; otherwise an action's "done" message.
 HISTORY_LABELS = {
@@ -241,19 +193,15 @@ def post_action(request, pk, action):
     text.is_valid()
     typed = {"action": action, "text": text.cleaned_data.get("text", "")}
     try:
+        when = None
         if spec.needs == "time":
-            when = RescheduleForm(request.POST, prefix=action)
-            if not when.is_valid():
-                context = _detail_context(request, post, failed=typed, reschedule=when)
+            form = RescheduleForm(request.POST, prefix=action)
+            if not form.is_valid():
+                context = _detail_context(request, post, failed=typed, reschedule=form)
                 return render(request, DETAIL, context, status=400)
-            spec.run(post, request.user, when.cleaned_data["when"])
-        elif spec.needs == "hash":
-            spec.run(post, request.user,
+            when = form.cleaned_data["when"]
+        spec.perform(post, request.user, text=typed["text"], when=when,
                      expected_hash=request.POST.get("expected_hash") or None)
-        elif spec.needs in ("text", "note"):
-            spec.run(post, request.user, typed["text"])
-        else:
-            spec.run(post, request.user)
     except workflow.WorkflowError as exc:
         # Show the post as it really is now, with what was typed kept.
         post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
