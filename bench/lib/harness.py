@@ -23,6 +23,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import processes
+from tests.processes import Child
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
@@ -34,61 +37,6 @@ class BenchTimeout(Exception):
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# --- child processes ---------------------------------------------------------------------
-
-
-class Child:
-    """A process started in its own session (its process group id is its pid), so that
-    stopping it also stops whatever it started, and nothing else."""
-
-    def __init__(self, name: str, args: list[str], env: dict, log_path: Path, **popen):
-        self.name, self.args, self.log_path = name, args, log_path
-        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-        popen.setdefault("stdout", self._log)
-        self.proc = subprocess.Popen(
-            args, env=env, cwd=ROOT, stderr=self._log, start_new_session=True, **popen
-        )
-        self.pid = self.proc.pid
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def stop(self, timeout: float = 15) -> None:
-        if self.alive():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        # Whatever the leader left behind in its group (pool children) goes too.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
-        self._log.close()
-
-    def interrupt(self, timeout: float = 30) -> None:
-        """SIGINT, then wait: for children that write their results on Ctrl-C."""
-        if self.alive():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout)
-
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
 
 class Loopback:
@@ -194,23 +142,9 @@ class Bench:
 
     # Redis: our own server on a free port, nothing persisted
     def redis(self) -> str:
-        port = free_port()
+        port = processes.free_port()
         child = self.start(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.tmp),
-            ],
-            env=dict(os.environ),
+            "redis", processes.redis_server_args(port, self.tmp), env=dict(os.environ)
         )
         import redis
 

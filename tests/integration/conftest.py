@@ -20,9 +20,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -43,10 +40,10 @@ from editorial.models import (
     Post,
 )
 from editorial.publishing.scheduler import SCHEDULER_HEARTBEAT
+from tests import processes
 from tests.factories import PostFactory, approved_in_bulk
 from tests.loopback import LoopbackChannel, Received, Reply
 
-REPO = Path(__file__).resolve().parents[2]
 SHARED_REDIS_URL = os.environ.get("CADENCE_IT_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 SWEEP_SECONDS = 1
@@ -132,40 +129,8 @@ def wait_for_sweeps(after: datetime | None = None, count: int = 2, timeout: floa
 # --- child processes ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Child:
-    """A process of ours, in its own session (so its group is its pid), logging to a file."""
-
-    def __init__(self, name: str, args: list[str], env: dict, log_path: Path):
-        self.name, self.args, self.log_path = name, args, log_path
-        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            args,
-            env=env,
-            cwd=REPO,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        self.pid = self.proc.pid
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def log_tail(self, lines: int = 80) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:])
+class Child(processes.Child):
+    stop_timeout = STOP_TIMEOUT
 
     def wait_for_log(self, pattern: str, timeout: float = START_TIMEOUT) -> re.Match:
         regex = re.compile(pattern, re.MULTILINE)
@@ -180,29 +145,6 @@ class Child:
             return match
 
         return eventually(found, timeout, f"{self.name} to log {pattern!r}", interval=0.05)
-
-    def kill(self) -> None:
-        """SIGKILL, at once: a machine losing power, the OOM killer."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)
-        self.proc.wait(STOP_TIMEOUT)
-
-    def terminate(self) -> None:
-        if self.alive():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pid, signal.SIGTERM)
-
-    def stop(self) -> None:
-        self.terminate()
-        try:
-            self.proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pid, signal.SIGKILL)
-            self.proc.wait(STOP_TIMEOUT)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)  # anything the leader left in its group
-        self._log.close()
 
 
 @pytest.fixture
@@ -235,7 +177,7 @@ def pytest_runtest_makereport(item, call):
 class RedisServer:
     def __init__(self, children: list[Child], tmp_path: Path):
         self.children, self.tmp_path = children, tmp_path
-        self.port = free_port()
+        self.port = processes.free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.starts = 0
         self.child: Child | None = None
@@ -244,19 +186,7 @@ class RedisServer:
         self.starts += 1
         self.child = Child(
             f"redis-{self.starts}",
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.tmp_path),
-            ],
+            processes.redis_server_args(self.port, self.tmp_path),
             dict(os.environ),
             self.tmp_path / f"redis-{self.starts}.log",
         )
