@@ -44,9 +44,7 @@ def department_ids_of(user: User | AnonymousUser) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_cadence_department_ids", None)
     if cached is None:
-        departments = get_objects_for_user(
-            user, WORK_PERM, klass=Department
-        )
+        departments = get_objects_for_user(user, WORK_PERM, klass=Department)
         cached = frozenset(departments.values_list("pk", flat=True))
         user._cadence_department_ids = cached
     return cached

@@ -177,16 +177,17 @@ PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5, minimum=1)
 PUBLISHING_TASK_BATCH = env_int("PUBLISHING_TASK_BATCH", 10, minimum=1)
 PUBLISHING_RETRY_BASE_SECONDS = env_int("PUBLISHING_RETRY_BASE_SECONDS", 10, minimum=1)
 # A publication still "sending" after this long is marked unknown by the reaper.
-PUBLISHING_SENDING_TIMEOUT_SECONDS = env_int("PUBLISHING_SENDING_TIMEOUT_SECONDS", 120,
-                                             minimum=1)
+PUBLISHING_SENDING_TIMEOUT_SECONDS = env_int("PUBLISHING_SENDING_TIMEOUT_SECONDS", 120, minimum=1)
 # Keep connect + write + read well under PUBLISHING_SENDING_TIMEOUT_SECONDS.
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=1)
 
 CELERY_BEAT_SCHEDULE = {
-    "sweep-publishing": {"task": "editorial.sweep_publishing",
-                         "schedule": PUBLISHING_SWEEP_SECONDS},
+    "sweep-publishing": {
+        "task": "editorial.sweep_publishing",
+        "schedule": PUBLISHING_SWEEP_SECONDS,
+    },
     "reap-publications": {"task": "editorial.reap_publications", "schedule": 30},
     "sweep-overdue": {"task": "editorial.sweep_overdue", "schedule": OVERDUE_SWEEP_SECONDS},
 }

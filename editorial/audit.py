@@ -24,8 +24,19 @@ def record(
 ) -> AuditEntry:
     """Append one entry to the chain. Must run inside the action's transaction, so the
     entry exists if and only if the change it describes was committed."""
-    return record_many([dict(actor=actor, action=action, obj=obj, from_state=from_state,
-                             to_state=to_state, comment=comment, data=data)])[0]
+    return record_many(
+        [
+            dict(
+                actor=actor,
+                action=action,
+                obj=obj,
+                from_state=from_state,
+                to_state=to_state,
+                comment=comment,
+                data=data,
+            )
+        ]
+    )[0]
 
 
 def record_many(items: list[dict]) -> list[AuditEntry]:
@@ -51,9 +62,18 @@ def record_many(items: list[dict]) -> list[AuditEntry]:
     return entries
 
 
-def _entry(seq: int, prev_hash: str, *, actor, action: str, obj: models.Model,
-           from_state: str = "", to_state: str = "", comment: str = "",
-           data: dict | None = None) -> AuditEntry:
+def _entry(
+    seq: int,
+    prev_hash: str,
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+    data: dict | None = None,
+) -> AuditEntry:
     entry = AuditEntry(
         seq=seq,
         created_at=timezone.now(),

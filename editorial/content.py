@@ -32,9 +32,9 @@ def compute_content_hashes(post_ids: list[int]) -> dict[int, str]:
         pk: {"body": body, "channels": [], "variants": [], "images": []}
         for pk, body in Post.objects.filter(pk__in=post_ids).values_list("pk", "body")
     }
-    for pk, channel_id in Post.channels.through.objects.filter(
-        post_id__in=post_ids
-    ).values_list("post_id", "channel_id"):
+    for pk, channel_id in Post.channels.through.objects.filter(post_id__in=post_ids).values_list(
+        "post_id", "channel_id"
+    ):
         payloads[pk]["channels"].append(channel_id)
     for pk, channel_id, body in PostVariant.objects.filter(post_id__in=post_ids).values_list(
         "post_id", "channel_id", "body"
@@ -92,9 +92,7 @@ def content_problems(post: Post) -> list[str]:
             problems.append(_("%(channel)s is not active.") % {"channel": channel})
         foreign = channel.department_id != post.origin_department_id
         if foreign and not channel.department.is_national:
-            problems.append(
-                _("%(channel)s belongs to another department.") % {"channel": channel}
-            )
+            problems.append(_("%(channel)s belongs to another department.") % {"channel": channel})
     return problems
 
 

@@ -632,7 +632,6 @@ class _Demo:
         wf.approve(post, head)
 
 
-
 # --- what the publisher will do, done by hand ---------------------------------------------
 
 
@@ -675,9 +674,13 @@ def _publish(post: Post, *, error: str = "") -> None:
     for index, channel in enumerate(channels):
         failed = error and index == len(channels) - 1
         publication = Publication.objects.create(
-            post=post, channel=channel, content_hash=content_hash, attempts=1,
+            post=post,
+            channel=channel,
+            content_hash=content_hash,
+            attempts=1,
             state=PublicationState.FAILED if failed else PublicationState.SENT,
-            last_error=error if failed else "", sent_at=None if failed else timezone.now(),
+            last_error=error if failed else "",
+            sent_at=None if failed else timezone.now(),
         )
         if not failed:
             built_in = channel.network in (Network.ATOM, Network.LOG)
@@ -693,6 +696,8 @@ def _publish(post: Post, *, error: str = "") -> None:
 
 
 def _outgoing(publication: Publication) -> Outgoing:
-    return Outgoing(publication_id=publication.pk,
-                    idempotency_key=str(publication.idempotency_key),
-                    text=text_for(publication.post, publication.channel))
+    return Outgoing(
+        publication_id=publication.pk,
+        idempotency_key=str(publication.idempotency_key),
+        text=text_for(publication.post, publication.channel),
+    )

@@ -34,6 +34,8 @@ def render(model, actions: dict[str, str]) -> str:
 
 def render_all() -> str:
     return (
-        "Post\n" + render(Post, POST_TRANSITIONS)
-        + "\n\nWeekly plan\n" + render(WeeklyPlan, PLAN_TRANSITIONS)
+        "Post\n"
+        + render(Post, POST_TRANSITIONS)
+        + "\n\nWeekly plan\n"
+        + render(WeeklyPlan, PLAN_TRANSITIONS)
     )

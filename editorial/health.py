@@ -40,9 +40,11 @@ def check_broker() -> tuple[bool, str]:
 
 def check_scheduler() -> tuple[bool, str]:
     try:
-        beat_at = Heartbeat.objects.filter(name=SCHEDULER_HEARTBEAT).values_list(
-            "beat_at", flat=True
-        ).first()
+        beat_at = (
+            Heartbeat.objects.filter(name=SCHEDULER_HEARTBEAT)
+            .values_list("beat_at", flat=True)
+            .first()
+        )
     except Exception as exc:
         return False, f"{type(exc).__name__}: {exc}"
     if beat_at is None:

@@ -11,8 +11,9 @@ from editorial.publishing import outcomes, scheduler, sender
 from editorial.workflow import mark_overdue_posts
 
 
-@shared_task(name="editorial.publish_batch", acks_late=True, reject_on_worker_lost=True,
-             ignore_result=True)
+@shared_task(
+    name="editorial.publish_batch", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
 def publish_batch(publication_ids: list[int]) -> dict:
     """Send up to PUBLISHING_TASK_BATCH publications, one after the other, each claimed
     just before its send: delivered twice (or again after its worker died), it sends
@@ -24,8 +25,9 @@ def publish_batch(publication_ids: list[int]) -> dict:
     return summary
 
 
-@shared_task(name="editorial.publish", acks_late=True, reject_on_worker_lost=True,
-             ignore_result=True)
+@shared_task(
+    name="editorial.publish", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
 def publish(publication_id: int) -> str:
     """Send one publication (a batch of one). Delivered twice, it sends once (the
     claim). Kept for messages queued before batches, and for people's own use."""

@@ -115,8 +115,9 @@ def week(cm, writer_a, dept_a, channel_a, national):
     plan = workflow.plan_for_week(national, 2030, 12, cm)
     posts = []
     for n in range(4):
-        post = PostFactory(title=f"Item {n}", author=writer_a, origin_department=dept_a,
-                           channels=[channel_a])
+        post = PostFactory(
+            title=f"Item {n}", author=writer_a, origin_department=dept_a, channels=[channel_a]
+        )
         workflow.submit(post, writer_a)
         workflow.accept(post, cm, plan=plan)
         posts.append(post)

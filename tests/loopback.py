@@ -32,16 +32,18 @@ class LoopbackChannel:
     """`with LoopbackChannel() as server:` … `server.url`, `server.received`."""
 
     def __init__(self, respond: Callable[[Received], Reply] | None = None):
-        self.respond = respond or (lambda request: Reply(body={"id": request.body.get(
-            "idempotency_key", "")}))
+        self.respond = respond or (
+            lambda request: Reply(body={"id": request.body.get("idempotency_key", "")})
+        )
         self.received: list[Received] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         # A short poll interval: shutting the server down waits for one poll.
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
 
     @property
     def url(self) -> str:

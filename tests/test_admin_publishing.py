@@ -24,9 +24,13 @@ def held(post_a, cm, head):
 
 def test_the_head_of_communication_pauses_publishing_from_the_admin(client, head):
     client.force_login(head)
-    response = client.post(url(PublishingPause, "add"), {
-        "reason": "Attentat : on suspend tout", "stops_publishing": "on",
-    })
+    response = client.post(
+        url(PublishingPause, "add"),
+        {
+            "reason": "Attentat : on suspend tout",
+            "stops_publishing": "on",
+        },
+    )
     assert response.status_code == 302
     pause = PublishingPause.objects.get()
     assert (pause.started_by, pause.channel, pause.ended_at) == (head, None, None)
@@ -59,8 +63,9 @@ def test_a_reschedule_at_a_time_that_does_not_exist_is_refused_and_keeps_the_hol
     client, head, held
 ):
     client.force_login(head)
-    response = run_action(client, Post, "reschedule_held", held, text="2030-03-31 02:30",
-                          confirm="1")
+    response = run_action(
+        client, Post, "reschedule_held", held, text="2030-03-31 02:30", confirm="1"
+    )
     held.refresh_from_db()
     assert held.held_at is not None
     errors = [text for level, text in messages_of(response) if level == "error"]

@@ -166,36 +166,97 @@ def test_every_workflow_action_writes_exactly_one_entry_saying_who_what_and_why(
     dept_a, channel_a, writer_a, cm, head, director
 ):
     post = workflow.create_post(
-        writer_a, department=dept_a, channels=[channel_a], title="Fêtes de fin d'année",
-        body="Conseils de prévention pour les fêtes.", category=Category.PREVENTION,
+        writer_a,
+        department=dept_a,
+        channels=[channel_a],
+        title="Fêtes de fin d'année",
+        body="Conseils de prévention pour les fêtes.",
+        category=Category.PREVENTION,
         scheduled_at=in_days(3),
     )
     steps = [
         # (action, actor, call, from, to, comment)
-        ("edit", writer_a,
-         lambda: workflow.edit_post(post, writer_a, body="Nos conseils pour les fêtes."),
-         S.DRAFT, S.DRAFT, ""),
-        ("submit", writer_a, lambda: workflow.submit(post, writer_a),
-         S.DRAFT, S.SUBMITTED, ""),
-        ("comment", cm, lambda: workflow.add_comment(post, cm, "I'll take it this week."),
-         S.SUBMITTED, S.SUBMITTED, "I'll take it this week."),
-        ("fast_track", cm, lambda: workflow.fast_track(post, cm),
-         S.SUBMITTED, S.PENDING_APPROVAL, ""),
-        ("request_changes", head,
-         lambda: workflow.request_changes(post, head, "  Add the emergency number.  "),
-         S.PENDING_APPROVAL, S.CHANGES_REQUESTED, "Add the emergency number."),
-        ("submit", writer_a, lambda: workflow.submit(post, writer_a),
-         S.CHANGES_REQUESTED, S.SUBMITTED, ""),
-        ("fast_track", cm, lambda: workflow.fast_track(post, cm),
-         S.SUBMITTED, S.PENDING_APPROVAL, ""),
-        ("mark_sensitive", cm, lambda: workflow.mark_sensitive(post, cm, "Ongoing trial."),
-         S.PENDING_APPROVAL, S.PENDING_APPROVAL, "Ongoing trial."),
-        ("approve", head, lambda: workflow.approve(post, head),
-         S.PENDING_APPROVAL, S.PENDING_SIGNOFF, ""),
-        ("sign_off", director, lambda: workflow.sign_off(post, director),
-         S.PENDING_SIGNOFF, S.APPROVED, ""),
-        ("cancel", cm, lambda: workflow.cancel(post, cm, "The event is called off."),
-         S.APPROVED, S.CANCELLED, "The event is called off."),
+        (
+            "edit",
+            writer_a,
+            lambda: workflow.edit_post(post, writer_a, body="Nos conseils pour les fêtes."),
+            S.DRAFT,
+            S.DRAFT,
+            "",
+        ),
+        ("submit", writer_a, lambda: workflow.submit(post, writer_a), S.DRAFT, S.SUBMITTED, ""),
+        (
+            "comment",
+            cm,
+            lambda: workflow.add_comment(post, cm, "I'll take it this week."),
+            S.SUBMITTED,
+            S.SUBMITTED,
+            "I'll take it this week.",
+        ),
+        (
+            "fast_track",
+            cm,
+            lambda: workflow.fast_track(post, cm),
+            S.SUBMITTED,
+            S.PENDING_APPROVAL,
+            "",
+        ),
+        (
+            "request_changes",
+            head,
+            lambda: workflow.request_changes(post, head, "  Add the emergency number.  "),
+            S.PENDING_APPROVAL,
+            S.CHANGES_REQUESTED,
+            "Add the emergency number.",
+        ),
+        (
+            "submit",
+            writer_a,
+            lambda: workflow.submit(post, writer_a),
+            S.CHANGES_REQUESTED,
+            S.SUBMITTED,
+            "",
+        ),
+        (
+            "fast_track",
+            cm,
+            lambda: workflow.fast_track(post, cm),
+            S.SUBMITTED,
+            S.PENDING_APPROVAL,
+            "",
+        ),
+        (
+            "mark_sensitive",
+            cm,
+            lambda: workflow.mark_sensitive(post, cm, "Ongoing trial."),
+            S.PENDING_APPROVAL,
+            S.PENDING_APPROVAL,
+            "Ongoing trial.",
+        ),
+        (
+            "approve",
+            head,
+            lambda: workflow.approve(post, head),
+            S.PENDING_APPROVAL,
+            S.PENDING_SIGNOFF,
+            "",
+        ),
+        (
+            "sign_off",
+            director,
+            lambda: workflow.sign_off(post, director),
+            S.PENDING_SIGNOFF,
+            S.APPROVED,
+            "",
+        ),
+        (
+            "cancel",
+            cm,
+            lambda: workflow.cancel(post, cm, "The event is called off."),
+            S.APPROVED,
+            S.CANCELLED,
+            "The event is called off.",
+        ),
     ]
     created = AuditEntry.objects.get()
     assert (created.action, created.actor, created.to_state) == ("create", writer_a, S.DRAFT)
@@ -206,7 +267,10 @@ def test_every_workflow_action_writes_exactly_one_entry_saying_who_what_and_why(
         assert AuditEntry.objects.count() == before + 1, action
         entry = AuditEntry.objects.order_by("seq").last()
         assert (entry.action, entry.from_state, entry.to_state, entry.comment) == (
-            action, from_state, to_state, comment,
+            action,
+            from_state,
+            to_state,
+            comment,
         )
         assert entry.actor == actor
         assert entry.actor_name == actor.get_username()
@@ -214,7 +278,8 @@ def test_every_workflow_action_writes_exactly_one_entry_saying_who_what_and_why(
         assert entry.object_repr == str(post)
 
     assert list(audit.entries_for(post).values_list("action", flat=True)) == [
-        "create", *(step[0] for step in steps)
+        "create",
+        *(step[0] for step in steps),
     ]
     assert verify_chain() is None
 
@@ -228,11 +293,18 @@ def test_submit_then_request_changes_records_both_with_the_reviewers_comment(
 
     submit, fast_track, request = AuditEntry.objects.order_by("seq")
     assert (submit.actor, submit.action, submit.from_state, submit.to_state, submit.comment) == (
-        writer_a, "submit", S.DRAFT, S.SUBMITTED, "",
+        writer_a,
+        "submit",
+        S.DRAFT,
+        S.SUBMITTED,
+        "",
     )
     assert (fast_track.actor, fast_track.action) == (cm, "fast_track")
     assert (request.actor, request.action, request.from_state, request.to_state) == (
-        head, "request_changes", S.PENDING_APPROVAL, S.CHANGES_REQUESTED,
+        head,
+        "request_changes",
+        S.PENDING_APPROVAL,
+        S.CHANGES_REQUESTED,
     )
     assert request.comment == "The photo needs an alternative text."
     assert request.prev_hash == fast_track.entry_hash
@@ -272,8 +344,10 @@ def test_verify_audit_names_an_entry_whose_content_was_altered(chain):
 
 def test_verify_audit_notices_an_altered_entry_even_when_its_hash_was_recomputed(chain):
     altered = _set(_entry(3), comment="Looks perfect.")
-    _sql(f"UPDATE {TABLE} SET comment = %s, entry_hash = %s WHERE seq = %s",
-         [altered.comment, altered.compute_hash(), 3])
+    _sql(
+        f"UPDATE {TABLE} SET comment = %s, entry_hash = %s WHERE seq = %s",
+        [altered.comment, altered.compute_hash(), 3],
+    )
 
     message = _broken_chain_message()
     assert message == "Audit trail broken at entry #4: does not chain to the previous entry"
@@ -283,9 +357,7 @@ def test_verify_audit_names_the_entry_after_one_deleted_from_the_middle(chain):
     _sql(f"DELETE FROM {TABLE} WHERE seq = %s", [3])
 
     message = _broken_chain_message()
-    assert message == (
-        "Audit trail broken at entry #4: expected entry #3 here: entries missing"
-    )
+    assert message == ("Audit trail broken at entry #4: expected entry #3 here: entries missing")
 
 
 def test_verify_audit_names_the_entry_displaced_by_a_forged_entry_in_the_middle(chain, head):
@@ -293,8 +365,9 @@ def test_verify_audit_names_the_entry_displaced_by_a_forged_entry_in_the_middle(
     # a plausible approval chained to #2, and move the chain head along.
     _sql(f"UPDATE {TABLE} SET seq = seq + 1000000 WHERE seq >= %s", [3])
     _sql(f"UPDATE {TABLE} SET seq = seq - 999999 WHERE seq >= %s", [1000000])
-    _raw_insert(_forged_approval(seq=3, prev_hash=chain[1].entry_hash, like=chain[1],
-                                 approver=head))
+    _raw_insert(
+        _forged_approval(seq=3, prev_hash=chain[1].entry_hash, like=chain[1], approver=head)
+    )
     _sql("UPDATE editorial_auditchainhead SET last_seq = last_seq + 1")
 
     message = _broken_chain_message()
@@ -302,8 +375,9 @@ def test_verify_audit_names_the_entry_displaced_by_a_forged_entry_in_the_middle(
 
 
 def test_verify_audit_refuses_a_forged_entry_appended_after_the_chain_head(chain, head):
-    _raw_insert(_forged_approval(seq=7, prev_hash=chain[-1].entry_hash, like=chain[-1],
-                                 approver=head))
+    _raw_insert(
+        _forged_approval(seq=7, prev_hash=chain[-1].entry_hash, like=chain[-1], approver=head)
+    )
     assert AuditChainHead.objects.get().last_seq == 6
 
     message = _broken_chain_message()
@@ -311,8 +385,9 @@ def test_verify_audit_refuses_a_forged_entry_appended_after_the_chain_head(chain
 
 
 def test_verify_audit_names_a_forged_entry_appended_after_the_chain_head(chain, head):
-    _raw_insert(_forged_approval(seq=7, prev_hash=chain[-1].entry_hash, like=chain[-1],
-                                 approver=head))
+    _raw_insert(
+        _forged_approval(seq=7, prev_hash=chain[-1].entry_hash, like=chain[-1], approver=head)
+    )
 
     message = _broken_chain_message()
     assert message.startswith("Audit trail broken at entry #7: ")

@@ -43,8 +43,9 @@ def outgoing(**overrides) -> Outgoing:
 
 def channel(network: str, endpoint_url: str = "") -> Channel:
     # Adapters only read the channel: an unsaved one keeps these tests off the database.
-    return Channel(pk=7, name="Police 67", network=network, handle="police67",
-                   endpoint_url=endpoint_url)
+    return Channel(
+        pk=7, name="Police 67", network=network, handle="police67", endpoint_url=endpoint_url
+    )
 
 
 # --- a real HTTP server on the loopback ------------------------------------------------
@@ -239,9 +240,7 @@ def test_publisher_threads_share_the_webhook_client_safely(receiver):
     keys = [f"key-{n}" for n in range(20)]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(
-            lambda key: adapter.publish(outgoing(idempotency_key=key)), keys
-        ))
+        results = list(pool.map(lambda key: adapter.publish(outgoing(idempotency_key=key)), keys))
 
     assert len(results) == 20
     assert sorted(r["headers"]["Idempotency-Key"] for r in receiver.requests) == sorted(keys)

@@ -164,8 +164,9 @@ def test_an_approver_blocked_behind_another_approval_gets_a_conflict_once_it_com
         finally:
             connection.close()
 
-    post_save.connect(pause_first_after_its_update, sender=Post, weak=False,
-                      dispatch_uid="pause-first-approver")
+    post_save.connect(
+        pause_first_after_its_update, sender=Post, weak=False, dispatch_uid="pause-first-approver"
+    )
     try:
         first_thread = threading.Thread(target=run, args=(first,), name="first", daemon=True)
         second_thread = threading.Thread(target=run, args=(second,), name="second", daemon=True)
@@ -221,8 +222,9 @@ def test_approving_and_requesting_changes_at_once_leaves_exactly_one_of_them(
         _assert_one_won_the_other_was_told_to_reload(outcomes)
         post.refresh_from_db()
         actions = list(
-            AuditEntry.objects.filter(object_id=post.pk, action__in=["approve", "request_changes"])
-            .values_list("action", flat=True)
+            AuditEntry.objects.filter(
+                object_id=post.pk, action__in=["approve", "request_changes"]
+            ).values_list("action", flat=True)
         )
         assert len(actions) == 1
         if actions == ["approve"]:
@@ -260,13 +262,15 @@ def test_the_audit_chain_stays_one_unbroken_line_when_eight_people_act_at_once(
 
         assert _errors(outcomes) == []
         _assert_chain_intact()
-        assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list(
-            "state", flat=True)) == {state}
+        assert set(
+            Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)
+        ) == {state}
 
     assert AuditEntry.objects.count() == 24
     for post in posts:
-        assert list(AuditEntry.objects.filter(object_id=post.pk).values_list(
-            "action", flat=True)) == ["submit", "fast_track", "approve"]
+        assert list(
+            AuditEntry.objects.filter(object_id=post.pk).values_list("action", flat=True)
+        ) == ["submit", "fast_track", "approve"]
     assert Approval.objects.count() == 8
 
 

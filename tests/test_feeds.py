@@ -27,19 +27,33 @@ SENT_AT = datetime.datetime(2026, 11, 24, 9, 30, tzinfo=datetime.UTC)
 
 @pytest.fixture
 def atom(dept_a):
-    return ChannelFactory(name="Police 67 — actualités", network=Network.ATOM,
-                          handle="police67-atom", department=dept_a)
+    return ChannelFactory(
+        name="Police 67 — actualités",
+        network=Network.ATOM,
+        handle="police67-atom",
+        department=dept_a,
+    )
 
 
-def publish(channel, *, body="Conseils de prévention.", sent_at=SENT_AT,
-            state=PublicationState.SENT, **post_fields) -> Publication:
+def publish(
+    channel,
+    *,
+    body="Conseils de prévention.",
+    sent_at=SENT_AT,
+    state=PublicationState.SENT,
+    **post_fields,
+) -> Publication:
     """A post that went out on `channel`, made straight in the database (the publisher
     is tested elsewhere)."""
-    post = PostFactory(body=body, channels=[channel], origin_department=channel.department,
-                       **post_fields)
+    post = PostFactory(
+        body=body, channels=[channel], origin_department=channel.department, **post_fields
+    )
     sent = state == PublicationState.SENT
     publication = Publication.objects.create(
-        post=post, channel=channel, state=state, content_hash=post.content_hash,
+        post=post,
+        channel=channel,
+        state=state,
+        content_hash=post.content_hash,
         sent_at=sent_at if sent else None,
     )
     if sent:
@@ -62,8 +76,11 @@ def parse(response) -> feedparser.FeedParserDict:
 
 
 def test_the_feed_is_valid_atom_with_each_sent_publication_as_an_entry(client, atom):
-    publication = publish(atom, body="Bonne année !\nSoyez prudents sur la route & ailleurs.",
-                          title="INTERNE : à valider avec le cabinet")
+    publication = publish(
+        atom,
+        body="Bonne année !\nSoyez prudents sur la route & ailleurs.",
+        title="INTERNE : à valider avec le cabinet",
+    )
 
     parsed = parse(fetch(client, atom))
 
@@ -108,8 +125,13 @@ def test_entries_are_newest_first_and_at_most_fifty(client, atom, monkeypatch):
 
 @pytest.mark.parametrize(
     "state",
-    [PublicationState.QUEUED, PublicationState.SENDING, PublicationState.RETRYING,
-     PublicationState.UNKNOWN, PublicationState.FAILED],
+    [
+        PublicationState.QUEUED,
+        PublicationState.SENDING,
+        PublicationState.RETRYING,
+        PublicationState.UNKNOWN,
+        PublicationState.FAILED,
+    ],
 )
 def test_a_post_not_yet_sent_never_appears(client, atom, state):
     publish(atom, body="Déjà en ligne.")

@@ -14,13 +14,17 @@ def test_healthy_when_the_scheduler_beat_recently(client, db):
     body = response.json()
     assert body["status"] == "ok"
     assert {name for name, check in body["checks"].items() if check["ok"]} == {
-        "database", "broker", "scheduler"}
+        "database",
+        "broker",
+        "scheduler",
+    }
 
 
 def test_a_silent_scheduler_makes_the_service_unhealthy(client, db, settings):
     settings.HEARTBEAT_MAX_AGE_SECONDS = 60
-    Heartbeat.objects.create(name="scheduler",
-                             beat_at=timezone.now() - datetime.timedelta(seconds=61))
+    Heartbeat.objects.create(
+        name="scheduler", beat_at=timezone.now() - datetime.timedelta(seconds=61)
+    )
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["scheduler"]["ok"] is False

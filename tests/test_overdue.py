@@ -24,8 +24,12 @@ def due_soon(writer_a, dept_a, channel_a, cm):
     """A post pending approval, due 2027-03-28 03:30 Paris: just after the spring DST
     change (02:00 -> 03:00), that is 01:30 UTC."""
     with time_machine.travel(at(2027, 3, 27, 12, 0), tick=False):
-        post = PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a],
-                           scheduled_at=at(2027, 3, 28, 3, 30))
+        post = PostFactory(
+            author=writer_a,
+            origin_department=dept_a,
+            channels=[channel_a],
+            scheduled_at=at(2027, 3, 28, 3, 30),
+        )
         wf.fast_track(post, cm)
     return post
 
@@ -39,8 +43,9 @@ def test_an_unapproved_post_whose_time_passed_is_marked_overdue_once_by_the_syst
     due_soon, django_capture_on_commit_callbacks
 ):
     received = []
-    workflow_action.connect(lambda **kw: received.append(kw["action"]), weak=False,
-                            dispatch_uid="overdue-test")
+    workflow_action.connect(
+        lambda **kw: received.append(kw["action"]), weak=False, dispatch_uid="overdue-test"
+    )
     try:
         with (
             time_machine.travel(datetime.datetime(2027, 3, 28, 1, 31, tzinfo=datetime.UTC)),
@@ -87,8 +92,12 @@ def test_rescheduling_an_overdue_post_lets_it_through_again(due_soon, cm, head):
 def test_a_post_is_planned_in_the_week_of_its_local_time(writer_a, dept_a, channel_a, cm):
     # Monday 00:30 in Paris is still Sunday in UTC: the local week counts.
     with time_machine.travel(at(2027, 3, 20, 12, 0)):
-        post = PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a],
-                           scheduled_at=at(2027, 3, 29, 0, 30))
+        post = PostFactory(
+            author=writer_a,
+            origin_department=dept_a,
+            channels=[channel_a],
+            scheduled_at=at(2027, 3, 29, 0, 30),
+        )
         assert timezone.localtime(post.scheduled_at, datetime.UTC).isocalendar()[1] == 12
         wf.plan_post(post, cm)
     assert (post.plan.iso_year, post.plan.iso_week) == (2027, 13)

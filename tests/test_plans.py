@@ -33,21 +33,27 @@ def test_approving_a_plan_approves_all_but_the_returned_items_and_escalates_sens
     week, head
 ):
     plan, posts = week
-    wf.approve_plan(plan, head, returns={posts[0].pk: "Date à revoir.",
-                                         posts[1].pk: "Ajoutez une image."})
+    wf.approve_plan(
+        plan, head, returns={posts[0].pk: "Date à revoir.", posts[1].pk: "Ajoutez une image."}
+    )
     plan.refresh_from_db()
     for post in posts:
         post.refresh_from_db()
     assert plan.state == PlanState.APPROVED
     assert plan.reviewed_by == head
     assert [p.state for p in posts] == [
-        S.CHANGES_REQUESTED, S.CHANGES_REQUESTED, S.APPROVED, S.PENDING_SIGNOFF,
+        S.CHANGES_REQUESTED,
+        S.CHANGES_REQUESTED,
+        S.APPROVED,
+        S.PENDING_SIGNOFF,
     ]
     assert Comment.objects.get(post=posts[0]).body == "Date à revoir."
     assert Comment.objects.get(post=posts[1]).body == "Ajoutez une image."
-    actions = list(AuditEntry.objects.filter(action__in=["approve_plan", "approve",
-                                                         "request_changes"])
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(
+            action__in=["approve_plan", "approve", "request_changes"]
+        ).values_list("action", flat=True)
+    )
     assert actions == ["approve_plan", "request_changes", "request_changes", "approve", "approve"]
 
 
@@ -99,15 +105,18 @@ def test_returning_the_whole_plan_puts_its_items_back_in_the_plan(week, head, cm
     assert {p.state for p in plan.posts.all()} == {S.PENDING_APPROVAL}
 
 
-def test_a_post_planned_into_an_approved_week_goes_straight_to_review(week, head, cm,
-                                                                       writer_a, dept_a,
-                                                                       channel_a):
+def test_a_post_planned_into_an_approved_week_goes_straight_to_review(
+    week, head, cm, writer_a, dept_a, channel_a
+):
     plan, _posts = week
     wf.approve_plan(plan, head)
     late = PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a])
     wf.plan_post(late, cm, plan=plan)
     late.refresh_from_db()
     assert late.state == S.PENDING_APPROVAL
-    actions = list(AuditEntry.objects.filter(object_id=late.pk, object_type="editorial.post")
-                   .values_list("action", "to_state"))
+    actions = list(
+        AuditEntry.objects.filter(object_id=late.pk, object_type="editorial.post").values_list(
+            "action", "to_state"
+        )
+    )
     assert actions == [("plan", "planned"), ("send_for_approval", "pending_approval")]

@@ -35,8 +35,9 @@ def claimed_posts(cm, head, department, channels, count: int) -> list[Post]:
     """`count` approved posts, due now, claimed by one sweep: their publications queued."""
     posts = []
     for i in range(count):
-        post = PostFactory(origin_department=department, channels=channels,
-                           body=f"Message n°{i} du lot.")
+        post = PostFactory(
+            origin_department=department, channels=channels, body=f"Message n°{i} du lot."
+        )
         wf.fast_track(post, cm)
         wf.approve(post, head)
         posts.append(post)
@@ -51,8 +52,9 @@ def claimed_posts(cm, head, department, channels, count: int) -> list[Post]:
 def batch(cm, head, dept_a, loopback):
     """Five claimed posts on one webhook channel, and their publications' ids in order."""
     posts = claimed_posts(cm, head, dept_a, [webhook(dept_a, loopback)], 5)
-    ids = list(Publication.objects.filter(post__in=posts).order_by("pk").values_list(
-        "pk", flat=True))
+    ids = list(
+        Publication.objects.filter(post__in=posts).order_by("pk").values_list("pk", flat=True)
+    )
     return posts, ids
 
 
@@ -78,8 +80,9 @@ def test_a_batch_sends_each_publication_once_and_settles_every_post(batch, loopb
     else:
         assert (combined, alone) == (0, 10)
     assert sorted(loopback.keys()) == sorted(key(pk) for pk in ids)
-    assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list(
-        "state", flat=True)) == {PostState.PUBLISHED}
+    assert set(
+        Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)
+    ) == {PostState.PUBLISHED}
     assert set(Publication.objects.filter(pk__in=ids).values_list("attempts", flat=True)) == {1}
     assert (audit_count("publication_sent"), audit_count("mark_published")) == (5, 5)
     assert verify_chain() is None
@@ -107,8 +110,7 @@ def test_a_held_post_in_a_batch_is_not_sent_while_the_others_are(batch, loopback
     assert Publication.objects.get(pk=held_pub).state == PS.QUEUED
 
 
-def test_a_post_held_after_the_batch_read_its_facts_is_still_not_sent(batch, loopback,
-                                                                      monkeypatch):
+def test_a_post_held_after_the_batch_read_its_facts_is_still_not_sent(batch, loopback, monkeypatch):
     """The claim itself re-checks the hold, just before each send."""
     posts, ids = batch
     last = posts[-1]
@@ -140,8 +142,9 @@ def test_a_changed_post_in_a_batch_is_refused_and_the_others_sent(batch, loopbac
     assert verify_chain() is None
 
 
-def test_a_pause_mid_batch_holds_the_rest_and_sends_none_of_them(batch, loopback, head,
-                                                                  monkeypatch):
+def test_a_pause_mid_batch_holds_the_rest_and_sends_none_of_them(
+    batch, loopback, head, monkeypatch
+):
     _posts, ids = batch
     real = WebhookAdapter.publish
     calls = []
@@ -160,8 +163,9 @@ def test_a_pause_mid_batch_holds_the_rest_and_sends_none_of_them(batch, loopback
     rest = Publication.objects.filter(pk__in=ids[2:])
     assert set(rest.values_list("state", flat=True)) == {PS.QUEUED}
     assert not Post.objects.filter(publications__in=rest, held_at__isnull=True).exists()
-    assert all("Crise en cours" in p.held_reason
-               for p in Post.objects.filter(publications__in=rest))
+    assert all(
+        "Crise en cours" in p.held_reason for p in Post.objects.filter(publications__in=rest)
+    )
     assert verify_chain() is None
 
 
@@ -170,7 +174,8 @@ def test_a_transient_error_retries_only_that_publication(batch, loopback, settin
     _posts, ids = batch
     failing = key(ids[3])
     loopback.respond = lambda request: (
-        Reply(status=503) if request.body["idempotency_key"] == failing
+        Reply(status=503)
+        if request.body["idempotency_key"] == failing
         else Reply(body={"id": request.body["idempotency_key"]})
     )
     results = sender.publish_batch(ids)
@@ -197,8 +202,11 @@ def test_a_batch_redelivered_after_its_worker_died_sends_the_rest_and_only_the_o
     in_flight = Publication.objects.get(pk=ids[1])
     assert sender.claim_to_send(in_flight, timezone.now())
     results = sender.publish_batch(ids)  # the same message, delivered again
-    assert results == {ids[0]: "not claimed", ids[1]: "not claimed",
-                        **{pk: PS.SENT for pk in ids[2:]}}
+    assert results == {
+        ids[0]: "not claimed",
+        ids[1]: "not claimed",
+        **{pk: PS.SENT for pk in ids[2:]},
+    }
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
         assert outcomes.reap() == [ids[1]]
     states = dict(Publication.objects.filter(pk__in=ids).values_list("pk", "state"))
@@ -264,8 +272,9 @@ def test_the_claim_refuses_a_paused_channel_a_global_pause_and_a_held_post(batch
     assert sender.claim_to_send(publications[2], now)  # a pause that ended stops nothing
     wf.pause_publishing(head, "Crise")
     assert not sender.claim_to_send(publications[3], now)
-    assert set(Publication.objects.filter(pk__in=ids).exclude(pk=ids[2]).values_list(
-        "state", flat=True)) == {PS.QUEUED}
+    assert set(
+        Publication.objects.filter(pk__in=ids).exclude(pk=ids[2]).values_list("state", flat=True)
+    ) == {PS.QUEUED}
 
 
 def test_publications_are_enqueued_ten_to_a_message(monkeypatch, settings):
@@ -294,10 +303,12 @@ def test_audit_entries_appended_together_chain_like_one_by_one(batch, loopback):
 
     before = AuditEntry.objects.order_by("-seq").first().seq
     with transaction.atomic():
-        entries = audit.record_many([
-            dict(actor=None, action="hold", obj=post, comment=f"n°{i}")
-            for i, post in enumerate(posts)
-        ])
+        entries = audit.record_many(
+            [
+                dict(actor=None, action="hold", obj=post, comment=f"n°{i}")
+                for i, post in enumerate(posts)
+            ]
+        )
     assert [e.seq for e in entries] == list(range(before + 1, before + 6))
     assert all(b.prev_hash == a.entry_hash for a, b in itertools.pairwise(entries))
     assert verify_chain() is None

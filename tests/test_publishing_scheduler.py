@@ -25,8 +25,9 @@ def approved_post(cm, head, department, channels=None, *, due=NOW, **kwargs):
     """An approved post falling due at `due` (approved the day before)."""
     channels = channels or [ChannelFactory(department=department)]
     with time_machine.travel(due - datetime.timedelta(days=1), tick=False):
-        post = PostFactory(origin_department=department, channels=channels,
-                           scheduled_at=due, **kwargs)
+        post = PostFactory(
+            origin_department=department, channels=channels, scheduled_at=due, **kwargs
+        )
         wf.fast_track(post, cm)
         wf.approve(post, head)
     return post
@@ -112,13 +113,11 @@ def test_a_channel_pause_holds_only_the_posts_on_that_channel(cm, head, dept_a, 
 
 def test_a_pause_that_ended_no_longer_holds(due, head, frozen):
     with time_machine.travel(NOW - datetime.timedelta(hours=2), tick=False):
-        wf.pause_publishing(head, "Réunion de crise",
-                            ends_at=NOW - datetime.timedelta(hours=1))
+        wf.pause_publishing(head, "Réunion de crise", ends_at=NOW - datetime.timedelta(hours=1))
     assert scheduler.sweep().claimed == [due.pk]
 
 
-def test_crisis_mode_holds_posts_not_signed_off_by_the_director(cm, head, director, dept_a,
-                                                                frozen):
+def test_crisis_mode_holds_posts_not_signed_off_by_the_director(cm, head, director, dept_a, frozen):
     head_only = approved_post(cm, head, dept_a)
     signed = approved_post(cm, director, dept_a)
     wf.pause_publishing(director, "Crise", stops_publishing=False, requires_director=True)
@@ -127,8 +126,7 @@ def test_crisis_mode_holds_posts_not_signed_off_by_the_director(cm, head, direct
     assert result.claimed == [signed.pk]
 
 
-def test_a_post_due_longer_ago_than_the_grace_window_is_held(cm, head, dept_a, settings,
-                                                             frozen):
+def test_a_post_due_longer_ago_than_the_grace_window_is_held(cm, head, dept_a, settings, frozen):
     settings.PUBLISHING_GRACE_MINUTES = 15
     missed = approved_post(cm, head, dept_a, due=NOW - datetime.timedelta(minutes=16))
     recent = approved_post(cm, head, dept_a, due=NOW - datetime.timedelta(minutes=14))
@@ -145,8 +143,7 @@ def test_content_changed_behind_the_workflows_back_is_held_not_sent(due, frozen)
     assert not Publication.objects.exists()
 
 
-def test_a_publication_whose_message_was_lost_is_sent_again_after_its_lease(due, settings,
-                                                                            frozen):
+def test_a_publication_whose_message_was_lost_is_sent_again_after_its_lease(due, settings, frozen):
     settings.PUBLISHING_LEASE_SECONDS = 30
     scheduler.sweep()
     assert scheduler.sweep().requeued == []
@@ -155,8 +152,9 @@ def test_a_publication_whose_message_was_lost_is_sent_again_after_its_lease(due,
     assert scheduler.sweep().requeued == []  # the lease was renewed
 
 
-def test_a_wake_up_is_sent_for_each_post_due_before_the_sweep_after_next(cm, head, dept_a,
-                                                                          settings, frozen):
+def test_a_wake_up_is_sent_for_each_post_due_before_the_sweep_after_next(
+    cm, head, dept_a, settings, frozen
+):
     settings.PUBLISHING_SWEEP_SECONDS = 1
     next_sweep = approved_post(cm, head, dept_a, due=NOW + datetime.timedelta(seconds=0.5))
     after = approved_post(cm, head, dept_a, due=NOW + datetime.timedelta(seconds=1.5))
@@ -206,15 +204,18 @@ def test_one_wake_up_per_due_instant_and_claim_batch_not_one_per_post(
     settings.PUBLISHING_SWEEP_SECONDS = 1
     channel = ChannelFactory(department=dept_a)
     at = NOW + datetime.timedelta(seconds=1.5)
-    burst = [approved_post(cm, head, dept_a, [channel], due=at)
-             for _ in range(scheduler.CLAIM_BATCH + 1)]
+    burst = [
+        approved_post(cm, head, dept_a, [channel], due=at) for _ in range(scheduler.CLAIM_BATCH + 1)
+    ]
     other = approved_post(cm, head, dept_a, [channel], due=NOW + datetime.timedelta(seconds=1.7))
     sent = []
-    monkeypatch.setattr(tasks.claim_due_at, "apply_async",
-                        lambda args, eta: sent.append((args, eta)))
+    monkeypatch.setattr(
+        tasks.claim_due_at, "apply_async", lambda args, eta: sent.append((args, eta))
+    )
     assert sorted(scheduler.sweep().wakeups) == sorted([p.pk for p in burst] + [other.pk])
     assert sent == [((at.isoformat(),), at)] * 2 + [
-        ((other.scheduled_at.isoformat(),), other.scheduled_at)]
+        ((other.scheduled_at.isoformat(),), other.scheduled_at)
+    ]
 
 
 def test_the_wake_up_of_an_instant_claims_everything_due_then_and_nothing_later(
@@ -227,8 +228,9 @@ def test_the_wake_up_of_an_instant_claims_everything_due_then_and_nothing_later(
     later = approved_post(cm, head, dept_a, [channel], due=NOW + datetime.timedelta(seconds=1))
     assert claim_due_at.apply((NOW.isoformat(),)).get() == len(due)
     assert claim_due_at.apply((NOW.isoformat(),)).get() == 0  # delivered twice: nothing
-    assert set(Post.objects.filter(pk__in=[p.pk for p in due]).values_list(
-        "state", flat=True)) == {PostState.PUBLISHING}
+    assert set(Post.objects.filter(pk__in=[p.pk for p in due]).values_list("state", flat=True)) == {
+        PostState.PUBLISHING
+    }
     later.refresh_from_db()
     assert later.state == PostState.APPROVED
     assert AuditEntry.objects.filter(action="start_publishing").count() == len(due)
@@ -267,8 +269,12 @@ def test_an_instant_gets_at_most_two_wake_ups_however_many_posts_fall_due_then(
     at = NOW + datetime.timedelta(seconds=1.5)
     posts = [approved_post(cm, head, dept_a, [channel], due=at) for _ in range(4)]
     sent = []
-    monkeypatch.setattr(tasks.claim_due_at, "apply_async",
-                        lambda args, eta: sent.append((args, eta)))
+    monkeypatch.setattr(
+        tasks.claim_due_at, "apply_async", lambda args, eta: sent.append((args, eta))
+    )
     assert sorted(scheduler.sweep().wakeups) == sorted(p.pk for p in posts)
-    assert sent == [((at.isoformat(),), at)] * scheduler.WAKEUPS_PER_INSTANT == [
-        ((at.isoformat(),), at)] * 2
+    assert (
+        sent
+        == [((at.isoformat(),), at)] * scheduler.WAKEUPS_PER_INSTANT
+        == [((at.isoformat(),), at)] * 2
+    )

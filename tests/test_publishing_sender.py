@@ -24,8 +24,7 @@ def loopback():
 
 
 def webhook(department, server):
-    return ChannelFactory(department=department, network=Network.WEBHOOK,
-                          endpoint_url=server.url)
+    return ChannelFactory(department=department, network=Network.WEBHOOK, endpoint_url=server.url)
 
 
 def claimed_post(cm, head, department, channels) -> Post:

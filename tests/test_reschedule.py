@@ -52,9 +52,7 @@ def test_a_user_without_an_editing_role_may_not_move_a_post(post_a, outsider):
         wf.reschedule(post_a, outsider, later())
 
 
-def test_the_author_may_move_their_own_approved_post_four_eyes_does_not_apply(
-    approved, writer_a
-):
+def test_the_author_may_move_their_own_approved_post_four_eyes_does_not_apply(approved, writer_a):
     wf.reschedule(approved, writer_a, later())
     approved.refresh_from_db()
     assert approved.state == S.APPROVED
@@ -108,9 +106,7 @@ def test_a_sensitive_approved_post_goes_back_to_the_director_when_moved(signed_o
     assert entry.data["signoff_voided"] == 1
 
 
-def test_the_director_signs_off_the_new_time_of_a_moved_sensitive_post(
-    signed_off, cm, director
-):
+def test_the_director_signs_off_the_new_time_of_a_moved_sensitive_post(signed_off, cm, director):
     wf.reschedule(signed_off, cm, later(6))
     wf.sign_off(signed_off, director)
     assert signed_off.state == S.APPROVED
@@ -178,8 +174,7 @@ def test_an_overdue_post_moved_into_the_future_is_no_longer_overdue(post_a, cm):
     assert post_a.overdue_at is None
 
 
-def test_deny_reschedule_answers_without_querying(post_a, contrib_b, cm,
-                                                  django_assert_num_queries):
+def test_deny_reschedule_answers_without_querying(post_a, contrib_b, cm, django_assert_num_queries):
     from accounts.scope import department_ids_of, roles_of
 
     for user in (contrib_b, cm):

@@ -52,8 +52,14 @@ def test_a_post_matching_an_active_rule_is_flagged_on_save_with_the_rule_as_reas
     contrib_a, dept_a, channel_a
 ):
     SensitivityRuleFactory(pattern="attentat", topic="Terrorisme")
-    post = wf.create_post(contrib_a, department=dept_a, channels=[channel_a], title="Alerte",
-                          body="Hommage aux victimes de l'Attentat.", category="institutional")
+    post = wf.create_post(
+        contrib_a,
+        department=dept_a,
+        channels=[channel_a],
+        title="Alerte",
+        body="Hommage aux victimes de l'Attentat.",
+        category="institutional",
+    )
     assert post.sensitive is True
     assert "Terrorisme" in post.sensitive_reason
     assert post.sensitivity_rule.pattern == "attentat"

@@ -14,8 +14,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_boolean_accepts_the_usual_spellings(monkeypatch):
-    for value, expected in [("1", True), ("yes", True), ("On", True), ("0", False),
-                            ("false", False), ("", False)]:
+    for value, expected in [
+        ("1", True),
+        ("yes", True),
+        ("On", True),
+        ("0", False),
+        ("false", False),
+        ("", False),
+    ]:
         monkeypatch.setenv("FLAG", value)
         assert env_bool("FLAG", not expected) is expected
 
@@ -53,15 +59,25 @@ _TEST_ONLY = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASY
 def _manage(*args, **env):
     clean = {k: v for k, v in os.environ.items() if k not in _TEST_ONLY}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_the_web_server_refuses_to_start_without_a_secret_key():
     clean = {k: v for k, v in os.environ.items() if k not in _TEST_ONLY}
-    result = subprocess.run([sys.executable, "-c", "import config.wsgi"], cwd=ROOT, env=clean,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
@@ -73,7 +89,10 @@ def test_commands_that_sign_nothing_run_without_a_secret_key():
 
 def test_production_settings_pass_the_deployment_checks():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
         ALLOWED_HOSTS="cadence.example.org",
     )

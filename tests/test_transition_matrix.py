@@ -24,47 +24,73 @@ POST_MATRIX = {
     "submit": (S.DRAFT, {"contrib"}, lambda p, u: wf.submit(p, u), S.SUBMITTED),
     "accept": (S.SUBMITTED, {"cm"}, lambda p, u: wf.accept(p, u), S.PLANNED),
     "return_submission": (
-        S.SUBMITTED, {"cm"}, lambda p, u: wf.return_submission(p, u, "Précisez la date."),
+        S.SUBMITTED,
+        {"cm"},
+        lambda p, u: wf.return_submission(p, u, "Précisez la date."),
         S.CHANGES_REQUESTED,
     ),
     "plan": (S.DRAFT, {"cm"}, lambda p, u: wf.plan_post(p, u), S.PLANNED),
-    "fast_track": (S.DRAFT, {"cm", "head"}, lambda p, u: wf.fast_track(p, u),
-                   S.PENDING_APPROVAL),
-    "approve": (S.PENDING_APPROVAL, {"head", "director"}, lambda p, u: wf.approve(p, u),
-                S.APPROVED),
+    "fast_track": (S.DRAFT, {"cm", "head"}, lambda p, u: wf.fast_track(p, u), S.PENDING_APPROVAL),
+    "approve": (
+        S.PENDING_APPROVAL,
+        {"head", "director"},
+        lambda p, u: wf.approve(p, u),
+        S.APPROVED,
+    ),
     "request_changes": (
-        S.PENDING_APPROVAL, {"head", "director"},
-        lambda p, u: wf.request_changes(p, u, "Le ton ne convient pas."), S.CHANGES_REQUESTED,
+        S.PENDING_APPROVAL,
+        {"head", "director"},
+        lambda p, u: wf.request_changes(p, u, "Le ton ne convient pas."),
+        S.CHANGES_REQUESTED,
     ),
     "sign_off": (S.PENDING_SIGNOFF, {"director"}, lambda p, u: wf.sign_off(p, u), S.APPROVED),
     "return_signoff": (
-        S.PENDING_SIGNOFF, {"director"},
+        S.PENDING_SIGNOFF,
+        {"director"},
         lambda p, u: wf.request_changes(p, u, "Trop tôt pour communiquer."),
         S.CHANGES_REQUESTED,
     ),
-    "cancel": (S.DRAFT, {"cm", "head", "director", "contrib"}, lambda p, u: wf.cancel(p, u),
-               S.CANCELLED),
+    "cancel": (
+        S.DRAFT,
+        {"cm", "head", "director", "contrib"},
+        lambda p, u: wf.cancel(p, u),
+        S.CANCELLED,
+    ),
     "edit_approved": (
-        S.APPROVED, {"cm", "head", "director", "contrib"},
-        lambda p, u: wf.edit_post(p, u, body="Nouveau texte."), S.DRAFT,
+        S.APPROVED,
+        {"cm", "head", "director", "contrib"},
+        lambda p, u: wf.edit_post(p, u, body="Nouveau texte."),
+        S.DRAFT,
     ),
     "mark_sensitive": (
-        S.PENDING_APPROVAL, {"cm", "head", "director", "contrib"},
-        lambda p, u: wf.mark_sensitive(p, u, "Affaire judiciaire en cours."), S.PENDING_APPROVAL,
+        S.PENDING_APPROVAL,
+        {"cm", "head", "director", "contrib"},
+        lambda p, u: wf.mark_sensitive(p, u, "Affaire judiciaire en cours."),
+        S.PENDING_APPROVAL,
     ),
     "lift_sensitivity": (
-        S.PENDING_SIGNOFF, {"head", "director"},
-        lambda p, u: wf.lift_sensitivity(p, u, "Information déjà publique."), S.PENDING_SIGNOFF,
+        S.PENDING_SIGNOFF,
+        {"head", "director"},
+        lambda p, u: wf.lift_sensitivity(p, u, "Information déjà publique."),
+        S.PENDING_SIGNOFF,
     ),
 }
 # Which `available_actions` name each matrix row exercises.
 BUTTON = {"return_signoff": "request_changes", "edit_approved": "edit"}
 PLAN_MATRIX = {
     "submit_plan": ("draft", {"cm"}, lambda pl, u: wf.submit_plan(pl, u), "submitted"),
-    "approve_plan": ("submitted", {"head", "director"}, lambda pl, u: wf.approve_plan(pl, u),
-                     "approved"),
-    "return_plan": ("submitted", {"head", "director"},
-                    lambda pl, u: wf.return_plan(pl, u, "Semaine trop chargée."), "returned"),
+    "approve_plan": (
+        "submitted",
+        {"head", "director"},
+        lambda pl, u: wf.approve_plan(pl, u),
+        "approved",
+    ),
+    "return_plan": (
+        "submitted",
+        {"head", "director"},
+        lambda pl, u: wf.return_plan(pl, u, "Semaine trop chargée."),
+        "returned",
+    ),
 }
 
 
@@ -72,19 +98,31 @@ PLAN_MATRIX = {
 def people(cm, head, director, admin_user, contrib_a, contrib_b, outsider, dept_a, dept_b):
     writer_b = UserFactory(username="writer13", role=Role.CONTRIBUTOR, department=dept_b)
     return {
-        "cm": cm, "head": head, "director": director, "admin": admin_user,
-        "contrib_a": contrib_a, "contrib_b": contrib_b, "outsider": outsider,
-        "writers": {"a": (dept_a, UserFactory(username="writer67b", role=Role.CONTRIBUTOR,
-                                               department=dept_a)),
-                    "b": (dept_b, writer_b)},
+        "cm": cm,
+        "head": head,
+        "director": director,
+        "admin": admin_user,
+        "contrib_a": contrib_a,
+        "contrib_b": contrib_b,
+        "outsider": outsider,
+        "writers": {
+            "a": (
+                dept_a,
+                UserFactory(username="writer67b", role=Role.CONTRIBUTOR, department=dept_a),
+            ),
+            "b": (dept_b, writer_b),
+        },
     }
 
 
 def bring_post_to(state, people, dept_key):
     """A post of the department, written by its writer, moved to `state` the usual way."""
     department, writer = people["writers"][dept_key]
-    post = PostFactory(author=writer, origin_department=department,
-                       channels=[ChannelFactory(department=department)])
+    post = PostFactory(
+        author=writer,
+        origin_department=department,
+        channels=[ChannelFactory(department=department)],
+    )
     cm, head = people["cm"], people["head"]
     if state == S.SUBMITTED:
         wf.submit(post, writer)
@@ -144,8 +182,12 @@ def test_a_conversation_post_can_be_cleared_only_by_the_community_manager_who_wr
 ):
     channel = ChannelFactory(department=national)
     for persona in PERSONAS:
-        post = PostFactory(author=people["cm"], origin_department=national,
-                           category=Category.CONVERSATION, channels=[channel])
+        post = PostFactory(
+            author=people["cm"],
+            origin_department=national,
+            category=Category.CONVERSATION,
+            channels=[channel],
+        )
         user = people[persona]
         if persona == "cm":
             wf.self_approve(post, user)
@@ -160,8 +202,11 @@ def test_a_conversation_post_can_be_cleared_only_by_the_community_manager_who_wr
 def bring_plan_to(state, people, dept_key):
     department, writer = people["writers"][dept_key]
     plan = wf.plan_for_week(department, 2030, 10, people["cm"])
-    post = PostFactory(author=writer, origin_department=department,
-                       channels=[ChannelFactory(department=department)])
+    post = PostFactory(
+        author=writer,
+        origin_department=department,
+        channels=[ChannelFactory(department=department)],
+    )
     wf.plan_post(post, people["cm"], plan=plan)
     if state == "submitted":
         wf.submit_plan(plan, people["cm"])
@@ -187,7 +232,11 @@ def test_plan_action_is_allowed_exactly_for_the_right_roles(action, persona, dep
         assert plan.state == target
         first = AuditEntry.objects.filter(seq__gt=before).first()
         assert (first.actor, first.action, first.from_state, first.to_state) == (
-            user, action, source, target)
+            user,
+            action,
+            source,
+            target,
+        )
     else:
         with pytest.raises(wf.ActionNotAllowed):
             act(plan, user)

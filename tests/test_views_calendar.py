@@ -18,7 +18,6 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 S = PostState
 
 
-
 def events(client, **params) -> list[dict]:
     response = client.get(reverse("calendar-events"), params)
     assert response.status_code == 200, response.content
@@ -30,14 +29,17 @@ def titles(client, **params) -> set[str]:
 
 
 def reschedule(client, post, start: str, **extra):
-    return client.post(reverse("post-reschedule", args=[post.pk]), {"start": start, **extra},
-                       HTTP_ACCEPT="application/json")
+    return client.post(
+        reverse("post-reschedule", args=[post.pk]),
+        {"start": start, **extra},
+        HTTP_ACCEPT="application/json",
+    )
 
 
 @pytest.fixture
 def week():
     """A future week, and its start/end as FullCalendar asks for them."""
-    monday = (timezone.localdate() + datetime.timedelta(days=14))
+    monday = timezone.localdate() + datetime.timedelta(days=14)
     monday -= datetime.timedelta(days=monday.weekday())
     sunday = monday + datetime.timedelta(days=7)
     return monday, {"start": f"{monday}T00:00:00Z", "end": f"{sunday}T00:00:00Z"}
@@ -50,10 +52,16 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 @pytest.fixture
 def two_departments(week, writer_a, dept_a, dept_b, channel_a, contrib_b):
     monday, _ = week
-    a = PostFactory(title="Post A", author=writer_a, origin_department=dept_a,
-                    channels=[channel_a], scheduled_at=at(monday, 10))
-    b = PostFactory(title="Post B", author=contrib_b, origin_department=dept_b,
-                    scheduled_at=at(monday, 11))
+    a = PostFactory(
+        title="Post A",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=at(monday, 10),
+    )
+    b = PostFactory(
+        title="Post B", author=contrib_b, origin_department=dept_b, scheduled_at=at(monday, 11)
+    )
     return a, b
 
 
@@ -85,8 +93,7 @@ def test_the_department_filter_offers_only_the_users_departments(client, contrib
 # --- events and their scope -------------------------------------------------------------
 
 
-def test_a_contributor_sees_only_their_departments_posts(client, contrib_a, two_departments,
-                                                         week):
+def test_a_contributor_sees_only_their_departments_posts(client, contrib_a, two_departments, week):
     client.force_login(contrib_a)
     assert titles(client, **week[1]) == {"Post A"}
 
@@ -96,8 +103,7 @@ def test_the_national_team_sees_every_department(client, cm, two_departments, we
     assert titles(client, **week[1]) == {"Post A", "Post B"}
 
 
-def test_events_carry_the_local_wall_clock_time_state_and_link(client, cm, two_departments,
-                                                               week):
+def test_events_carry_the_local_wall_clock_time_state_and_link(client, cm, two_departments, week):
     client.force_login(cm)
     post_a = two_departments[0]
     event = next(e for e in events(client, **week[1]) if e["title"] == "Post A")
@@ -110,8 +116,10 @@ def test_events_carry_the_local_wall_clock_time_state_and_link(client, cm, two_d
 def test_events_outside_the_range_are_left_out(client, cm, two_departments, week):
     client.force_login(cm)
     monday = week[0] + datetime.timedelta(days=35)
-    later = {"start": f"{monday}T00:00:00Z",
-             "end": f"{monday + datetime.timedelta(days=7)}T00:00:00Z"}
+    later = {
+        "start": f"{monday}T00:00:00Z",
+        "end": f"{monday + datetime.timedelta(days=7)}T00:00:00Z",
+    }
     assert titles(client, **later) == set()
 
 
@@ -119,11 +127,22 @@ def test_filters_narrow_the_events(client, cm, week, dept_a, dept_b, writer_a, c
     monday, span = week
     campaign = CampaignFactory(department=dept_a)
     other_channel = ChannelFactory(department=dept_a)
-    PostFactory(title="Prevention A", author=writer_a, origin_department=dept_a,
-                channels=[channel_a], campaign=campaign, scheduled_at=at(monday, 9))
-    hot = PostFactory(title="Hot A", author=writer_a, origin_department=dept_a,
-                      channels=[other_channel], category=Category.HOT_NEWS,
-                      scheduled_at=at(monday, 10))
+    PostFactory(
+        title="Prevention A",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        campaign=campaign,
+        scheduled_at=at(monday, 9),
+    )
+    hot = PostFactory(
+        title="Hot A",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[other_channel],
+        category=Category.HOT_NEWS,
+        scheduled_at=at(monday, 10),
+    )
     PostFactory(title="Post B", origin_department=dept_b, scheduled_at=at(monday, 11))
     wf.fast_track(hot, cm)
     client.force_login(cm)
@@ -154,9 +173,12 @@ def test_the_events_feed_uses_the_same_number_of_queries_for_2_or_12_posts(
     def make(count):
         for n in range(count):
             department = dept_a if n % 2 else dept_b
-            PostFactory(origin_department=department, author=writer_a,
-                        scheduled_at=at(monday + datetime.timedelta(days=n % 7), 8 + n % 10),
-                        sensitive=n % 3 == 0)
+            PostFactory(
+                origin_department=department,
+                author=writer_a,
+                scheduled_at=at(monday + datetime.timedelta(days=n % 7), 8 + n % 10),
+                sensitive=n % 3 == 0,
+            )
 
     client.force_login(cm)
     make(2)
@@ -173,13 +195,28 @@ def test_editable_follows_the_users_right_to_move_each_post(
     client, contrib_a, cm, head, week, dept_a, writer_a, channel_a
 ):
     monday, span = week
-    PostFactory(title="Draft", author=writer_a, origin_department=dept_a,
-                        channels=[channel_a], scheduled_at=at(monday, 9))
-    gone = PostFactory(title="Gone", author=writer_a, origin_department=dept_a,
-                       channels=[channel_a], scheduled_at=at(monday, 10))
+    PostFactory(
+        title="Draft",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=at(monday, 9),
+    )
+    gone = PostFactory(
+        title="Gone",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=at(monday, 10),
+    )
     Post.objects.filter(pk=gone.pk).update(state=S.PUBLISHED)
-    held = PostFactory(title="Held", author=writer_a, origin_department=dept_a,
-                       channels=[channel_a], scheduled_at=at(monday, 11))
+    held = PostFactory(
+        title="Held",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=at(monday, 11),
+    )
     wf.fast_track(held, cm)
     wf.approve(held, head)
     Post.objects.filter(pk=held.pk).update(held_at=timezone.now())
@@ -191,8 +228,9 @@ def test_editable_follows_the_users_right_to_move_each_post(
     assert editable == {"Draft": True, "Gone": False, "Held": False}
 
 
-def test_a_user_without_an_editing_role_sees_nothing_to_drag(client, outsider, two_departments,
-                                                             week):
+def test_a_user_without_an_editing_role_sees_nothing_to_drag(
+    client, outsider, two_departments, week
+):
     client.force_login(outsider)
     assert events(client, **week[1]) == []  # no department: nothing visible either
 
@@ -265,9 +303,7 @@ def test_a_time_the_clocks_skip_is_refused_with_a_clear_message(client, cm, post
     assert not entries_for(post_a).filter(action="reschedule").exists()
 
 
-def test_the_gap_of_29_march_2026_is_named_as_such_rather_than_as_a_past_time(
-    client, cm, post_a
-):
+def test_the_gap_of_29_march_2026_is_named_as_such_rather_than_as_a_past_time(client, cm, post_a):
     client.force_login(cm)
     response = reschedule(client, post_a, "2026-03-29T02:30")
     assert response.status_code == 400
@@ -276,8 +312,11 @@ def test_the_gap_of_29_march_2026_is_named_as_such_rather_than_as_a_past_time(
 
 def test_a_time_the_clocks_repeat_asks_which_one_then_accepts_the_choice(client, cm, post_a):
     year = timezone.localdate().year + 1
-    sunday = max(datetime.date(year, 10, d) for d in range(25, 32)
-                 if datetime.date(year, 10, d).weekday() == 6)
+    sunday = max(
+        datetime.date(year, 10, d)
+        for d in range(25, 32)
+        if datetime.date(year, 10, d).weekday() == 6
+    )
     client.force_login(cm)
     response = reschedule(client, post_a, f"{sunday}T02:30")
     assert response.status_code == 400
@@ -287,7 +326,8 @@ def test_a_time_the_clocks_repeat_asks_which_one_then_accepts_the_choice(client,
     post_a.refresh_from_db()
     # 02:30 in winter time (UTC+1), the second of the two.
     assert post_a.scheduled_at == datetime.datetime.combine(
-        sunday, datetime.time(1, 30), tzinfo=datetime.UTC)
+        sunday, datetime.time(1, 30), tzinfo=datetime.UTC
+    )
 
 
 def test_a_sensitive_approved_post_moved_on_the_calendar_goes_back_to_the_director(
@@ -306,8 +346,7 @@ def test_a_sensitive_approved_post_moved_on_the_calendar_goes_back_to_the_direct
     assert post_a.state == S.PENDING_SIGNOFF
 
 
-def test_a_plain_form_post_redirects_back_to_the_calendar_or_shows_the_reason(client, cm,
-                                                                             post_a):
+def test_a_plain_form_post_redirects_back_to_the_calendar_or_shows_the_reason(client, cm, post_a):
     client.force_login(cm)
     day = timezone.localdate() + datetime.timedelta(days=10)
     url = reverse("post-reschedule", args=[post_a.pk])

@@ -32,17 +32,23 @@ def held(cm, head, dept_a, channel_a):
 def test_only_the_head_or_the_director_may_use_crisis_mode(client, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("crisis")).status_code == 403
-    response = client.post(reverse("crisis-pause"), {"scope": "", "reason": "Crise",
-                                                     "stops_publishing": "on"})
+    response = client.post(
+        reverse("crisis-pause"), {"scope": "", "reason": "Crise", "stops_publishing": "on"}
+    )
     assert response.status_code == 403
     assert not PublishingPause.objects.exists()
 
 
 def test_the_head_pauses_all_publishing_and_resumes_it(client, head):
     client.force_login(head)
-    response = client.post(reverse("crisis-pause"), {
-        "scope": "", "reason": "Attentat en cours", "stops_publishing": "on",
-    })
+    response = client.post(
+        reverse("crisis-pause"),
+        {
+            "scope": "",
+            "reason": "Attentat en cours",
+            "stops_publishing": "on",
+        },
+    )
     assert response.status_code == 302
     pause = PublishingPause.objects.get()
     assert (pause.channel, pause.reason, pause.started_by) == (None, "Attentat en cours", head)
@@ -54,16 +60,19 @@ def test_the_head_pauses_all_publishing_and_resumes_it(client, head):
     assert "nothing is paused" in client.get(reverse("crisis")).content.decode()
 
 
-def test_a_pause_of_one_channel_with_an_end_and_the_director_required(
-    client, director, channel_a
-):
+def test_a_pause_of_one_channel_with_an_end_and_the_director_required(client, director, channel_a):
     client.force_login(director)
     end = (timezone.localtime() + datetime.timedelta(days=1)).replace(second=0, microsecond=0)
-    response = client.post(reverse("crisis-pause"), {
-        "scope": str(channel_a.pk), "reason": "Compte piraté",
-        "ends_at_0": end.strftime("%Y-%m-%dT%H:%M"), "stops_publishing": "on",
-        "requires_director": "on",
-    })
+    response = client.post(
+        reverse("crisis-pause"),
+        {
+            "scope": str(channel_a.pk),
+            "reason": "Compte piraté",
+            "ends_at_0": end.strftime("%Y-%m-%dT%H:%M"),
+            "stops_publishing": "on",
+            "requires_director": "on",
+        },
+    )
     assert response.status_code == 302
     pause = PublishingPause.objects.get()
     assert pause.channel == channel_a and pause.requires_director
@@ -72,9 +81,14 @@ def test_a_pause_of_one_channel_with_an_end_and_the_director_required(
 
 def test_a_pause_without_a_reason_is_refused_and_keeps_what_was_typed(client, head, channel_a):
     client.force_login(head)
-    response = client.post(reverse("crisis-pause"), {
-        "scope": str(channel_a.pk), "reason": "", "stops_publishing": "on",
-    })
+    response = client.post(
+        reverse("crisis-pause"),
+        {
+            "scope": str(channel_a.pk),
+            "reason": "",
+            "stops_publishing": "on",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "Say why publishing is paused." in html
@@ -82,9 +96,7 @@ def test_a_pause_without_a_reason_is_refused_and_keeps_what_was_typed(client, he
     assert not PublishingPause.objects.exists()
 
 
-def test_a_pause_that_neither_stops_nor_raises_the_level_is_refused_with_the_reason(
-    client, head
-):
+def test_a_pause_that_neither_stops_nor_raises_the_level_is_refused_with_the_reason(client, head):
     client.force_login(head)
     response = client.post(reverse("crisis-pause"), {"scope": "", "reason": "Rien"})
     assert response.status_code == 400
@@ -114,10 +126,14 @@ def test_held_posts_are_listed_and_confirming_one_sends_it_now(client, head, hel
 def test_a_held_post_is_rescheduled_to_a_new_local_time(client, head, held):
     client.force_login(head)
     when = (timezone.localtime() + datetime.timedelta(days=2)).replace(
-        hour=10, minute=30, second=0, microsecond=0)
-    response = client.post(reverse("crisis-reschedule", args=[held.pk]), {
-        f"held-{held.pk}-when_0": when.strftime("%Y-%m-%dT%H:%M"),
-    })
+        hour=10, minute=30, second=0, microsecond=0
+    )
+    response = client.post(
+        reverse("crisis-reschedule", args=[held.pk]),
+        {
+            f"held-{held.pk}-when_0": when.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 302
     held.refresh_from_db()
     assert held.held_at is None
@@ -129,9 +145,12 @@ def test_rescheduling_into_the_spring_dst_gap_is_refused_with_the_typed_time_kep
     client, head, held
 ):
     client.force_login(head)
-    response = client.post(reverse("crisis-reschedule", args=[held.pk]), {
-        f"held-{held.pk}-when_0": "2030-03-31T02:30",
-    })
+    response = client.post(
+        reverse("crisis-reschedule", args=[held.pk]),
+        {
+            f"held-{held.pk}-when_0": "2030-03-31T02:30",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "does not exist in Europe/Paris" in html
@@ -140,9 +159,7 @@ def test_rescheduling_into_the_spring_dst_gap_is_refused_with_the_typed_time_kep
     assert held.held_at is not None
 
 
-def test_a_held_post_cannot_be_confirmed_while_its_channel_is_still_paused(
-    client, head, held
-):
+def test_a_held_post_cannot_be_confirmed_while_its_channel_is_still_paused(client, head, held):
     wf.pause_publishing(head, "Toujours en crise")
     client.force_login(head)
     response = client.post(reverse("crisis-confirm", args=[held.pk]))

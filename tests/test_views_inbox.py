@@ -19,8 +19,9 @@ def pending(writer, department, channel, cm, n=1, **fields):
     """`n` posts of `writer` sent for approval as hot news by the community manager."""
     posts = []
     for _ in range(n):
-        post = PostFactory(author=writer, origin_department=department, channels=[channel],
-                           **fields)
+        post = PostFactory(
+            author=writer, origin_department=department, channels=[channel], **fields
+        )
         wf.fast_track(post, cm)
         post.refresh_from_db()
         posts.append(post)
@@ -47,8 +48,7 @@ def rows(html: str) -> list[int]:
 
 @pytest.fixture
 def team(writer_a, dept_a, channel_a, cm, head):
-    return {"writer": writer_a, "department": dept_a, "channel": channel_a, "cm": cm,
-            "head": head}
+    return {"writer": writer_a, "department": dept_a, "channel": channel_a, "cm": cm, "head": head}
 
 
 def test_the_head_sees_the_posts_awaiting_approval_as_many_rows_as_the_header_says(
@@ -71,8 +71,12 @@ def test_the_director_sees_sign_offs_first_and_the_header_count_matches(
     base = {k: team[k] for k in ("writer", "department", "channel", "cm")}
     pending(**base, n=2)  # awaiting the head, not the director
     signoffs = awaiting_sign_off(**base, head=head, n=2)
-    held = PostFactory(author=team["writer"], origin_department=team["department"],
-                       channels=[team["channel"]], title="Held post")
+    held = PostFactory(
+        author=team["writer"],
+        origin_department=team["department"],
+        channels=[team["channel"]],
+        title="Held post",
+    )
     wf.fast_track(held, team["cm"])
     wf.approve(held, head)
     Post.objects.filter(pk=held.pk).update(held_at=held.created_at, held_reason="Paused.")
@@ -126,8 +130,9 @@ def test_the_inbox_costs_the_same_queries_for_two_posts_as_for_twelve(
 def test_approving_from_the_inbox_approves_the_content_shown(client, team, head):
     post = pending(**{k: team[k] for k in ("writer", "department", "channel", "cm")})[0]
     client.force_login(head)
-    response = client.post(reverse("inbox-action", args=[post.pk, "approve"]),
-                           {"expected_hash": post.content_hash})
+    response = client.post(
+        reverse("inbox-action", args=[post.pk, "approve"]), {"expected_hash": post.content_hash}
+    )
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.state == S.APPROVED
@@ -142,8 +147,9 @@ def test_a_post_changed_since_the_page_was_shown_is_refused_with_409_and_the_rea
     client.force_login(head)
     client.get(reverse("inbox"))
     Post.objects.filter(pk=post.pk).update(body="Un autre texte, changé entre-temps.")
-    response = client.post(reverse("inbox-action", args=[post.pk, "approve"]),
-                           {"expected_hash": seen})
+    response = client.post(
+        reverse("inbox-action", args=[post.pk, "approve"]), {"expected_hash": seen}
+    )
     assert response.status_code == 409
     assert "The content changed since you opened it" in response.content.decode()
     post.refresh_from_db()
@@ -154,8 +160,9 @@ def test_a_post_changed_since_the_page_was_shown_is_refused_with_409_and_the_rea
 def test_with_htmx_a_refused_action_answers_the_row_with_the_reason(client, team, head):
     post = pending(**{k: team[k] for k in ("writer", "department", "channel", "cm")})[0]
     client.force_login(head)
-    response = client.post(reverse("inbox-action", args=[post.pk, "approve"]),
-                           {"expected_hash": "0" * 64}, **HTMX)
+    response = client.post(
+        reverse("inbox-action", args=[post.pk, "approve"]), {"expected_hash": "0" * 64}, **HTMX
+    )
     html = response.content.decode()
     assert response.status_code == 409
     assert html.strip().startswith(f'<li class="inbox-row has-error" id="row-{post.pk}"')
@@ -165,8 +172,11 @@ def test_with_htmx_a_refused_action_answers_the_row_with_the_reason(client, team
 def test_with_htmx_a_successful_action_answers_the_row_marked_done(client, team, head):
     post = pending(**{k: team[k] for k in ("writer", "department", "channel", "cm")})[0]
     client.force_login(head)
-    response = client.post(reverse("inbox-action", args=[post.pk, "approve"]),
-                           {"expected_hash": post.content_hash}, **HTMX)
+    response = client.post(
+        reverse("inbox-action", args=[post.pk, "approve"]),
+        {"expected_hash": post.content_hash},
+        **HTMX,
+    )
     assert response.status_code == 200
     assert "is-done" in response.content.decode()
 
@@ -174,8 +184,9 @@ def test_with_htmx_a_successful_action_answers_the_row_marked_done(client, team,
 def test_a_contributor_may_not_approve_from_the_inbox(client, team, contrib_a):
     post = pending(**{k: team[k] for k in ("writer", "department", "channel", "cm")})[0]
     client.force_login(contrib_a)
-    response = client.post(reverse("inbox-action", args=[post.pk, "approve"]),
-                           {"expected_hash": post.content_hash})
+    response = client.post(
+        reverse("inbox-action", args=[post.pk, "approve"]), {"expected_hash": post.content_hash}
+    )
     assert response.status_code == 403
     assert "Only a" in response.content.decode()
     post.refresh_from_db()
@@ -185,8 +196,9 @@ def test_a_contributor_may_not_approve_from_the_inbox(client, team, contrib_a):
 def test_returning_without_a_comment_is_refused_next_to_the_row(client, team, head):
     post = pending(**{k: team[k] for k in ("writer", "department", "channel", "cm")})[0]
     client.force_login(head)
-    response = client.post(reverse("inbox-action", args=[post.pk, "request_changes"]),
-                           {"comment": "  "})
+    response = client.post(
+        reverse("inbox-action", args=[post.pk, "request_changes"]), {"comment": "  "}
+    )
     assert response.status_code == 400
     assert "a comment is required" in response.content.decode()
     post.refresh_from_db()
@@ -196,8 +208,10 @@ def test_returning_without_a_comment_is_refused_next_to_the_row(client, team, he
 def test_returning_with_a_comment_sends_the_post_back_to_its_author(client, team, head):
     post = pending(**{k: team[k] for k in ("writer", "department", "channel", "cm")})[0]
     client.force_login(head)
-    response = client.post(reverse("inbox-action", args=[post.pk, "request_changes"]),
-                           {"comment": "Ajoutez la source."})
+    response = client.post(
+        reverse("inbox-action", args=[post.pk, "request_changes"]),
+        {"comment": "Ajoutez la source."},
+    )
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.state == S.CHANGES_REQUESTED
@@ -208,8 +222,9 @@ def test_the_director_signs_off_from_the_inbox(client, team, head, director):
     base = {k: team[k] for k in ("writer", "department", "channel", "cm")}
     post = awaiting_sign_off(**base, head=head)[0]
     client.force_login(director)
-    response = client.post(reverse("inbox-action", args=[post.pk, "sign_off"]),
-                           {"expected_hash": post.content_hash})
+    response = client.post(
+        reverse("inbox-action", args=[post.pk, "sign_off"]), {"expected_hash": post.content_hash}
+    )
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.state == S.APPROVED
@@ -232,11 +247,16 @@ def test_the_plan_review_approves_all_but_two_items_returned_with_comments(clien
     page = client.get(reverse("plan-review", args=[plan.pk]))
     assert page.status_code == 200
     assert "Sensitive: goes on to the director" in page.content.decode()
-    response = client.post(reverse("plan-review", args=[plan.pk]), {
-        "action": "approve_plan",
-        f"return_{posts[0].pk}": "on", f"comment_{posts[0].pk}": "Date à revoir.",
-        f"return_{posts[1].pk}": "on", f"comment_{posts[1].pk}": "Ajoutez une image.",
-    })
+    response = client.post(
+        reverse("plan-review", args=[plan.pk]),
+        {
+            "action": "approve_plan",
+            f"return_{posts[0].pk}": "on",
+            f"comment_{posts[0].pk}": "Date à revoir.",
+            f"return_{posts[1].pk}": "on",
+            f"comment_{posts[1].pk}": "Ajoutez une image.",
+        },
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.state == PlanState.APPROVED
@@ -250,11 +270,16 @@ def test_a_returned_item_without_a_comment_keeps_what_was_typed_and_says_what_is
 ):
     plan, posts = week
     client.force_login(head)
-    response = client.post(reverse("plan-review", args=[plan.pk]), {
-        "action": "approve_plan",
-        f"return_{posts[0].pk}": "on", f"comment_{posts[0].pk}": "Date à revoir.",
-        f"return_{posts[1].pk}": "on", f"comment_{posts[1].pk}": "",
-    })
+    response = client.post(
+        reverse("plan-review", args=[plan.pk]),
+        {
+            "action": "approve_plan",
+            f"return_{posts[0].pk}": "on",
+            f"comment_{posts[0].pk}": "Date à revoir.",
+            f"return_{posts[1].pk}": "on",
+            f"comment_{posts[1].pk}": "",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "Date à revoir." in html
@@ -268,14 +293,19 @@ def test_a_four_eyes_conflict_is_listed_and_the_typed_comments_kept(
     client, week, head, dept_a, channel_a, cm
 ):
     plan, posts = week
-    own = PostFactory(title="Head's own", author=head, origin_department=dept_a,
-                      channels=[channel_a])
+    own = PostFactory(
+        title="Head's own", author=head, origin_department=dept_a, channels=[channel_a]
+    )
     wf.plan_post(own, cm, plan=plan)  # joins the plan under review at once
     client.force_login(head)
-    response = client.post(reverse("plan-review", args=[plan.pk]), {
-        "action": "approve_plan",
-        f"return_{posts[0].pk}": "on", f"comment_{posts[0].pk}": "Date à revoir.",
-    })
+    response = client.post(
+        reverse("plan-review", args=[plan.pk]),
+        {
+            "action": "approve_plan",
+            f"return_{posts[0].pk}": "on",
+            f"comment_{posts[0].pk}": "Date à revoir.",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 403
     assert "You cannot approve every item of this plan" in html
@@ -286,8 +316,12 @@ def test_a_four_eyes_conflict_is_listed_and_the_typed_comments_kept(
 def test_the_diff_shows_what_changed_since_the_last_review(
     client, head, cm, writer_a, dept_a, channel_a, national
 ):
-    post = PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a],
-                       body="Fermeture du commissariat lundi matin.")
+    post = PostFactory(
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        body="Fermeture du commissariat lundi matin.",
+    )
     wf.fast_track(post, cm)
     wf.request_changes(post, head, "Précisez l'heure.")
     post.refresh_from_db()
@@ -305,12 +339,15 @@ def test_the_diff_shows_what_changed_since_the_last_review(
 def test_returning_the_whole_plan_needs_a_comment(client, week, head):
     plan, posts = week
     client.force_login(head)
-    refused = client.post(reverse("plan-review", args=[plan.pk]),
-                          {"action": "return_plan", "plan_comment": ""})
+    refused = client.post(
+        reverse("plan-review", args=[plan.pk]), {"action": "return_plan", "plan_comment": ""}
+    )
     assert refused.status_code == 400
     assert "a comment is required" in refused.content.decode()
-    done = client.post(reverse("plan-review", args=[plan.pk]),
-                       {"action": "return_plan", "plan_comment": "Trop chargé."})
+    done = client.post(
+        reverse("plan-review", args=[plan.pk]),
+        {"action": "return_plan", "plan_comment": "Trop chargé."},
+    )
     assert done.status_code == 302
     plan.refresh_from_db()
     assert plan.state == PlanState.RETURNED

@@ -45,8 +45,13 @@ def national_channel(national):
 @pytest.fixture
 def submission(writer_a, dept_a, channel_a):
     """A department's post asking for Tuesday 19 March 2030, 10:00."""
-    post = PostFactory(title="Fête de la musique", author=writer_a, origin_department=dept_a,
-                       channels=[channel_a], scheduled_at=paris(2030, 3, 19, 10))
+    post = PostFactory(
+        title="Fête de la musique",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=paris(2030, 3, 19, 10),
+    )
     wf.submit(post, writer_a)
     return post
 
@@ -54,8 +59,13 @@ def submission(writer_a, dept_a, channel_a):
 @pytest.fixture
 def draft(cm, national, national_channel):
     """The national team's own draft, with no time yet."""
-    return PostFactory(title="Conseils vacances", author=cm, origin_department=national,
-                       channels=[national_channel], scheduled_at=None)
+    return PostFactory(
+        title="Conseils vacances",
+        author=cm,
+        origin_department=national,
+        channels=[national_channel],
+        scheduled_at=None,
+    )
 
 
 def test_a_contributor_is_refused_the_board_and_the_submissions_page(client, contrib_a, post_a):
@@ -69,8 +79,7 @@ def test_a_contributor_is_refused_the_board_and_the_submissions_page(client, con
     assert post_a.state == S.DRAFT
 
 
-def test_a_contributor_cannot_act_on_another_departments_submission(client, contrib_b,
-                                                                     submission):
+def test_a_contributor_cannot_act_on_another_departments_submission(client, contrib_b, submission):
     login(client, contrib_b)
     for action in ("accept", "return_submission", "fast_track"):
         url = reverse("submission-action", args=[submission.pk, action])
@@ -122,8 +131,13 @@ def test_placing_a_draft_at_a_time_plans_it_there(cm_client, cm, draft, national
     assert draft.scheduled_at == paris(2030, 3, 20, 14)
     assert draft.plan == WeeklyPlan.objects.get(team=national, iso_year=YEAR, iso_week=WEEK)
     board = cm_client.get(BOARD)
-    cell = next(cell for row in board.context["rows"] if row["hour"] == 14
-                for cell in row["cells"] if cell["slot"] == "2030-03-20T14:00")
+    cell = next(
+        cell
+        for row in board.context["rows"]
+        if row["hour"] == 14
+        for cell in row["cells"]
+        if cell["slot"] == "2030-03-20T14:00"
+    )
     assert [post.pk for post in cell["posts"]] == [draft.pk]
     assert draft.pk not in [post.pk for post in board.context["side"]]
 
@@ -202,10 +216,16 @@ def test_a_refused_return_keeps_the_typed_comment(cm_client, cm, submission):
     assert "Le lieu manque.</textarea>" in response.content.decode()
 
 
-def test_fast_tracking_hot_news_sends_it_for_approval_as_urgent(cm_client, writer_a, dept_a,
-                                                               channel_a):
-    post = PostFactory(title="Alerte", category=Category.HOT_NEWS, author=writer_a,
-                       origin_department=dept_a, channels=[channel_a])
+def test_fast_tracking_hot_news_sends_it_for_approval_as_urgent(
+    cm_client, writer_a, dept_a, channel_a
+):
+    post = PostFactory(
+        title="Alerte",
+        category=Category.HOT_NEWS,
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+    )
     wf.submit(post, writer_a)
     page = cm_client.get(reverse("submissions"))
     assert "Fast-track as hot news" in page.content.decode()
@@ -245,11 +265,17 @@ def test_the_head_of_communication_may_not_submit_the_plan(client, head, cm, dra
 def test_fast_tracking_hot_news_from_the_board_takes_it_out_of_the_items_to_place(
     cm_client, cm, national, national_channel
 ):
-    hot = PostFactory(title="Fermeture A35", category=Category.HOT_NEWS, author=cm,
-                      origin_department=national, channels=[national_channel],
-                      scheduled_at=paris(2030, 3, 19, 7, 30))
-    cold = PostFactory(author=cm, origin_department=national, channels=[national_channel],
-                       scheduled_at=None)
+    hot = PostFactory(
+        title="Fermeture A35",
+        category=Category.HOT_NEWS,
+        author=cm,
+        origin_department=national,
+        channels=[national_channel],
+        scheduled_at=paris(2030, 3, 19, 7, 30),
+    )
+    cold = PostFactory(
+        author=cm, origin_department=national, channels=[national_channel], scheduled_at=None
+    )
     board = cm_client.get(BOARD).content.decode()
     fast_track = reverse("plan-fast-track", args=[YEAR, WEEK, hot.pk])
     assert fast_track in board
@@ -260,8 +286,13 @@ def test_fast_tracking_hot_news_from_the_board_takes_it_out_of_the_items_to_plac
     assert (hot.state, hot.urgent) == (S.PENDING_APPROVAL, True)
     board = cm_client.get(BOARD)
     assert hot.pk not in [post.pk for post in board.context["side"]]
-    cell = next(cell for row in board.context["rows"] if row["hour"] == 7
-                for cell in row["cells"] if cell["slot"] == "2030-03-19T07:00")
+    cell = next(
+        cell
+        for row in board.context["rows"]
+        if row["hour"] == 7
+        for cell in row["cells"]
+        if cell["slot"] == "2030-03-19T07:00"
+    )
     assert [post.pk for post in cell["posts"]] == [hot.pk]
     assert "Hot news, outside the plan" in board.content.decode()
 
@@ -273,8 +304,7 @@ def submitted_plan(cm, draft, client):
     return WeeklyPlan.objects.get()
 
 
-def test_the_head_returns_a_submitted_plan_only_with_a_comment(client, head, submitted_plan,
-                                                              draft):
+def test_the_head_returns_a_submitted_plan_only_with_a_comment(client, head, submitted_plan, draft):
     login(client, head)
     assert client.get(BOARD).context["plan_actions"] == ["approve_plan", "return_plan"]
     url = reverse("plan-action", args=[YEAR, WEEK, "return_plan"])
@@ -300,14 +330,21 @@ def _fill(count, cm, writer_a, dept_a, channel_a, national, national_channel):
     plan = wf.plan_for_week(national, YEAR, WEEK, cm)
     for n in range(count):
         at = paris(2030, 3, 18 + n % 7, 8 + n % 10)
-        planned = PostFactory(author=cm, origin_department=national,
-                              channels=[national_channel], scheduled_at=at)
+        planned = PostFactory(
+            author=cm, origin_department=national, channels=[national_channel], scheduled_at=at
+        )
         wf.plan_post(planned, cm, plan=plan)
-        submitted = PostFactory(author=writer_a, origin_department=dept_a,
-                                channels=[channel_a], scheduled_at=at)
+        submitted = PostFactory(
+            author=writer_a, origin_department=dept_a, channels=[channel_a], scheduled_at=at
+        )
         wf.submit(submitted, writer_a)
-        PostFactory(author=cm, origin_department=national, channels=[national_channel],
-                    scheduled_at=None, category=Category.HOT_NEWS)
+        PostFactory(
+            author=cm,
+            origin_department=national,
+            channels=[national_channel],
+            scheduled_at=None,
+            category=Category.HOT_NEWS,
+        )
 
 
 def _queries(client, url) -> int:

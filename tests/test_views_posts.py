@@ -38,8 +38,12 @@ def _png() -> SimpleUploadedFile:
 
 def _images(**first) -> dict:
     """The image formset's fields as the editor sends them, with no image chosen."""
-    data = {"images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "0",
-            "images-MIN_NUM_FORMS": "0", "images-MAX_NUM_FORMS": "10"}
+    data = {
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "0",
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "10",
+    }
     data.update({f"images-0-{key}": value for key, value in first.items()})
     return data
 
@@ -111,8 +115,9 @@ def test_another_departments_post_answers_404_on_every_page(client, contrib_a, d
 
 
 def test_a_forbidden_action_answers_403_and_says_why(client, contrib_a, pending):
-    response = _action(_as(client, contrib_a), pending, "approve",
-                       expected_hash=pending.content_hash)
+    response = _action(
+        _as(client, contrib_a), pending, "approve", expected_hash=pending.content_hash
+    )
     assert response.status_code == 403
     assert "Only a head of communication" in response.content.decode()
     pending.refresh_from_db()
@@ -209,9 +214,7 @@ def test_a_form_error_keeps_what_was_typed_and_says_what_is_wrong_by_the_field(
     assert not Post.objects.exists()
 
 
-def test_a_time_in_the_spring_dst_gap_is_refused_with_a_clear_message(
-    client, contrib_a, channel_a
-):
+def test_a_time_in_the_spring_dst_gap_is_refused_with_a_clear_message(client, contrib_a, channel_a):
     data = _editor_data(channel_a, scheduled_at_0="2027-03-28T02:30")
     page = _as(client, contrib_a).post(reverse("post-create"), data).content.decode()
     assert "does not exist in Europe/Paris" in page
@@ -273,8 +276,9 @@ def test_a_text_too_long_for_x_is_saved_but_cannot_be_submitted(client, contrib_
 
 
 def test_the_page_offers_the_buttons_of_available_actions_only(client, contrib_a, head, pending):
-    contributor_page = _as(client, contrib_a).get(
-        reverse("post-detail", args=[pending.pk])).content.decode()
+    contributor_page = (
+        _as(client, contrib_a).get(reverse("post-detail", args=[pending.pk])).content.decode()
+    )
     assert reverse("post-action", args=[pending.pk, "approve"]) not in contributor_page
     head_page = _as(client, head).get(reverse("post-detail", args=[pending.pk])).content.decode()
     assert reverse("post-action", args=[pending.pk, "approve"]) in head_page
@@ -320,8 +324,9 @@ def test_the_history_shows_approvals_with_their_content_and_the_comments(
     assert "Victimes identifiables." in page
     for label in ("Sent for approval as urgent", "Marked sensitive", "Commented"):
         assert label in page
-    director_page = _as(client, director).get(
-        reverse("post-detail", args=[pending.pk])).content.decode()
+    director_page = (
+        _as(client, director).get(reverse("post-detail", args=[pending.pk])).content.decode()
+    )
     assert reverse("post-action", args=[pending.pk, "sign_off"]) in director_page
 
 

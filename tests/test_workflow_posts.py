@@ -79,8 +79,12 @@ def test_fast_tracked_hot_news_is_flagged_urgent(pending):
 
 def test_a_contributor_creates_a_draft_in_their_department(contrib_a, dept_a, channel_a):
     post = wf.create_post(
-        contrib_a, department=dept_a, channels=[channel_a], title="Vigilance",
-        body="Soyez vigilants.", category="prevention",
+        contrib_a,
+        department=dept_a,
+        channels=[channel_a],
+        title="Vigilance",
+        body="Soyez vigilants.",
+        category="prevention",
         scheduled_at=timezone.now() + datetime.timedelta(days=2),
     )
     assert (post.state, post.author, post.last_editor) == (S.DRAFT, contrib_a, contrib_a)
@@ -95,19 +99,29 @@ def test_a_contributor_cannot_write_for_another_department(contrib_a, dept_b):
 def test_a_contributor_cannot_target_another_departments_channel(contrib_a, dept_a, dept_b):
     other = ChannelFactory(department=dept_b)
     with pytest.raises(wf.ActionNotAllowed):
-        wf.create_post(contrib_a, department=dept_a, channels=[other], title="x", body="x",
-                       category="prevention")
+        wf.create_post(
+            contrib_a,
+            department=dept_a,
+            channels=[other],
+            title="x",
+            body="x",
+            category="prevention",
+        )
 
 
 def test_a_contributor_cannot_target_a_national_channel(contrib_a, dept_a, national):
     with pytest.raises(wf.ActionNotAllowed):
-        wf.create_post(contrib_a, department=dept_a, channels=[ChannelFactory(department=national)],
-                       title="x", body="x", category="prevention")
+        wf.create_post(
+            contrib_a,
+            department=dept_a,
+            channels=[ChannelFactory(department=national)],
+            title="x",
+            body="x",
+            category="prevention",
+        )
 
 
-def test_editing_an_approved_post_sends_it_back_to_draft_and_voids_the_approval(
-    approved, writer_a
-):
+def test_editing_an_approved_post_sends_it_back_to_draft_and_voids_the_approval(approved, writer_a):
     wf.edit_post(approved, writer_a, body="Texte corrigé.")
     approved.refresh_from_db()
     assert approved.state == S.DRAFT
@@ -161,7 +175,9 @@ def test_a_variant_added_behind_the_workflows_back_no_longer_matches(approved, c
 
 def test_an_image_or_its_alt_text_is_part_of_the_approved_content(approved):
     image = PostImage.objects.create(
-        post=approved, alt_text="Un gendarme", image=SimpleUploadedFile("a.gif", GIF),
+        post=approved,
+        alt_text="Un gendarme",
+        image=SimpleUploadedFile("a.gif", GIF),
     )
     assert not content_matches_approval(approved)
     before = compute_content_hash(approved)
@@ -254,8 +270,12 @@ def test_a_returned_post_can_be_resubmitted_after_changes(pending, head, writer_
 
 def test_conversation_posts_need_approval_when_the_setting_is_off(settings, cm, national):
     settings.CONVERSATION_SKIPS_APPROVAL = False
-    post = PostFactory(author=cm, origin_department=national, category="conversation",
-                       channels=[ChannelFactory(department=national)])
+    post = PostFactory(
+        author=cm,
+        origin_department=national,
+        category="conversation",
+        channels=[ChannelFactory(department=national)],
+    )
     with pytest.raises(wf.ActionNotAllowed):
         wf.self_approve(post, cm)
 

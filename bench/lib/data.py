@@ -59,7 +59,10 @@ def approved_posts(
     theirs (tests.factories.approved_in_bulk). Returns their ids."""
     stamp = uuid.uuid4().hex[:8]
     posts = approved_in_bulk(
-        count, channels=[fx.channel], author=fx.author, approver=fx.approver,
+        count,
+        channels=[fx.channel],
+        author=fx.author,
+        approver=fx.approver,
         scheduled_at=scheduled_at or timezone.now() + FAR_FUTURE,
         text=lambda i: f"Bench {label} {stamp}: message #{i} of {count}.",
     )

@@ -32,17 +32,28 @@ class PublicationAdmin(ReadOnlyMixin, ScopedAdmin):
 
 @admin.register(PublishingPause)
 class PublishingPauseAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "reason", "stops_publishing", "requires_director",
-                    "started_by", "started_at", "ends_at", "ended_at")
+    list_display = (
+        "__str__",
+        "reason",
+        "stops_publishing",
+        "requires_director",
+        "started_by",
+        "started_at",
+        "ends_at",
+        "ended_at",
+    )
     list_filter = (("ended_at", admin.EmptyFieldListFilter), "requires_director")
     fields = ("channel", "reason", "stops_publishing", "requires_director", "ends_at")
     actions = ["resume"]
 
     def get_queryset(self, request: HttpRequest):
         ids = department_ids_of(request.user)
-        return super().get_queryset(request).filter(
-            Q(channel__isnull=True) | Q(channel__department__in=ids)
-        ).select_related("channel", "started_by")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Q(channel__isnull=True) | Q(channel__department__in=ids))
+            .select_related("channel", "started_by")
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return deny_pause(request.user) is None
@@ -60,7 +71,10 @@ class PublishingPauseAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         try:
             pause = workflow.pause_publishing(
-                request.user, data["reason"], channel=data["channel"], ends_at=data["ends_at"],
+                request.user,
+                data["reason"],
+                channel=data["channel"],
+                ends_at=data["ends_at"],
                 stops_publishing=data["stops_publishing"],
                 requires_director=data["requires_director"],
             )
@@ -79,5 +93,8 @@ class PublishingPauseAdmin(admin.ModelAdmin):
             except workflow.WorkflowError as exc:
                 messages.error(request, f"{pause}: {exc}")
             else:
-                messages.success(request, _("Resumed: %(pause)s. Held posts stay held until "
-                                            "confirmed or rescheduled.") % {"pause": pause})
+                messages.success(
+                    request,
+                    _("Resumed: %(pause)s. Held posts stay held until confirmed or rescheduled.")
+                    % {"pause": pause},
+                )

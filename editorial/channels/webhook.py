@@ -124,7 +124,10 @@ class WebhookAdapter(ChannelAdapter):
             )
         # Order matters: the connect/pool errors are subclasses of the broader ones below.
         except (
-            httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError
+            httpx.ConnectError,
+            httpx.ConnectTimeout,
+            httpx.PoolTimeout,
+            httpx.ProxyError,
         ) as exc:
             raise TransientError(f"Could not reach {self.channel}: {exc!r}") from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
@@ -132,9 +135,7 @@ class WebhookAdapter(ChannelAdapter):
         except httpx.HTTPError as exc:
             # ReadTimeout, WriteTimeout, ReadError, RemoteProtocolError, a body that
             # would not decode…: the request (or part of it) left; it may be posted.
-            raise UncertainError(
-                f"No answer from {self.channel} after sending: {exc!r}"
-            ) from exc
+            raise UncertainError(f"No answer from {self.channel} after sending: {exc!r}") from exc
         return self._result(response, outgoing)
 
     def _result(self, response: httpx.Response, outgoing: Outgoing) -> Result:

@@ -13,20 +13,24 @@ ALL = ""
 class PauseForm(forms.Form):
     scope = forms.ChoiceField(label=_("What to pause"), required=False)
     reason = forms.CharField(
-        label=_("Why"), max_length=500,
+        label=_("Why"),
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Say why publishing is paused.")},
     )
     ends_at = LocalDateTimeField(
-        label=_("Until (optional)"), required=False,
+        label=_("Until (optional)"),
+        required=False,
         help_text=_("Leave empty to pause until someone resumes publishing."),
     )
     stops_publishing = forms.BooleanField(
         label=_("Stop publishing: due posts are held until someone confirms them"),
-        required=False, initial=True,
+        required=False,
+        initial=True,
     )
     requires_director = forms.BooleanField(
-        label=_("Every post also needs the director's sign-off until resumed"), required=False,
+        label=_("Every post also needs the director's sign-off until resumed"),
+        required=False,
     )
 
     def __init__(self, *args, channels, **kwargs):

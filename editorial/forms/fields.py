@@ -44,15 +44,19 @@ def to_aware(naive: dt.datetime, zone: dt.tzinfo, fold: int | None = None) -> dt
     there is none (DST gap) or which they must choose (DST overlap)."""
     if not exists(naive, zone):
         raise ValidationError(
-            _("%(time)s does not exist in %(zone)s: the clocks go forward that night. "
-              "Choose another time."),
+            _(
+                "%(time)s does not exist in %(zone)s: the clocks go forward that night. "
+                "Choose another time."
+            ),
             code="nonexistent",
             params={"time": formats.date_format(naive, "DATETIME_FORMAT"), "zone": str(zone)},
         )
     if is_ambiguous(naive, zone) and fold is None:
         raise ValidationError(
-            _("%(time)s happens twice in %(zone)s: the clocks go back that night. "
-              "Choose which one you mean."),
+            _(
+                "%(time)s happens twice in %(zone)s: the clocks go back that night. "
+                "Choose which one you mean."
+            ),
             code="ambiguous",
             params={"time": formats.date_format(naive, "DATETIME_FORMAT"), "zone": str(zone)},
         )
@@ -78,8 +82,11 @@ class LocalDateTimeWidget(forms.MultiWidget):
     def decompress(self, value):
         if isinstance(value, dt.datetime):
             local = timezone.localtime(value) if timezone.is_aware(value) else value
-            fold = str(local.fold) if is_ambiguous(local.replace(tzinfo=None),
-                                                    timezone.get_current_timezone()) else None
+            fold = (
+                str(local.fold)
+                if is_ambiguous(local.replace(tzinfo=None), timezone.get_current_timezone())
+                else None
+            )
             return [local.replace(tzinfo=None, fold=0), fold]
         return [None, None]
 
@@ -88,8 +95,8 @@ class LocalDateTimeWidget(forms.MultiWidget):
         naive = parse_local(context["widget"]["subwidgets"][0]["value"])
         context["widget"]["fold_choices"] = fold_choices(naive, timezone.get_current_timezone())
         context["widget"]["fold_name"] = f"{name}_1"
-        context["widget"]["fold_value"] = "" if value is None else (
-            value[1] if isinstance(value, list | tuple) else ""
+        context["widget"]["fold_value"] = (
+            "" if value is None else (value[1] if isinstance(value, list | tuple) else "")
         )
         return context
 

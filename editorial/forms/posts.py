@@ -24,17 +24,21 @@ class PostForm(forms.Form):
         label=_("Title"), max_length=200, help_text=_("Internal, not published.")
     )
     body = forms.CharField(
-        label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("The text that goes out, unless a channel has its own version."),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
     channels = forms.ModelMultipleChoiceField(
-        label=_("Channels"), queryset=None, required=False,
+        label=_("Channels"),
+        queryset=None,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     scheduled_at = LocalDateTimeField(
-        label=_("Scheduled for"), required=False,
+        label=_("Scheduled for"),
+        required=False,
         help_text=_("In your time zone. Required before the post leaves draft."),
     )
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
@@ -49,16 +53,19 @@ class PostForm(forms.Form):
         # Evaluated once: the template walks the channels several times.
         self.channel_list = list(usable_channels(user).order_by("department__name", "name"))
         if post is not None:
-            self.channel_list = [c for c in self.channel_list
-                                 if c.department_id == post.origin_department_id
-                                 or c.department.is_national]
+            self.channel_list = [
+                c
+                for c in self.channel_list
+                if c.department_id == post.origin_department_id or c.department.is_national
+            ]
         self.fields["channels"].queryset = usable_channels(user)
         self.fields["campaign"].queryset = visible_campaigns(user).order_by("name")
         self._set_up_department(user, post)
         for channel in self.channel_list:
             self.fields[f"{VARIANT_PREFIX}{channel.pk}"] = forms.CharField(
                 label=_("Text for %(channel)s") % {"channel": channel.name},
-                required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
                 help_text=_("Leave empty to use the main text."),
             )
 
@@ -83,9 +90,12 @@ class PostForm(forms.Form):
     @staticmethod
     def _initial_from(post: Post) -> dict:
         initial = {
-            "title": post.title, "body": post.body, "category": post.category,
+            "title": post.title,
+            "body": post.body,
+            "category": post.category,
             "channels": [c.pk for c in post.channels.all()],
-            "scheduled_at": post.scheduled_at, "campaign": post.campaign_id,
+            "scheduled_at": post.scheduled_at,
+            "campaign": post.campaign_id,
             "loaded_hash": post.content_hash,
         }
         for variant in post.variants.all():
@@ -102,11 +112,13 @@ class PostForm(forms.Form):
             group = groups.setdefault(
                 channel.department_id, {"department": channel.department, "channels": []}
             )
-            group["channels"].append({
-                "channel": channel,
-                "checked": str(channel.pk) in selected,
-                "variant": self[f"{VARIANT_PREFIX}{channel.pk}"],
-            })
+            group["channels"].append(
+                {
+                    "channel": channel,
+                    "checked": str(channel.pk) in selected,
+                    "variant": self[f"{VARIANT_PREFIX}{channel.pk}"],
+                }
+            )
         return list(groups.values())
 
     # --- cleaning ---------------------------------------------------------------------
@@ -115,17 +127,27 @@ class PostForm(forms.Form):
         cleaned = super().clean()
         if self.post is not None and cleaned.get("loaded_hash") != self.post.content_hash:
             raise forms.ValidationError(
-                _("Someone else changed this post since you opened it. Your text is kept "
-                  "below: reload the post in another tab to compare before saving again."),
+                _(
+                    "Someone else changed this post since you opened it. Your text is kept "
+                    "below: reload the post in another tab to compare before saving again."
+                ),
                 code="stale",
             )
         department = cleaned.get("department") or self.origin_department()
         channels = cleaned.get("channels") or []
-        foreign = [c for c in channels if department is not None
-                   and c.department_id != department.pk and not c.department.is_national]
+        foreign = [
+            c
+            for c in channels
+            if department is not None
+            and c.department_id != department.pk
+            and not c.department.is_national
+        ]
         if foreign:
-            self.add_error("channels", _("%(channels)s belongs to another department.")
-                           % {"channels": ", ".join(c.name for c in foreign)})
+            self.add_error(
+                "channels",
+                _("%(channels)s belongs to another department.")
+                % {"channels": ", ".join(c.name for c in foreign)},
+            )
         return cleaned
 
     def origin_department(self):
@@ -137,8 +159,10 @@ class PostForm(forms.Form):
 
     def fields_for_workflow(self) -> dict:
         data = self.cleaned_data
-        return {name: data.get(name) for name in
-                ("title", "body", "category", "scheduled_at", "campaign")}
+        return {
+            name: data.get(name)
+            for name in ("title", "body", "category", "scheduled_at", "campaign")
+        }
 
     def variants(self) -> dict:
         chosen = {c.pk for c in self.cleaned_data.get("channels") or []}
@@ -163,8 +187,13 @@ class BaseImageFormSet(forms.BaseInlineFormSet):
 # Images with their mandatory alternative text, saved in the post's own transaction
 # (see `save_images`), so that the content fingerprint covers them.
 PostImageFormSet = forms.inlineformset_factory(
-    Post, PostImage, formset=BaseImageFormSet, fields=["image", "alt_text"],
-    extra=1, max_num=10, can_delete=True,
+    Post,
+    PostImage,
+    formset=BaseImageFormSet,
+    fields=["image", "alt_text"],
+    extra=1,
+    max_num=10,
+    can_delete=True,
 )
 
 

@@ -28,13 +28,17 @@ class PlanReviewForm(forms.Form):
             returned = cleaned.get(f"return_{post.pk}")
             comment = (cleaned.get(f"comment_{post.pk}") or "").strip()
             if returned and not comment:
-                self.add_error(f"comment_{post.pk}",
-                               _("Say what needs to change on this item before returning it."))
+                self.add_error(
+                    f"comment_{post.pk}",
+                    _("Say what needs to change on this item before returning it."),
+                )
             elif comment and not returned:
                 # A comment left on an item that would be approved is almost surely a
                 # forgotten tick: approving it silently would be the wrong outcome.
-                self.add_error(f"comment_{post.pk}",
-                               _("Tick “Return this item” to send it back, or clear the comment."))
+                self.add_error(
+                    f"comment_{post.pk}",
+                    _("Tick “Return this item” to send it back, or clear the comment."),
+                )
         return cleaned
 
     def returns(self) -> dict[int, str]:

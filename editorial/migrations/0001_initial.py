@@ -10,253 +10,690 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_seq", models.PositiveBigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit chain head',
+                "verbose_name": "audit chain head",
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='starts on')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='ends on')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='accounts.department', verbose_name='department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="starts on")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends on")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaigns",
+                        to="accounts.department",
+                        verbose_name="department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-starts_on', 'name'],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-starts_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('network', models.CharField(choices=[('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('x', 'X'), ('facebook', 'Facebook Page'), ('webhook', 'Webhook (Slack, Mattermost, Teams)'), ('atom', 'Public Atom feed'), ('log', 'Server log')], max_length=16, verbose_name='network')),
-                ('handle', models.CharField(max_length=200, verbose_name='handle')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='channels', to='accounts.department', verbose_name='department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "network",
+                    models.CharField(
+                        choices=[
+                            ("mastodon", "Mastodon"),
+                            ("bluesky", "Bluesky"),
+                            ("x", "X"),
+                            ("facebook", "Facebook Page"),
+                            ("webhook", "Webhook (Slack, Mattermost, Teams)"),
+                            ("atom", "Public Atom feed"),
+                            ("log", "Server log"),
+                        ],
+                        max_length=16,
+                        verbose_name="network",
+                    ),
+                ),
+                ("handle", models.CharField(max_length=200, verbose_name="handle")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="channels",
+                        to="accounts.department",
+                        verbose_name="department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'channel',
-                'verbose_name_plural': 'channels',
-                'ordering': ['department__name', 'name'],
+                "verbose_name": "channel",
+                "verbose_name_plural": "channels",
+                "ordering": ["department__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(help_text='Internal, not published.', max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('category', models.CharField(choices=[('cold_news', 'Cold news'), ('institutional', 'Institutional'), ('prevention', 'Prevention'), ('hot_news', 'Hot news'), ('conversation', 'Conversation')], max_length=16, verbose_name='category')),
-                ('scheduled_at', models.DateTimeField(blank=True, null=True, verbose_name='scheduled at')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('planned', 'Planned'), ('pending_approval', 'Pending approval'), ('pending_signoff', 'Pending sign-off'), ('approved', 'Approved'), ('publishing', 'Publishing'), ('published', 'Published'), ('failed', 'Failed'), ('changes_requested', 'Changes requested'), ('cancelled', 'Cancelled')], default='draft', max_length=20, protected=True, verbose_name='state')),
-                ('urgent', models.BooleanField(default=False, editable=False, verbose_name='urgent')),
-                ('sensitive', models.BooleanField(default=False, editable=False, verbose_name='sensitive')),
-                ('sensitive_reason', models.CharField(blank=True, editable=False, max_length=300, verbose_name='why sensitive')),
-                ('sensitivity_lifted_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('content_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('overdue_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='overdue since')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('author', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='authored_posts', to=settings.AUTH_USER_MODEL)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to='editorial.campaign', verbose_name='campaign')),
-                ('channels', models.ManyToManyField(blank=True, related_name='posts', to='editorial.channel', verbose_name='channels')),
-                ('last_editor', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='edited_posts', to=settings.AUTH_USER_MODEL)),
-                ('origin_department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='accounts.department', verbose_name='department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="Internal, not published.", max_length=200, verbose_name="title"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="text")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("cold_news", "Cold news"),
+                            ("institutional", "Institutional"),
+                            ("prevention", "Prevention"),
+                            ("hot_news", "Hot news"),
+                            ("conversation", "Conversation"),
+                        ],
+                        max_length=16,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "scheduled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="scheduled at"),
+                ),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("planned", "Planned"),
+                            ("pending_approval", "Pending approval"),
+                            ("pending_signoff", "Pending sign-off"),
+                            ("approved", "Approved"),
+                            ("publishing", "Publishing"),
+                            ("published", "Published"),
+                            ("failed", "Failed"),
+                            ("changes_requested", "Changes requested"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        protected=True,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "urgent",
+                    models.BooleanField(default=False, editable=False, verbose_name="urgent"),
+                ),
+                (
+                    "sensitive",
+                    models.BooleanField(default=False, editable=False, verbose_name="sensitive"),
+                ),
+                (
+                    "sensitive_reason",
+                    models.CharField(
+                        blank=True, editable=False, max_length=300, verbose_name="why sensitive"
+                    ),
+                ),
+                (
+                    "sensitivity_lifted_hash",
+                    models.CharField(blank=True, editable=False, max_length=64),
+                ),
+                ("content_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "overdue_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="overdue since"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authored_posts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="posts",
+                        to="editorial.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "channels",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="posts",
+                        to="editorial.channel",
+                        verbose_name="channels",
+                    ),
+                ),
+                (
+                    "last_editor",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="edited_posts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "origin_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="accounts.department",
+                        verbose_name="department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'post',
-                'verbose_name_plural': 'posts',
-                'ordering': ['scheduled_at', 'pk'],
+                "verbose_name": "post",
+                "verbose_name_plural": "posts",
+                "ordering": ["scheduled_at", "pk"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='comment')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='editorial.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="comment")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="editorial.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comment',
-                'verbose_name_plural': 'comments',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "comment",
+                "verbose_name_plural": "comments",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Approval',
+            name="Approval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('head', 'Head of communication'), ('director', 'Director'), ('self', 'Community manager (conversation)')], max_length=8, verbose_name='level')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='content SHA-256')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='approved at')),
-                ('voided_at', models.DateTimeField(blank=True, null=True, verbose_name='voided at')),
-                ('approver', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='editorial.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("head", "Head of communication"),
+                            ("director", "Director"),
+                            ("self", "Community manager (conversation)"),
+                        ],
+                        max_length=8,
+                        verbose_name="level",
+                    ),
+                ),
+                ("content_hash", models.CharField(max_length=64, verbose_name="content SHA-256")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="approved at"
+                    ),
+                ),
+                (
+                    "voided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="voided at"),
+                ),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="editorial.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval',
-                'verbose_name_plural': 'approvals',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "approval",
+                "verbose_name_plural": "approvals",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PostImage',
+            name="PostImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=editorial.models.posts._image_path, verbose_name='image')),
-                ('alt_text', models.CharField(help_text='Describe the image for people who cannot see it. Required.', max_length=1000, verbose_name='alternative text')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('sha256', models.CharField(editable=False, max_length=64)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='editorial.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "image",
+                    models.ImageField(
+                        upload_to=editorial.models.posts._image_path, verbose_name="image"
+                    ),
+                ),
+                (
+                    "alt_text",
+                    models.CharField(
+                        help_text="Describe the image for people who cannot see it. Required.",
+                        max_length=1000,
+                        verbose_name="alternative text",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("sha256", models.CharField(editable=False, max_length=64)),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="images",
+                        to="editorial.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'image',
-                'verbose_name_plural': 'images',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "image",
+                "verbose_name_plural": "images",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PostVariant',
+            name="PostVariant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='text for this channel')),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='editorial.channel')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='editorial.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="text for this channel")),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="editorial.channel",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="variants",
+                        to="editorial.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'channel variant',
-                'verbose_name_plural': 'channel variants',
-                'ordering': ['channel_id'],
+                "verbose_name": "channel variant",
+                "verbose_name_plural": "channel variants",
+                "ordering": ["channel_id"],
             },
         ),
         migrations.CreateModel(
-            name='SensitivityRule',
+            name="SensitivityRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('keyword', 'Keyword or phrase'), ('regex', 'Regular expression')], default='keyword', max_length=8, verbose_name='kind')),
-                ('pattern', models.CharField(max_length=300, verbose_name='pattern')),
-                ('topic', models.CharField(max_length=120, verbose_name='topic')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("keyword", "Keyword or phrase"), ("regex", "Regular expression")],
+                        default="keyword",
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("pattern", models.CharField(max_length=300, verbose_name="pattern")),
+                ("topic", models.CharField(max_length=120, verbose_name="topic")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sensitivity rule',
-                'verbose_name_plural': 'sensitivity rules',
-                'ordering': ['topic', 'pattern'],
+                "verbose_name": "sensitivity rule",
+                "verbose_name_plural": "sensitivity rules",
+                "ordering": ["topic", "pattern"],
             },
         ),
         migrations.AddField(
-            model_name='post',
-            name='sensitivity_rule',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='editorial.sensitivityrule'),
+            model_name="post",
+            name="sensitivity_rule",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="editorial.sensitivityrule",
+            ),
         ),
         migrations.CreateModel(
-            name='WeeklyPlan',
+            name="WeeklyPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('iso_year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('iso_week', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(53)], verbose_name='week')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('returned', 'Returned')], default='draft', max_length=12, protected=True, verbose_name='state')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='accounts.department', verbose_name='team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("iso_year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "iso_week",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(53),
+                        ],
+                        verbose_name="week",
+                    ),
+                ),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved"),
+                            ("returned", "Returned"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        protected=True,
+                        verbose_name="state",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="accounts.department",
+                        verbose_name="team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'weekly plan',
-                'verbose_name_plural': 'weekly plans',
-                'ordering': ['-iso_year', '-iso_week', 'team__name'],
+                "verbose_name": "weekly plan",
+                "verbose_name_plural": "weekly plans",
+                "ordering": ["-iso_year", "-iso_week", "team__name"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.AddField(
-            model_name='post',
-            name='plan',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to='editorial.weeklyplan', verbose_name='weekly plan'),
+            model_name="post",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="posts",
+                to="editorial.weeklyplan",
+                verbose_name="weekly plan",
+            ),
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(editable=False, unique=True, verbose_name='sequence')),
-                ('created_at', models.DateTimeField(editable=False, verbose_name='when')),
-                ('actor_name', models.CharField(editable=False, max_length=150, verbose_name='who (as recorded)')),
-                ('action', models.CharField(editable=False, max_length=40, verbose_name='action')),
-                ('object_type', models.CharField(editable=False, max_length=60, verbose_name='object type')),
-                ('object_id', models.PositiveBigIntegerField(editable=False, verbose_name='object id')),
-                ('object_repr', models.CharField(editable=False, max_length=200, verbose_name='object')),
-                ('from_state', models.CharField(blank=True, editable=False, max_length=40, verbose_name='from')),
-                ('to_state', models.CharField(blank=True, editable=False, max_length=40, verbose_name='to')),
-                ('comment', models.TextField(blank=True, editable=False, verbose_name='why')),
-                ('data', models.JSONField(blank=True, default=dict, editable=False, verbose_name='details')),
-                ('prev_hash', models.CharField(editable=False, max_length=64)),
-                ('entry_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seq",
+                    models.PositiveBigIntegerField(
+                        editable=False, unique=True, verbose_name="sequence"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(editable=False, verbose_name="when")),
+                (
+                    "actor_name",
+                    models.CharField(
+                        editable=False, max_length=150, verbose_name="who (as recorded)"
+                    ),
+                ),
+                ("action", models.CharField(editable=False, max_length=40, verbose_name="action")),
+                (
+                    "object_type",
+                    models.CharField(editable=False, max_length=60, verbose_name="object type"),
+                ),
+                (
+                    "object_id",
+                    models.PositiveBigIntegerField(editable=False, verbose_name="object id"),
+                ),
+                (
+                    "object_repr",
+                    models.CharField(editable=False, max_length=200, verbose_name="object"),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True, editable=False, max_length=40, verbose_name="from"
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(blank=True, editable=False, max_length=40, verbose_name="to"),
+                ),
+                ("comment", models.TextField(blank=True, editable=False, verbose_name="why")),
+                (
+                    "data",
+                    models.JSONField(
+                        blank=True, default=dict, editable=False, verbose_name="details"
+                    ),
+                ),
+                ("prev_hash", models.CharField(editable=False, max_length=64)),
+                ("entry_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit trail',
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['object_type', 'object_id', 'seq'], name='audit_obj_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit trail",
+                "ordering": ["seq"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id", "seq"], name="audit_obj_idx")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.UniqueConstraint(fields=('network', 'handle'), name='unique_channel_handle'),
+            model_name="channel",
+            constraint=models.UniqueConstraint(
+                fields=("network", "handle"), name="unique_channel_handle"
+            ),
         ),
         migrations.AddIndex(
-            model_name='approval',
-            index=models.Index(condition=models.Q(('voided_at__isnull', True)), fields=['post', 'created_at'], name='approval_valid_idx'),
+            model_name="approval",
+            index=models.Index(
+                condition=models.Q(("voided_at__isnull", True)),
+                fields=["post", "created_at"],
+                name="approval_valid_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='postvariant',
-            constraint=models.UniqueConstraint(fields=('post', 'channel'), name='one_variant_per_channel'),
+            model_name="postvariant",
+            constraint=models.UniqueConstraint(
+                fields=("post", "channel"), name="one_variant_per_channel"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sensitivityrule',
-            index=models.Index(fields=['active'], name='rule_active_idx'),
+            model_name="sensitivityrule",
+            index=models.Index(fields=["active"], name="rule_active_idx"),
         ),
         migrations.AddConstraint(
-            model_name='weeklyplan',
-            constraint=models.UniqueConstraint(fields=('team', 'iso_year', 'iso_week'), name='one_plan_per_team_and_week'),
+            model_name="weeklyplan",
+            constraint=models.UniqueConstraint(
+                fields=("team", "iso_year", "iso_week"), name="one_plan_per_team_and_week"
+            ),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['state', 'scheduled_at'], name='post_state_due_idx'),
+            model_name="post",
+            index=models.Index(fields=["state", "scheduled_at"], name="post_state_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['origin_department', 'scheduled_at'], name='post_dept_idx'),
+            model_name="post",
+            index=models.Index(fields=["origin_department", "scheduled_at"], name="post_dept_idx"),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(condition=models.Q(('overdue_at__isnull', True), ('state__in', ['draft', 'changes_requested', 'submitted', 'planned', 'pending_approval', 'pending_signoff'])), fields=['scheduled_at'], name='post_overdue_sweep_idx'),
+            model_name="post",
+            index=models.Index(
+                condition=models.Q(
+                    ("overdue_at__isnull", True),
+                    (
+                        "state__in",
+                        [
+                            "draft",
+                            "changes_requested",
+                            "submitted",
+                            "planned",
+                            "pending_approval",
+                            "pending_signoff",
+                        ],
+                    ),
+                ),
+                fields=["scheduled_at"],
+                name="post_overdue_sweep_idx",
+            ),
         ),
     ]

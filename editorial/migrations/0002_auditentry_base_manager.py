@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('editorial', '0001_initial'),
+        ("editorial", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='auditentry',
-            options={'base_manager_name': 'objects', 'ordering': ['seq'], 'verbose_name': 'audit entry', 'verbose_name_plural': 'audit trail'},
+            name="auditentry",
+            options={
+                "base_manager_name": "objects",
+                "ordering": ["seq"],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit trail",
+            },
         ),
     ]

@@ -8,114 +8,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('editorial', '0002_auditentry_base_manager'),
+        ("accounts", "0001_initial"),
+        ("editorial", "0002_auditentry_base_manager"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Heartbeat',
+            name="Heartbeat",
             fields=[
-                ('name', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('beat_at', models.DateTimeField()),
+                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("beat_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('retrying', 'Retrying'), ('sent', 'Sent'), ('unknown', 'Outcome unknown'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='state')),
-                ('idempotency_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('content_hash', models.CharField(help_text='The approved content.', max_length=64)),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt')),
-                ('sending_since', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('external_id', models.CharField(blank=True, max_length=200, verbose_name='id on the network')),
-                ('external_url', models.URLField(blank=True, max_length=500, verbose_name='address on the network')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("retrying", "Retrying"),
+                            ("sent", "Sent"),
+                            ("unknown", "Outcome unknown"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "idempotency_key",
+                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+                ),
+                (
+                    "content_hash",
+                    models.CharField(help_text="The approved content.", max_length=64),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next attempt"),
+                ),
+                ("sending_since", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=200, verbose_name="id on the network"),
+                ),
+                (
+                    "external_url",
+                    models.URLField(
+                        blank=True, max_length=500, verbose_name="address on the network"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
             ],
             options={
-                'verbose_name': 'publication',
-                'verbose_name_plural': 'publications',
-                'ordering': ['post_id', 'channel_id'],
+                "verbose_name": "publication",
+                "verbose_name_plural": "publications",
+                "ordering": ["post_id", "channel_id"],
             },
         ),
         migrations.CreateModel(
-            name='PublishingPause',
+            name="PublishingPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('stops_publishing', models.BooleanField(default=True, help_text="Off: publishing goes on, but only with the director's sign-off.", verbose_name='stops publishing')),
-                ('requires_director', models.BooleanField(default=False, help_text='While on, approved posts not signed off by the director are held.', verbose_name='every post needs the director')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='ends at')),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "stops_publishing",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Off: publishing goes on, but only with the director's sign-off.",
+                        verbose_name="stops publishing",
+                    ),
+                ),
+                (
+                    "requires_director",
+                    models.BooleanField(
+                        default=False,
+                        help_text="While on, approved posts not signed off by the director are held.",
+                        verbose_name="every post needs the director",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="ends at")),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'publishing pause',
-                'verbose_name_plural': 'publishing pauses',
-                'ordering': ['-started_at'],
+                "verbose_name": "publishing pause",
+                "verbose_name_plural": "publishing pauses",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.AddField(
-            model_name='channel',
-            name='endpoint_url',
-            field=models.URLField(blank=True, help_text='Where the webhook channel posts (Slack, Mattermost, Teams…).', max_length=500, verbose_name='endpoint'),
+            model_name="channel",
+            name="endpoint_url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where the webhook channel posts (Slack, Mattermost, Teams…).",
+                max_length=500,
+                verbose_name="endpoint",
+            ),
         ),
         migrations.AddField(
-            model_name='post',
-            name='held_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='held since'),
+            model_name="post",
+            name="held_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="held since"
+            ),
         ),
         migrations.AddField(
-            model_name='post',
-            name='held_reason',
-            field=models.CharField(blank=True, editable=False, max_length=300, verbose_name='why held'),
+            model_name="post",
+            name="held_reason",
+            field=models.CharField(
+                blank=True, editable=False, max_length=300, verbose_name="why held"
+            ),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(condition=models.Q(('held_at__isnull', True), ('state', 'approved')), fields=['scheduled_at'], name='post_due_sweep_idx'),
+            model_name="post",
+            index=models.Index(
+                condition=models.Q(("held_at__isnull", True), ("state", "approved")),
+                fields=["scheduled_at"],
+                name="post_due_sweep_idx",
+            ),
         ),
         migrations.AddField(
-            model_name='publication',
-            name='channel',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='publications', to='editorial.channel'),
+            model_name="publication",
+            name="channel",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="publications",
+                to="editorial.channel",
+            ),
         ),
         migrations.AddField(
-            model_name='publication',
-            name='post',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='publications', to='editorial.post'),
+            model_name="publication",
+            name="post",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="publications",
+                to="editorial.post",
+            ),
         ),
         migrations.AddField(
-            model_name='publishingpause',
-            name='channel',
-            field=models.ForeignKey(blank=True, help_text='Empty: every channel.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pauses', to='editorial.channel'),
+            model_name="publishingpause",
+            name="channel",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty: every channel.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pauses",
+                to="editorial.channel",
+            ),
         ),
         migrations.AddField(
-            model_name='publishingpause',
-            name='ended_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="publishingpause",
+            name="ended_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='publishingpause',
-            name='started_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="publishingpause",
+            name="started_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='publication',
-            index=models.Index(condition=models.Q(('state', 'sending')), fields=['sending_since'], name='publication_sending_idx'),
+            model_name="publication",
+            index=models.Index(
+                condition=models.Q(("state", "sending")),
+                fields=["sending_since"],
+                name="publication_sending_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='publication',
-            index=models.Index(condition=models.Q(('state', 'retrying')), fields=['next_attempt_at'], name='publication_retry_idx'),
+            model_name="publication",
+            index=models.Index(
+                condition=models.Q(("state", "retrying")),
+                fields=["next_attempt_at"],
+                name="publication_retry_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.UniqueConstraint(fields=('post', 'channel'), name='one_publication_per_channel'),
+            model_name="publication",
+            constraint=models.UniqueConstraint(
+                fields=("post", "channel"), name="one_publication_per_channel"
+            ),
         ),
     ]

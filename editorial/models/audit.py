@@ -32,8 +32,12 @@ class AuditEntry(models.Model):
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
     created_at = models.DateTimeField(_("when"), editable=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("who"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
     )
     # Kept as text too, so the entry still says who acted if the account is renamed.
     actor_name = models.CharField(_("who (as recorded)"), max_length=150, editable=False)

@@ -47,7 +47,9 @@ class Channel(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     endpoint_url = models.URLField(
-        _("endpoint"), max_length=500, blank=True,
+        _("endpoint"),
+        max_length=500,
+        blank=True,
         help_text=_("Where the webhook channel posts (Slack, Mattermost, Teams…)."),
     )
 

@@ -27,7 +27,9 @@ class WeeklyPlan(ConcurrentTransitionMixin, models.Model):
     """A team's plan for one ISO week ("prévisionnel hebdomadaire"), approved as a whole."""
 
     team = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="plans",
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        related_name="plans",
         verbose_name=_("team"),
     )
     iso_year = models.PositiveSmallIntegerField(_("year"))
@@ -41,12 +43,20 @@ class WeeklyPlan(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -69,8 +79,13 @@ class WeeklyPlan(ConcurrentTransitionMixin, models.Model):
     def monday(self) -> datetime.date:
         return datetime.date.fromisocalendar(self.iso_year, self.iso_week, 1)
 
-    @transition(state, [P.DRAFT, P.RETURNED], P.SUBMITTED,
-                permission=perms.allowed_on_plan("submit_plan"), conditions=[_has_items])
+    @transition(
+        state,
+        [P.DRAFT, P.RETURNED],
+        P.SUBMITTED,
+        permission=perms.allowed_on_plan("submit_plan"),
+        conditions=[_has_items],
+    )
     def submit(self) -> None: ...
 
     @transition(state, P.SUBMITTED, P.APPROVED, permission=perms.allowed_on_plan("approve_plan"))

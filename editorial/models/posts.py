@@ -176,46 +176,87 @@ class Post(ConcurrentTransitionMixin, models.Model):
 
     # --- transitions: (action) source -> target, who may, on what condition -------------
 
-    @transition(state, [S.DRAFT, S.CHANGES_REQUESTED], S.SUBMITTED,
-                permission=perms.allowed("submit"), conditions=[_is_ready])
+    @transition(
+        state,
+        [S.DRAFT, S.CHANGES_REQUESTED],
+        S.SUBMITTED,
+        permission=perms.allowed("submit"),
+        conditions=[_is_ready],
+    )
     def submit(self) -> None: ...
 
-    @transition(state, S.SUBMITTED, S.PLANNED,
-                permission=perms.allowed("accept"), conditions=[_is_ready])
+    @transition(
+        state, S.SUBMITTED, S.PLANNED, permission=perms.allowed("accept"), conditions=[_is_ready]
+    )
     def accept(self) -> None: ...
 
-    @transition(state, S.SUBMITTED, S.CHANGES_REQUESTED,
-                permission=perms.allowed("return_submission"))
+    @transition(
+        state, S.SUBMITTED, S.CHANGES_REQUESTED, permission=perms.allowed("return_submission")
+    )
     def return_submission(self) -> None: ...
 
-    @transition(state, [S.DRAFT, S.CHANGES_REQUESTED], S.PLANNED,
-                permission=perms.allowed("plan"), conditions=[_is_ready])
+    @transition(
+        state,
+        [S.DRAFT, S.CHANGES_REQUESTED],
+        S.PLANNED,
+        permission=perms.allowed("plan"),
+        conditions=[_is_ready],
+    )
     def plan_into_week(self) -> None: ...
 
-    @transition(state, S.PLANNED, S.PENDING_APPROVAL,
-                permission=perms.allowed("send_for_approval"), conditions=[_is_ready])
+    @transition(
+        state,
+        S.PLANNED,
+        S.PENDING_APPROVAL,
+        permission=perms.allowed("send_for_approval"),
+        conditions=[_is_ready],
+    )
     def send_for_approval(self) -> None: ...
 
-    @transition(state, [S.DRAFT, S.SUBMITTED, S.PLANNED, S.CHANGES_REQUESTED], S.PENDING_APPROVAL,
-                permission=perms.allowed("fast_track"), conditions=[_is_ready])
+    @transition(
+        state,
+        [S.DRAFT, S.SUBMITTED, S.PLANNED, S.CHANGES_REQUESTED],
+        S.PENDING_APPROVAL,
+        permission=perms.allowed("fast_track"),
+        conditions=[_is_ready],
+    )
     def fast_track(self) -> None:
         self.urgent = True
 
-    @transition(state, S.PENDING_APPROVAL, RETURN_VALUE(S.APPROVED, S.PENDING_SIGNOFF),
-                permission=perms.allowed("approve"), conditions=[_is_ready])
+    @transition(
+        state,
+        S.PENDING_APPROVAL,
+        RETURN_VALUE(S.APPROVED, S.PENDING_SIGNOFF),
+        permission=perms.allowed("approve"),
+        conditions=[_is_ready],
+    )
     def approve(self, needs_signoff: bool) -> str:
         return S.PENDING_SIGNOFF if needs_signoff else S.APPROVED
 
-    @transition(state, S.PENDING_SIGNOFF, S.APPROVED,
-                permission=perms.allowed("sign_off"), conditions=[_is_schedulable])
+    @transition(
+        state,
+        S.PENDING_SIGNOFF,
+        S.APPROVED,
+        permission=perms.allowed("sign_off"),
+        conditions=[_is_schedulable],
+    )
     def sign_off(self) -> None: ...
 
-    @transition(state, [S.PENDING_APPROVAL, S.PENDING_SIGNOFF], S.CHANGES_REQUESTED,
-                permission=perms.allowed("request_changes"))
+    @transition(
+        state,
+        [S.PENDING_APPROVAL, S.PENDING_SIGNOFF],
+        S.CHANGES_REQUESTED,
+        permission=perms.allowed("request_changes"),
+    )
     def request_changes(self) -> None: ...
 
-    @transition(state, [S.DRAFT, S.CHANGES_REQUESTED], S.APPROVED,
-                permission=perms.allowed("self_approve"), conditions=[_is_ready])
+    @transition(
+        state,
+        [S.DRAFT, S.CHANGES_REQUESTED],
+        S.APPROVED,
+        permission=perms.allowed("self_approve"),
+        conditions=[_is_ready],
+    )
     def self_approve(self) -> None: ...
 
     @transition(state, S.PENDING_APPROVAL, S.PLANNED, permission=perms.allowed("back_to_plan"))

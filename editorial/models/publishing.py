@@ -28,12 +28,15 @@ class Publication(models.Model):
     """The sending of one post to one channel. Claimed with a conditional update
     (queued/retrying -> sending) so that a message delivered twice sends once."""
 
-    post = models.ForeignKey("editorial.Post", on_delete=models.PROTECT,
-                             related_name="publications")
-    channel = models.ForeignKey("editorial.Channel", on_delete=models.PROTECT,
-                                related_name="publications")
-    state = models.CharField(_("state"), max_length=10, choices=PublicationState.choices,
-                             default=PublicationState.QUEUED)
+    post = models.ForeignKey(
+        "editorial.Post", on_delete=models.PROTECT, related_name="publications"
+    )
+    channel = models.ForeignKey(
+        "editorial.Channel", on_delete=models.PROTECT, related_name="publications"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=PublicationState.choices, default=PublicationState.QUEUED
+    )
     # Sent to networks that honour one, so that a retry after a lost answer is not a
     # second post.
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -56,11 +59,17 @@ class Publication(models.Model):
         ]
         indexes = [
             # The reaper's query: publications stuck in sending.
-            models.Index(fields=["sending_since"], name="publication_sending_idx",
-                         condition=Q(state="sending")),
+            models.Index(
+                fields=["sending_since"],
+                name="publication_sending_idx",
+                condition=Q(state="sending"),
+            ),
             # The retry sweep: publications whose next attempt is due.
-            models.Index(fields=["next_attempt_at"], name="publication_retry_idx",
-                         condition=Q(state="retrying")),
+            models.Index(
+                fields=["next_attempt_at"],
+                name="publication_retry_idx",
+                condition=Q(state="retrying"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,24 +88,33 @@ class PublishingPause(models.Model):
     """Crisis mode: publishing stopped everywhere (channel empty) or on one channel,
     and optionally every post needing the director's sign-off."""
 
-    channel = models.ForeignKey("editorial.Channel", on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="pauses",
-                                help_text=_("Empty: every channel."))
+    channel = models.ForeignKey(
+        "editorial.Channel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pauses",
+        help_text=_("Empty: every channel."),
+    )
     reason = models.TextField(_("reason"))
     stops_publishing = models.BooleanField(
-        _("stops publishing"), default=True,
+        _("stops publishing"),
+        default=True,
         help_text=_("Off: publishing goes on, but only with the director's sign-off."),
     )
     requires_director = models.BooleanField(
-        _("every post needs the director"), default=False,
+        _("every post needs the director"),
+        default=False,
         help_text=_("While on, approved posts not signed off by the director are held."),
     )
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     started_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 null=True, blank=True, related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
 
     objects = PauseQuerySet.as_manager()

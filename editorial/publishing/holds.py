@@ -41,7 +41,9 @@ def pause_message(pause: PublishingPause) -> str:
     if pause.channel is None:
         return _("Publishing is paused: %(reason)s") % {"reason": pause.reason}
     return _("%(channel)s is paused: %(reason)s") % {
-        "channel": pause.channel, "reason": pause.reason}
+        "channel": pause.channel,
+        "reason": pause.reason,
+    }
 
 
 class HoldRules:
@@ -55,8 +57,14 @@ class HoldRules:
         self.director_required = director_required(now)
         self.oldest_due = now - timedelta(minutes=settings.PUBLISHING_GRACE_MINUTES)
 
-    def reason(self, post: Post, channel_ids: list[int], approved: str | None,
-               current: str, director_signed: bool) -> str | None:
+    def reason(
+        self,
+        post: Post,
+        channel_ids: list[int],
+        approved: str | None,
+        current: str,
+        director_signed: bool,
+    ) -> str | None:
         """The reason this due, approved post must be held, or None if it may go out."""
         if self.global_pause:
             return pause_message(self.global_pause)
@@ -66,9 +74,12 @@ class HoldRules:
         if self.director_required and not director_signed:
             return _("Crisis mode: every post needs the director's sign-off.")
         if post.scheduled_at < self.oldest_due:
-            return _("Due at %(due)s, more than %(minutes)s minutes ago: confirm or "
-                     "reschedule.") % {"due": post.scheduled_at.isoformat(timespec="minutes"),
-                                       "minutes": settings.PUBLISHING_GRACE_MINUTES}
+            return _(
+                "Due at %(due)s, more than %(minutes)s minutes ago: confirm or reschedule."
+            ) % {
+                "due": post.scheduled_at.isoformat(timespec="minutes"),
+                "minutes": settings.PUBLISHING_GRACE_MINUTES,
+            }
         if approved is None or approved != current:
             return _("The content differs from what was approved.")
         return None
@@ -81,7 +92,13 @@ def hold_post(post: Post, reason: str, now: datetime) -> bool:
         held_at=now, held_reason=reason[:300]
     )
     if held:
-        audit.record(actor=None, action="hold", obj=post, from_state=post.state,
-                     to_state=post.state, comment=reason)
+        audit.record(
+            actor=None,
+            action="hold",
+            obj=post,
+            from_state=post.state,
+            to_state=post.state,
+            comment=reason,
+        )
         emit(post, None, "hold", post.state, post.state, reason)
     return bool(held)

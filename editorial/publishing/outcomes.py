@@ -39,15 +39,14 @@ def record_outcomes(ids: list[int]) -> list[int]:
     if not ids:
         return []
     with transaction.atomic():
-        post_ids = sorted(set(
-            Publication.objects.filter(pk__in=ids).values_list("post_id", flat=True)))
+        post_ids = sorted(
+            set(Publication.objects.filter(pk__in=ids).values_list("post_id", flat=True))
+        )
         posts = {
             post.pk: post
             for post in Post.objects.select_for_update().filter(pk__in=post_ids).order_by("pk")
         }
-        siblings = list(
-            Publication.objects.filter(post_id__in=post_ids).select_related("channel")
-        )
+        siblings = list(Publication.objects.filter(post_id__in=post_ids).select_related("channel"))
         wanted = set(ids)
         outcomes = [p for p in siblings if p.pk in wanted and p.state in OUTCOMES]
         audited = set(
@@ -75,16 +74,29 @@ def record_outcomes(ids: list[int]) -> list[int]:
         entries, signals = [], []
         for p in sorted(outcomes, key=lambda p: p.pk):
             p.post = posts[p.post_id]
-            entries.append(dict(
-                actor=None, action=f"publication_{p.state}", obj=p, from_state=PS.SENDING,
-                to_state=p.state, comment=p.last_error,
-                data={"external_id": p.external_id} if p.state == PS.SENT else None,
-            ))
+            entries.append(
+                dict(
+                    actor=None,
+                    action=f"publication_{p.state}",
+                    obj=p,
+                    from_state=PS.SENDING,
+                    to_state=p.state,
+                    comment=p.last_error,
+                    data={"external_id": p.external_id} if p.state == PS.SENT else None,
+                )
+            )
             signals.append((p, f"publication_{p.state}", PS.SENDING, p.state, p.last_error))
         for target, group in settled.items():
             for post in group:
-                entries.append(dict(actor=None, action=f"mark_{target}", obj=post,
-                                    from_state=PostState.PUBLISHING, to_state=target))
+                entries.append(
+                    dict(
+                        actor=None,
+                        action=f"mark_{target}",
+                        obj=post,
+                        from_state=PostState.PUBLISHING,
+                        to_state=target,
+                    )
+                )
                 signals.append((post, f"mark_{target}", PostState.PUBLISHING, target, ""))
         # Audited last: the chain head's lock is then held only until the commit.
         audit.record_many(entries)
@@ -107,8 +119,14 @@ def _settled_state(post: Post, states: set[str]) -> str | None:
     return None
 
 
-def finish(publication: Publication, state: str, now: datetime, *, error: str = "",
-            result: Result | None = None) -> str:
+def finish(
+    publication: Publication,
+    state: str,
+    now: datetime,
+    *,
+    error: str = "",
+    result: Result | None = None,
+) -> str:
     """Record a final (or unknown) outcome and settle the post, in one transaction."""
     with transaction.atomic():
         # Locking the post serializes the last publications of one post finishing at
@@ -116,21 +134,33 @@ def finish(publication: Publication, state: str, now: datetime, *, error: str = 
         post = Post.objects.select_for_update().get(pk=publication.post_id)
         fields = {"state": state, "sending_since": None, "last_error": error[:2000]}
         if result is not None:
-            fields.update(external_id=result.external_id[:200], external_url=result.url[:500],
-                          sent_at=now)
+            fields.update(
+                external_id=result.external_id[:200], external_url=result.url[:500], sent_at=now
+            )
         if not Publication.objects.filter(pk=publication.pk, state=PS.SENDING).update(**fields):
             return "already settled"  # the reaper (or a person) got there first
         publication.state = state
         settled = settle(post)
         # Audited last: the chain head's lock, which every writer waits for, is then
         # held only until the commit.
-        audit.record(actor=None, action=f"publication_{state}", obj=publication,
-                     from_state=PS.SENDING, to_state=state, comment=error,
-                     data={"external_id": result.external_id} if result else None)
+        audit.record(
+            actor=None,
+            action=f"publication_{state}",
+            obj=publication,
+            from_state=PS.SENDING,
+            to_state=state,
+            comment=error,
+            data={"external_id": result.external_id} if result else None,
+        )
         emit(publication, None, f"publication_{state}", PS.SENDING, state, error)
         if settled:
-            audit.record(actor=None, action=f"mark_{settled}", obj=post,
-                         from_state=PostState.PUBLISHING, to_state=settled)
+            audit.record(
+                actor=None,
+                action=f"mark_{settled}",
+                obj=post,
+                from_state=PostState.PUBLISHING,
+                to_state=settled,
+            )
             emit(post, None, f"mark_{settled}", PostState.PUBLISHING, settled)
     return state
 
@@ -172,8 +202,9 @@ def reap(now: datetime | None = None) -> list[int]:
     reaped = [p.pk for p in stuck if finish(p, PS.UNKNOWN, now, error=error) == PS.UNKNOWN]
     unrecorded = unrecorded_outcomes()
     if unrecorded:
-        log.warning("Recording %s publication outcome(s) left unaudited by a worker",
-                    len(unrecorded))
+        log.warning(
+            "Recording %s publication outcome(s) left unaudited by a worker", len(unrecorded)
+        )
         record_outcomes(unrecorded)
     return reaped
 

@@ -121,8 +121,13 @@ def claim_batch(
             rules = HoldRules(now)
             started, holds = [], []
             for post in posts:
-                reason = rules.reason(post, facts.channels[post.pk], facts.approved.get(post.pk),
-                                      facts.current[post.pk], post.pk in facts.director_signed)
+                reason = rules.reason(
+                    post,
+                    facts.channels[post.pk],
+                    facts.approved.get(post.pk),
+                    facts.current[post.pk],
+                    post.pk in facts.director_signed,
+                )
                 if reason:
                     holds.append((post, reason))
                 else:
@@ -147,9 +152,9 @@ class _ClaimFacts:
     def __init__(self, ids: list[int]):
         self.current = compute_content_hashes(ids)
         self.channels: dict[int, list[int]] = {pk: [] for pk in ids}
-        for pk, channel_id in Post.channels.through.objects.filter(
-            post_id__in=ids
-        ).values_list("post_id", "channel_id"):
+        for pk, channel_id in Post.channels.through.objects.filter(post_id__in=ids).values_list(
+            "post_id", "channel_id"
+        ):
             self.channels[pk].append(channel_id)
         self.approved: dict[int, str] = {}
         self.director_signed: set[int] = set()
@@ -179,19 +184,32 @@ def _start_publishing(posts: list[Post], facts: _ClaimFacts, now: datetime) -> l
         raise ConcurrentTransition("Another scheduler claimed one of these posts first.")
     lease = now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
     return Publication.objects.bulk_create(
-        Publication(post=post, channel_id=channel_id, content_hash=facts.approved[post.pk],
-                    next_attempt_at=lease, created_at=now)
+        Publication(
+            post=post,
+            channel_id=channel_id,
+            content_hash=facts.approved[post.pk],
+            next_attempt_at=lease,
+            created_at=now,
+        )
         for post in posts
         for channel_id in sorted(facts.channels[post.pk])
     )
 
 
 def _audit_start(posts: list[Post], facts: _ClaimFacts) -> None:
-    audit.record_many([
-        dict(actor=None, action="start_publishing", obj=post, from_state=PostState.APPROVED,
-             to_state=post.state, data={"content_hash": facts.approved[post.pk]})
-        for post in posts
-    ])
+    audit.record_many(
+        [
+            dict(
+                actor=None,
+                action="start_publishing",
+                obj=post,
+                from_state=PostState.APPROVED,
+                to_state=post.state,
+                data={"content_hash": facts.approved[post.pk]},
+            )
+            for post in posts
+        ]
+    )
     for post in posts:
         emit(post, None, "start_publishing", PostState.APPROVED, post.state)
 
@@ -210,7 +228,7 @@ def enqueue_publications(ids: list[int]) -> None:
     size = settings.PUBLISHING_TASK_BATCH
     ids = list(ids)
     for start in range(0, len(ids), size):
-        publish_batch.delay(ids[start:start + size])
+        publish_batch.delay(ids[start : start + size])
 
 
 def requeue_publications(now: datetime, *, limit: int) -> list[int]:
@@ -246,10 +264,16 @@ def send_wakeups(now: datetime) -> list[int]:
     from editorial.tasks import claim_due_at
 
     interval = timedelta(seconds=settings.PUBLISHING_SWEEP_SECONDS)
-    window = Post.objects.filter(
-        state=PostState.APPROVED, held_at__isnull=True,
-        scheduled_at__gt=now, scheduled_at__lte=now + 2 * interval,
-    ).order_by("scheduled_at", "pk").values_list("pk", "scheduled_at")
+    window = (
+        Post.objects.filter(
+            state=PostState.APPROVED,
+            held_at__isnull=True,
+            scheduled_at__gt=now,
+            scheduled_at__lte=now + 2 * interval,
+        )
+        .order_by("scheduled_at", "pk")
+        .values_list("pk", "scheduled_at")
+    )
     instants: dict[datetime, list[int]] = {}
     for pk, due in window:
         instants.setdefault(due, []).append(pk)

@@ -112,8 +112,16 @@ def claim_to_send(publication: Publication, now: datetime, carry: _Carry | None 
     trip instead of two; each UPDATE keeps its own row condition); elsewhere just
     before."""
     at = connection.ops.adapt_datetimefield_value(now)  # as the ORM would store it
-    params = [PS.SENDING, at, publication.pk, PS.QUEUED, PS.RETRYING, PostState.PUBLISHING,
-              True, at]
+    params = [
+        PS.SENDING,
+        at,
+        publication.pk,
+        PS.QUEUED,
+        PS.RETRYING,
+        PostState.PUBLISHING,
+        True,
+        at,
+    ]
     with connection.cursor() as cursor:
         if carry is not None and connection.vendor == "postgresql":
             cursor.execute(
@@ -311,8 +319,12 @@ def _not_cleared(publication: Publication, now: datetime) -> str | None:
     post = Post.objects.get(pk=publication.post_id)
     publication.post = post
     if post.state != PostState.PUBLISHING:
-        return _refuse(publication, "refuse",
-                       f"The post is {post.state}, no longer cleared for publishing.", now)
+        return _refuse(
+            publication,
+            "refuse",
+            f"The post is {post.state}, no longer cleared for publishing.",
+            now,
+        )
     if post.held_at is not None:
         return "held"  # held for a person; the publication waits, queued
     reason = pause_reason(now, [publication.channel_id])
@@ -358,25 +370,40 @@ def _transient(publication: Publication, exc: Exception, batch: _Batch) -> str:
         or 0
     )
     if attempts >= settings.PUBLISHING_MAX_ATTEMPTS:
-        return _record(publication, PS.FAILED, batch,
-                       error=f"Gave up after {attempts} attempts: {exc}")
+        return _record(
+            publication, PS.FAILED, batch, error=f"Gave up after {attempts} attempts: {exc}"
+        )
     delay = backoff_seconds(attempts, getattr(exc, "retry_after", None))
     Publication.objects.filter(pk=publication.pk, state=PS.SENDING).update(
-        state=PS.RETRYING, sending_since=None, last_error=str(exc)[:2000],
+        state=PS.RETRYING,
+        sending_since=None,
+        last_error=str(exc)[:2000],
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
     )
     return "retrying"
 
 
-def _record(publication: Publication, state: str, batch: _Batch, *, error: str = "",
-            result: Result | None = None) -> str:
+def _record(
+    publication: Publication,
+    state: str,
+    batch: _Batch,
+    *,
+    error: str = "",
+    result: Result | None = None,
+) -> str:
     """The outcome of a send: one short UPDATE, conditional on `sending`, run by the
     batch's next statement (`_Carry`). Its audit entry and the post's settling follow
     with the batch's (`record_outcomes`)."""
     if result is not None:
-        params = [state, error[:2000], result.external_id[:200], result.url[:500],
-                  connection.ops.adapt_datetimefield_value(timezone.now()), publication.pk,
-                  PS.SENDING]
+        params = [
+            state,
+            error[:2000],
+            result.external_id[:200],
+            result.url[:500],
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+            publication.pk,
+            PS.SENDING,
+        ]
         sql = _record_sql(sent=True)
     else:
         params = [state, error[:2000], publication.pk, PS.SENDING]
@@ -390,8 +417,7 @@ def _record(publication: Publication, state: str, batch: _Batch, *, error: str =
 def _record_sql(*, sent: bool) -> str:
     """The outcome's UPDATE, conditional on `sending` (raw: it runs once per send)."""
     q = connection.ops.quote_name
-    columns = ["state", "last_error"] + (["external_id", "external_url", "sent_at"] if sent
-                                         else [])
+    columns = ["state", "last_error"] + (["external_id", "external_url", "sent_at"] if sent else [])
     assignments = ", ".join(f"{q(c)} = %s" for c in columns)
     return (
         f"UPDATE {q(Publication._meta.db_table)} SET {assignments}, {q('sending_since')} = NULL "

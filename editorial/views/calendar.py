@@ -35,21 +35,30 @@ VIEWS = {"week": "timeGridWeek", "month": "dayGridMonth"}
 class CalendarFilters(forms.Form):
     """What the calendar shows: every choice is limited to what the user may see."""
 
-    channel = forms.ModelChoiceField(queryset=None, required=False,
-                                     label=gettext_lazy("Channel"), empty_label=gettext_lazy("All"))
-    department = forms.ModelChoiceField(queryset=None, required=False,
-                                        label=gettext_lazy("Department"),
-                                        empty_label=gettext_lazy("All"))
+    channel = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=gettext_lazy("Channel"),
+        empty_label=gettext_lazy("All"),
+    )
+    department = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=gettext_lazy("Department"),
+        empty_label=gettext_lazy("All"),
+    )
     category = forms.ChoiceField(required=False, label=gettext_lazy("Category"))
     state = forms.ChoiceField(required=False, label=gettext_lazy("State"))
-    campaign = forms.ModelChoiceField(queryset=None, required=False,
-                                      label=gettext_lazy("Campaign"),
-                                      empty_label=gettext_lazy("All"))
+    campaign = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=gettext_lazy("Campaign"),
+        empty_label=gettext_lazy("All"),
+    )
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["channel"].queryset = access.visible_channels(user).select_related(
-            "department")
+        self.fields["channel"].queryset = access.visible_channels(user).select_related("department")
         self.fields["department"].queryset = access.visible_departments(user).order_by("name")
         self.fields["campaign"].queryset = access.visible_campaigns(user).order_by("name")
         self.fields["category"].choices = [("", _("All")), *Category.choices]
@@ -173,15 +182,21 @@ def post_reschedule(request, pk):
     # The dropped wall-clock time is read exactly as the editor's time field reads it.
     start, fold = request.POST.get("start", ""), request.POST.get("fold")
     try:
-        when = LocalDateTimeField(error_messages={
-            "required": LocalDateTimeField.default_error_messages["invalid"]
-        }).clean([start, fold])
+        when = LocalDateTimeField(
+            error_messages={"required": LocalDateTimeField.default_error_messages["invalid"]}
+        ).clean([start, fold])
         workflow.reschedule(post, request.user, when)
     except ValidationError as exc:
-        choices = [
-            {"value": value, "label": label}
-            for value, label in fold_choices(parse_local(start), timezone.get_current_timezone())
-        ] if exc.code == "ambiguous" else []
+        choices = (
+            [
+                {"value": value, "label": label}
+                for value, label in fold_choices(
+                    parse_local(start), timezone.get_current_timezone()
+                )
+            ]
+            if exc.code == "ambiguous"
+            else []
+        )
         return _refused(request, post, " ".join(exc.messages), 400, fold_choices=choices)
     except workflow.WorkflowError as exc:
         return _refused(request, post, str(exc), exc.status)
@@ -195,19 +210,28 @@ def post_reschedule(request, pk):
 def _moved_message(post) -> str:
     when = formats.date_format(timezone.localtime(post.scheduled_at), "DATETIME_FORMAT")
     if post.state == PostState.PENDING_SIGNOFF and post.sensitive:
-        return _("“%(title)s” now goes out on %(when)s. It is sensitive: the director must "
-                 "sign off the new time.") % {"title": post.title, "when": when}
+        return _(
+            "“%(title)s” now goes out on %(when)s. It is sensitive: the director must "
+            "sign off the new time."
+        ) % {"title": post.title, "when": when}
     return _("“%(title)s” now goes out on %(when)s.") % {"title": post.title, "when": when}
 
 
 def _refused(request, post, message: str, status: int, fold_choices=()) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"error": message, "event": _event(post, request.user),
-                             "fold_choices": list(fold_choices)}, status=status)
+        return JsonResponse(
+            {
+                "error": message,
+                "event": _event(post, request.user),
+                "fold_choices": list(fold_choices),
+            },
+            status=status,
+        )
     messages.error(request, message)
     day = timezone.localtime(post.scheduled_at).date() if post.scheduled_at else None
-    context = _page(CalendarFilters(request.user), VIEWS["week"],
-                    (day or timezone.localdate()).isoformat())
+    context = _page(
+        CalendarFilters(request.user), VIEWS["week"], (day or timezone.localdate()).isoformat()
+    )
     return render(request, TEMPLATE, context, status=status)
 
 

@@ -41,15 +41,23 @@ def _context(request, *, pause_form=None, reschedule=None) -> dict:
     for post in held:
         actions = workflow.available_actions(post, user)
         form = reschedule.get(post.pk) or RescheduleHeldForm(prefix=f"held-{post.pk}")
-        rows.append({"post": post, "form": form, "confirm": "confirm_held" in actions,
-                     "reschedule": "reschedule_held" in actions})
+        rows.append(
+            {
+                "post": post,
+                "form": form,
+                "confirm": "confirm_held" in actions,
+                "reschedule": "reschedule_held" in actions,
+            }
+        )
     pauses = (
         PublishingPause.objects.active(timezone.now())
         .select_related("channel", "started_by")
         .order_by("started_at", "pk")
     )
     return {
-        "section": "crisis", "pauses": list(pauses), "held": rows,
+        "section": "crisis",
+        "pauses": list(pauses),
+        "held": rows,
         "pause_form": pause_form or _pause_form(user),
     }
 
@@ -57,8 +65,12 @@ def _context(request, *, pause_form=None, reschedule=None) -> dict:
 def _forbidden(request):
     reason = deny_pause(request.user)
     if reason:
-        return render(request, "editorial/crisis/forbidden.html",
-                      {"section": "crisis", "reason": reason}, status=403)
+        return render(
+            request,
+            "editorial/crisis/forbidden.html",
+            {"section": "crisis", "reason": reason},
+            status=403,
+        )
     return None
 
 
@@ -82,13 +94,19 @@ def pause(request):
     data = form.cleaned_data
     try:
         workflow.pause_publishing(
-            request.user, data["reason"], channel=form.channel(), ends_at=data["ends_at"],
-            stops_publishing=data["stops_publishing"], requires_director=data["requires_director"],
+            request.user,
+            data["reason"],
+            channel=form.channel(),
+            ends_at=data["ends_at"],
+            stops_publishing=data["stops_publishing"],
+            requires_director=data["requires_director"],
         )
     except workflow.WorkflowError as exc:
         return _refused(request, exc, pause_form=form)
-    messages.success(request, _("Publishing is paused: %(where)s.") % {
-        "where": form.channel() or _("every channel")})
+    messages.success(
+        request,
+        _("Publishing is paused: %(where)s.") % {"where": form.channel() or _("every channel")},
+    )
     return redirect("crisis")
 
 
@@ -102,9 +120,14 @@ def resume(request, pk: int):
         workflow.resume_publishing(paused, request.user)
     except workflow.WorkflowError as exc:
         return _refused(request, exc)
-    messages.success(request, _("Publishing resumed: %(where)s. Held posts stay held until "
-                                "each is confirmed or rescheduled.") % {
-        "where": paused.channel or _("every channel")})
+    messages.success(
+        request,
+        _(
+            "Publishing resumed: %(where)s. Held posts stay held until "
+            "each is confirmed or rescheduled."
+        )
+        % {"where": paused.channel or _("every channel")},
+    )
     return redirect("crisis")
 
 

@@ -63,9 +63,12 @@ def _plans_to_review(user) -> list:
         visible_plans(user)
         .filter(state=PlanState.SUBMITTED)
         .select_related("team", "submitted_by")
-        .annotate(pending=Count("posts", filter=Q(posts__state=PostState.PENDING_APPROVAL)),
-                  sensitive=Count("posts", filter=Q(posts__state=PostState.PENDING_APPROVAL,
-                                                    posts__sensitive=True)))
+        .annotate(
+            pending=Count("posts", filter=Q(posts__state=PostState.PENDING_APPROVAL)),
+            sensitive=Count(
+                "posts", filter=Q(posts__state=PostState.PENDING_APPROVAL, posts__sensitive=True)
+            ),
+        )
         .order_by("iso_year", "iso_week", "pk")
     )
     return [plan for plan in plans if "approve_plan" in workflow.available_plan_actions(plan, user)]

@@ -38,18 +38,30 @@ def inline_diff(old: str, new: str) -> SafeString:
             parts.append(escape("".join(after[j1:j2])))
             continue
         if op in ("delete", "replace"):
-            parts.append(format_html('<del><span class="visually-hidden">{} </span>{}</del>',
-                                     _("removed:"), "".join(before[i1:i2])))
+            parts.append(
+                format_html(
+                    '<del><span class="visually-hidden">{} </span>{}</del>',
+                    _("removed:"),
+                    "".join(before[i1:i2]),
+                )
+            )
         if op in ("insert", "replace"):
-            parts.append(format_html('<ins><span class="visually-hidden">{} </span>{}</ins>',
-                                     _("added:"), "".join(after[j1:j2])))
+            parts.append(
+                format_html(
+                    '<ins><span class="visually-hidden">{} </span>{}</ins>',
+                    _("added:"),
+                    "".join(after[j1:j2]),
+                )
+            )
     return mark_safe("".join(parts))  # every piece above went through escape()
 
 
 def _last_reviews(posts) -> dict[int, AuditEntry]:
     entries = AuditEntry.objects.filter(
-        object_type="editorial.post", object_id__in=[p.pk for p in posts],
-        action__in=REVIEWS, data__has_key="reviewed",
+        object_type="editorial.post",
+        object_id__in=[p.pk for p in posts],
+        action__in=REVIEWS,
+        data__has_key="reviewed",
     ).order_by("seq")
     return {entry.object_id: entry for entry in entries}  # the latest wins
 
@@ -72,8 +84,10 @@ def _item(post, review: AuditEntry | None, user) -> dict:
         "post": post,
         "previews": [{"channels": chs, "text": text} for text, chs in previews.items()],
         "review": review,
-        "changes": [{"channels": chs, "diff": inline_diff(old, text)}
-                    for (old, text), chs in changes.items()],
+        "changes": [
+            {"channels": chs, "diff": inline_diff(old, text)}
+            for (old, text), chs in changes.items()
+        ],
         "blocked": deny_approve(post, user),
     }
 
@@ -94,8 +108,12 @@ def _context(plan, user, form, return_form) -> dict:
         item["return_field"], item["comment_field"] = form.fields_for(item["post"])
     others = plan.posts.exclude(state=PostState.PENDING_APPROVAL).order_by("scheduled_at", "pk")
     return {
-        "section": "inbox", "plan": plan, "items": items, "form": form,
-        "return_form": return_form or ReturnPlanForm(), "others": others,
+        "section": "inbox",
+        "plan": plan,
+        "items": items,
+        "form": form,
+        "return_form": return_form or ReturnPlanForm(),
+        "others": others,
         "actions": workflow.available_plan_actions(plan, user),
     }
 
@@ -127,13 +145,20 @@ def _approve_plan(request, plan):
         plan.refresh_from_db()
         return _refused(request, plan, exc, form, None)
     approved, returned = len(form.items) - len(returns), len(returns)
-    messages.success(request, _("Plan approved: %(approved)s, %(returned)s.") % {
-        "approved": ngettext("%(count)d item approved", "%(count)d items approved",
-                             approved) % {"count": approved},
-        "returned": ngettext("%(count)d returned with your comment",
-                             "%(count)d returned with your comments",
-                             returned) % {"count": returned},
-    })
+    messages.success(
+        request,
+        _("Plan approved: %(approved)s, %(returned)s.")
+        % {
+            "approved": ngettext("%(count)d item approved", "%(count)d items approved", approved)
+            % {"count": approved},
+            "returned": ngettext(
+                "%(count)d returned with your comment",
+                "%(count)d returned with your comments",
+                returned,
+            )
+            % {"count": returned},
+        },
+    )
     return redirect("inbox")
 
 

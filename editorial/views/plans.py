@@ -88,8 +88,9 @@ def _posts(user):
     )
 
 
-def _board_context(request, iso_year: int, iso_week: int, *, place_failed=None,
-                   return_form=None) -> dict:
+def _board_context(
+    request, iso_year: int, iso_week: int, *, place_failed=None, return_form=None
+) -> dict:
     user = request.user
     monday, start, end = _week_bounds(iso_year, iso_week)
     team = _team(user)
@@ -100,7 +101,8 @@ def _board_context(request, iso_year: int, iso_week: int, *, place_failed=None,
     # On the grid: the plan's items once planned, and hot news fast-tracked outside
     # any plan that week (shown for context: they take up the week too).
     on_grid = (in_plan & ~Q(state__in=[*TO_PLACE, S.CANCELLED])) | (
-        Q(urgent=True, plan__isnull=True) & in_week
+        Q(urgent=True, plan__isnull=True)
+        & in_week
         & ~Q(state__in=[*TO_PLACE, S.SUBMITTED, S.CANCELLED])
     )
     # To place: submissions asking for this week (or for no time yet); items of this
@@ -131,11 +133,18 @@ def _board_context(request, iso_year: int, iso_week: int, *, place_failed=None,
         actions = workflow.available_actions(post, user)
         post.draggable = ("accept" if post.state == S.SUBMITTED else "plan") in actions
         post.can_fast_track = "fast_track" in actions and post.category == Category.HOT_NEWS
-        post.place_form = failed_form if post.pk == failed_pk else PlaceForm(
-            auto_id=f"place-{post.pk}-%s",
-            initial={"post": post.pk, "at": post.scheduled_at if _within(post, start, end)
-                     else None},
-            week_start=start, week_end=end,
+        post.place_form = (
+            failed_form
+            if post.pk == failed_pk
+            else PlaceForm(
+                auto_id=f"place-{post.pk}-%s",
+                initial={
+                    "post": post.pk,
+                    "at": post.scheduled_at if _within(post, start, end) else None,
+                },
+                week_start=start,
+                week_end=end,
+            )
         )
 
     days = [monday + dt.timedelta(days=n) for n in range(7)]
@@ -150,9 +159,10 @@ def _board_context(request, iso_year: int, iso_week: int, *, place_failed=None,
         }
         for hour in range(24)
     ]
-    previous, following = (monday - dt.timedelta(days=7)).isocalendar(), (
-        monday + dt.timedelta(days=7)
-    ).isocalendar()
+    previous, following = (
+        (monday - dt.timedelta(days=7)).isocalendar(),
+        (monday + dt.timedelta(days=7)).isocalendar(),
+    )
     return {
         "section": "plans",
         "plan": plan,
@@ -214,13 +224,13 @@ def plan_place(request, year: int, week: int):
     if not pk.isdigit():
         raise Http404
     post = post_or_404(request.user, pk)
-    form = PlaceForm(request.POST, auto_id=f"place-{post.pk}-%s", week_start=start,
-                     week_end=end)
+    form = PlaceForm(request.POST, auto_id=f"place-{post.pk}-%s", week_start=start, week_end=end)
     failed = {"place_failed": (post.pk, form)}
     if not form.is_valid():
         reasons = " ".join(message for errors in form.errors.values() for message in errors)
-        messages.error(request, _("“%(post)s” was not placed: %(reason)s")
-                       % {"post": post, "reason": reasons})
+        messages.error(
+            request, _("“%(post)s” was not placed: %(reason)s") % {"post": post, "reason": reasons}
+        )
         return render(request, BOARD, _board_context(request, year, week, **failed), status=400)
     at = form.cleaned_data["at"]
     try:
@@ -228,10 +238,14 @@ def plan_place(request, year: int, week: int):
     except workflow.WorkflowError as exc:
         post.refresh_from_db()
         return refused(request, exc, BOARD, _board_context(request, year, week, **failed))
-    messages.success(request, _("Planned: “%(post)s”, %(time)s") % {
-        "post": post,
-        "time": formats.date_format(timezone.localtime(at), "DATETIME_FORMAT"),
-    })
+    messages.success(
+        request,
+        _("Planned: “%(post)s”, %(time)s")
+        % {
+            "post": post,
+            "time": formats.date_format(timezone.localtime(at), "DATETIME_FORMAT"),
+        },
+    )
     return redirect("plan-board-week", year, week)
 
 
@@ -266,9 +280,7 @@ def plan_action(request, year: int, week: int, action: str):
 
 def _submissions_context(request, failed=None) -> dict:
     user = request.user
-    posts = list(
-        _posts(user).filter(state=S.SUBMITTED).select_related("author")
-    )
+    posts = list(_posts(user).filter(state=S.SUBMITTED).select_related("author"))
     failed_post, failed_form = failed or (None, None)
     failed_pk = failed_post.pk if failed_post else None
     if failed_post is not None and failed_pk not in {post.pk for post in posts}:
@@ -279,8 +291,8 @@ def _submissions_context(request, failed=None) -> dict:
         post.can_accept = "accept" in actions
         post.can_return = "return_submission" in actions or post.pk == failed_pk
         post.can_fast_track = "fast_track" in actions and post.category == Category.HOT_NEWS
-        post.return_form = failed_form if post.pk == failed_pk else CommentForm(
-            auto_id=f"return-{post.pk}-%s"
+        post.return_form = (
+            failed_form if post.pk == failed_pk else CommentForm(auto_id=f"return-{post.pk}-%s")
         )
     return {"section": "submissions", "posts": posts}
 
@@ -297,12 +309,14 @@ def _run_post_action(request, post, action: str, comment: str) -> str:
     if action == "accept":
         workflow.accept(post, user)
         return _("“%(post)s” is accepted into the plan of week %(week)s.") % {
-            "post": post, "week": post.plan.iso_week,
+            "post": post,
+            "week": post.plan.iso_week,
         }
     if action == "return_submission":
         workflow.return_submission(post, user, comment)
         return _("“%(post)s” went back to %(department)s with your comment.") % {
-            "post": post, "department": post.origin_department,
+            "post": post,
+            "department": post.origin_department,
         }
     workflow.fast_track(post, user)
     return _("“%(post)s” is sent for approval as urgent hot news.") % {"post": post}
@@ -322,8 +336,9 @@ def submission_action(request, pk: int, action: str):
     except workflow.WorkflowError as exc:
         if action == "return_submission":
             form.add_error("comment", str(exc))
-        return refused(request, exc, SUBMISSIONS,
-                       _submissions_context(request, failed=(post, form)))
+        return refused(
+            request, exc, SUBMISSIONS, _submissions_context(request, failed=(post, form))
+        )
     messages.success(request, done)
     return redirect("submissions")
 
@@ -346,8 +361,11 @@ urlpatterns = [
     path("plans/<int:year>/<int:week>/", plan_board_week, name="plan-board-week"),
     path("plans/<int:year>/<int:week>/place/", plan_place, name="plan-place"),
     path("plans/<int:year>/<int:week>/actions/<slug:action>/", plan_action, name="plan-action"),
-    path("plans/<int:year>/<int:week>/posts/<int:pk>/fast-track/", board_fast_track,
-         name="plan-fast-track"),
+    path(
+        "plans/<int:year>/<int:week>/posts/<int:pk>/fast-track/",
+        board_fast_track,
+        name="plan-fast-track",
+    ),
     path("submissions/", submissions, name="submissions"),
     path("submissions/<int:pk>/<slug:action>/", submission_action, name="submission-action"),
 ]

@@ -22,8 +22,9 @@ class Action:
     ask: str = ""
     danger: bool = False
 
-    def perform(self, post, user, *, text: str = "", expected_hash: str | None = None,
-                when=None) -> None:
+    def perform(
+        self, post, user, *, text: str = "", expected_hash: str | None = None, when=None
+    ) -> None:
         """Call the workflow function with what this action needs from the person."""
         if self.needs == "time":
             self.run(post, user, when)
@@ -37,35 +38,68 @@ class Action:
 
 # Lazy: labels are translated when shown, in the reader's language.
 ACTIONS = {
-    "submit": Action(_("Submit to the national team"), _("Submitted to the national team."),
-                     workflow.submit),
-    "accept": Action(_("Accept into the weekly plan"), _("Accepted into the weekly plan."),
-                     workflow.accept),
+    "submit": Action(
+        _("Submit to the national team"), _("Submitted to the national team."), workflow.submit
+    ),
+    "accept": Action(
+        _("Accept into the weekly plan"), _("Accepted into the weekly plan."), workflow.accept
+    ),
     "plan": Action(_("Plan into its week"), _("Planned into its week."), workflow.plan_post),
-    "fast_track": Action(_("Fast-track as hot news"), _("Sent for approval as urgent."),
-                         workflow.fast_track),
+    "fast_track": Action(
+        _("Fast-track as hot news"), _("Sent for approval as urgent."), workflow.fast_track
+    ),
     "approve": Action(_("Approve"), _("Approved."), workflow.approve, needs="hash"),
     "sign_off": Action(_("Sign off"), _("Signed off."), workflow.sign_off, needs="hash"),
-    "self_approve": Action(_("Clear my conversation post"), _("Cleared to go out."),
-                           workflow.self_approve),
-    "confirm_held": Action(_("Publish the held post now"), _("Released, going out now."),
-                           workflow.confirm_held),
-    "reschedule_held": Action(_("Reschedule the held post"), _("Rescheduled."),
-                              workflow.reschedule_held, needs="time"),
-    "request_changes": Action(_("Request changes"), _("Sent back for changes."),
-                              workflow.request_changes, needs="text",
-                              ask=_("What needs to change")),
-    "return_submission": Action(_("Return the submission"), _("Returned to its department."),
-                                workflow.return_submission, needs="text",
-                                ask=_("What needs to change")),
-    "mark_sensitive": Action(_("Mark sensitive"), _("Marked sensitive."),
-                             workflow.mark_sensitive, needs="text",
-                             ask=_("Why it is sensitive")),
-    "lift_sensitivity": Action(_("Lift sensitivity"), _("No longer marked sensitive."),
-                               workflow.lift_sensitivity, needs="text",
-                               ask=_("Why it is not sensitive")),
-    "cancel": Action(_("Cancel the post"), _("Cancelled."), workflow.cancel, needs="note",
-                     ask=_("Why (optional)"), danger=True),
-    "comment": Action(_("Add a comment"), _("Comment added."), workflow.add_comment,
-                      needs="text", ask=_("Comment")),
+    "self_approve": Action(
+        _("Clear my conversation post"), _("Cleared to go out."), workflow.self_approve
+    ),
+    "confirm_held": Action(
+        _("Publish the held post now"), _("Released, going out now."), workflow.confirm_held
+    ),
+    "reschedule_held": Action(
+        _("Reschedule the held post"), _("Rescheduled."), workflow.reschedule_held, needs="time"
+    ),
+    "request_changes": Action(
+        _("Request changes"),
+        _("Sent back for changes."),
+        workflow.request_changes,
+        needs="text",
+        ask=_("What needs to change"),
+    ),
+    "return_submission": Action(
+        _("Return the submission"),
+        _("Returned to its department."),
+        workflow.return_submission,
+        needs="text",
+        ask=_("What needs to change"),
+    ),
+    "mark_sensitive": Action(
+        _("Mark sensitive"),
+        _("Marked sensitive."),
+        workflow.mark_sensitive,
+        needs="text",
+        ask=_("Why it is sensitive"),
+    ),
+    "lift_sensitivity": Action(
+        _("Lift sensitivity"),
+        _("No longer marked sensitive."),
+        workflow.lift_sensitivity,
+        needs="text",
+        ask=_("Why it is not sensitive"),
+    ),
+    "cancel": Action(
+        _("Cancel the post"),
+        _("Cancelled."),
+        workflow.cancel,
+        needs="note",
+        ask=_("Why (optional)"),
+        danger=True,
+    ),
+    "comment": Action(
+        _("Add a comment"),
+        _("Comment added."),
+        workflow.add_comment,
+        needs="text",
+        ask=_("Comment"),
+    ),
 }

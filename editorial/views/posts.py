@@ -67,9 +67,11 @@ HISTORY_LABELS = {
 @login_required
 def post_list(request):
     filters = PostFilterForm(request.GET or None, user=request.user)
-    posts = visible_posts(request.user).select_related(
-        "origin_department", "campaign"
-    ).prefetch_related("channels")
+    posts = (
+        visible_posts(request.user)
+        .select_related("origin_department", "campaign")
+        .prefetch_related("channels")
+    )
     order = ("-created_at", "-pk")
     if filters.is_valid():
         data = filters.cleaned_data
@@ -82,10 +84,17 @@ def post_list(request):
     page = Paginator(posts.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "editorial/posts/list.html", {
-        "section": "posts", "filters": filters, "page": page, "query": query.urlencode(),
-        "can_write": has_role(request.user, *EDITORS),
-    })
+    return render(
+        request,
+        "editorial/posts/list.html",
+        {
+            "section": "posts",
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "can_write": has_role(request.user, *EDITORS),
+        },
+    )
 
 
 # --- the editor -----------------------------------------------------------------------
@@ -97,10 +106,13 @@ def _editor(request, form, post=None, **extra):
 
 def _editor_context(form, post=None, **extra) -> dict:
     return {
-        "section": "posts", "form": form, "post": post,
+        "section": "posts",
+        "form": form,
+        "post": post,
         "text_limits": {str(k): v for k, v in TEXT_LIMITS.items()},
         "media_limits": {str(k): v for k, v in MEDIA_LIMITS.items()},
-        "reverts": post is not None and post.state in UNDER_REVIEW, **extra,
+        "reverts": post is not None and post.state in UNDER_REVIEW,
+        **extra,
     }
 
 
@@ -109,16 +121,25 @@ def post_create(request):
     user = request.user
     if not has_role(user, *EDITORS):
         exc = workflow.ActionNotAllowed(gettext("Your role does not let you write posts."))
-        return render(request, "editorial/posts/refused.html",
-                      {"section": "posts", "refusal": exc}, status=exc.status)
+        return render(
+            request,
+            "editorial/posts/refused.html",
+            {"section": "posts", "refusal": exc},
+            status=exc.status,
+        )
     form = PostForm(request.POST or None, user=user)
-    images = PostImageFormSet(request.POST or None, request.FILES or None, instance=Post(),
-                              prefix="images")
+    images = PostImageFormSet(
+        request.POST or None, request.FILES or None, instance=Post(), prefix="images"
+    )
     if request.method == "POST" and _all_valid(form, images):
         try:
             post = workflow.create_post(
-                user, department=form.origin_department(), channels=form.cleaned_data["channels"],
-                variants=form.variants(), apply=save_images(images), **form.fields_for_workflow(),
+                user,
+                department=form.origin_department(),
+                channels=form.cleaned_data["channels"],
+                variants=form.variants(),
+                apply=save_images(images),
+                **form.fields_for_workflow(),
             )
         except workflow.WorkflowError as exc:
             return refused(request, exc, EDITOR, _editor_context(form, images=images))
@@ -138,13 +159,17 @@ def post_edit(request, pk):
     if refusal:
         return refused(request, refusal, DETAIL, _detail_context(request, post))
     form = PostForm(request.POST or None, user=request.user, post=post)
-    images = PostImageFormSet(request.POST or None, request.FILES or None, instance=post,
-                              prefix="images")
+    images = PostImageFormSet(
+        request.POST or None, request.FILES or None, instance=post, prefix="images"
+    )
     if request.method == "POST" and _all_valid(form, images):
         try:
             workflow.edit_post(
-                post, request.user, channels=form.cleaned_data["channels"],
-                variants=form.variants(), apply=save_images(images),
+                post,
+                request.user,
+                channels=form.cleaned_data["channels"],
+                variants=form.variants(),
+                apply=save_images(images),
                 **form.fields_for_workflow(),
             )
         except workflow.WorkflowError as exc:
@@ -200,8 +225,13 @@ def post_action(request, pk, action):
                 context = _detail_context(request, post, failed=typed, reschedule=form)
                 return render(request, DETAIL, context, status=400)
             when = form.cleaned_data["when"]
-        spec.perform(post, request.user, text=typed["text"], when=when,
-                     expected_hash=request.POST.get("expected_hash") or None)
+        spec.perform(
+            post,
+            request.user,
+            text=typed["text"],
+            when=when,
+            expected_hash=request.POST.get("expected_hash") or None,
+        )
     except workflow.WorkflowError as exc:
         # Show the post as it really is now, with what was typed kept.
         post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
@@ -222,22 +252,29 @@ def _detail_context(request, post, *, failed=None, reschedule=None) -> dict:
         spec = ACTIONS.get(name)
         if spec is None:
             continue
-        entry = {"name": name, "spec": spec,
-                 "failed": failed if failed and failed["action"] == name else None}
+        entry = {
+            "name": name,
+            "spec": spec,
+            "failed": failed if failed and failed["action"] == name else None,
+        }
         if name == "comment":
             comment = entry
         elif spec.needs in ("text", "note"):
             text_actions.append(entry)
         elif spec.needs == "time":
-            entry["form"] = (reschedule if reschedule is not None
-                             and failed and failed["action"] == name
-                             else RescheduleForm(prefix=name))
+            entry["form"] = (
+                reschedule
+                if reschedule is not None and failed and failed["action"] == name
+                else RescheduleForm(prefix=name)
+            )
             text_actions.append(entry)
         else:
             buttons.append(entry)
     variants = {v.channel_id: v.body for v in post.variants.all()}
-    channels = [{"channel": c, "text": variants.get(c.pk, post.body),
-                 "has_variant": c.pk in variants} for c in post.channels.all()]
+    channels = [
+        {"channel": c, "text": variants.get(c.pk, post.body), "has_variant": c.pk in variants}
+        for c in post.channels.all()
+    ]
     approvals = list(post.approvals.select_related("approver"))
     for approval in approvals:
         approval.matches = approval.content_hash == post.content_hash
@@ -251,10 +288,16 @@ def _detail_context(request, post, *, failed=None, reschedule=None) -> dict:
         entry.from_label = states.get(entry.from_state, entry.from_state)
         entry.to_label = states.get(entry.to_state, entry.to_state)
     return {
-        "section": "posts", "post": post, "channels": channels,
-        "can_edit": "edit" in names, "buttons": buttons, "text_actions": text_actions,
-        "comment_action": comment, "failed": failed,
-        "approvals": approvals, "history": history,
+        "section": "posts",
+        "post": post,
+        "channels": channels,
+        "can_edit": "edit" in names,
+        "buttons": buttons,
+        "text_actions": text_actions,
+        "comment_action": comment,
+        "failed": failed,
+        "approvals": approvals,
+        "history": history,
         "comments": list(post.comments.select_related("author")),
         "publications": list(post.publications.select_related("channel")),
     }

@@ -13,9 +13,7 @@ from django.shortcuts import render
 from editorial.workflow import WorkflowError
 
 
-def refused(
-    request: HttpRequest, exc: WorkflowError, template: str, context: dict
-) -> HttpResponse:
+def refused(request: HttpRequest, exc: WorkflowError, template: str, context: dict) -> HttpResponse:
     """Render `template` again with the reason shown, answering the error's status."""
     messages.error(request, str(exc))
     return render(request, template, {**context, "refusal": exc}, status=exc.status)

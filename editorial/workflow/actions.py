@@ -14,9 +14,7 @@ _INTERNAL = {"send_for_approval", "back_to_plan"}
 def available_actions(post: Post, user) -> list[str]:
     """The actions `user` may take on `post` now, in the order buttons show them."""
     actions = [
-        action
-        for action in POST_TRANSITIONS
-        if action not in _INTERNAL and may(post, user, action)
+        action for action in POST_TRANSITIONS if action not in _INTERNAL and may(post, user, action)
     ]
     if post.state in (*FREELY_EDITABLE, *UNDER_REVIEW) and POST_RULES["edit"](post, user) is None:
         actions.insert(0, "edit")

@@ -122,8 +122,13 @@ def run_transition(
         if after_save:
             after_save()
         audit.record(
-            actor=user, action=action, obj=obj, from_state=from_state, to_state=obj.state,
-            comment=comment, data=data,
+            actor=user,
+            action=action,
+            obj=obj,
+            from_state=from_state,
+            to_state=obj.state,
+            comment=comment,
+            data=data,
         )
         emit(obj, user, action, from_state, obj.state, comment)
     return result

@@ -45,14 +45,22 @@ def pause_publishing(
         raise InvalidInput(_("A pause must stop publishing or require the director."))
     with transaction.atomic():
         pause = PublishingPause.objects.create(
-            channel=channel, reason=reason, ends_at=ends_at, started_by=user,
-            stops_publishing=stops_publishing, requires_director=requires_director,
+            channel=channel,
+            reason=reason,
+            ends_at=ends_at,
+            started_by=user,
+            stops_publishing=stops_publishing,
+            requires_director=requires_director,
         )
-        data = {"channel": channel.pk if channel else None, "requires_director": requires_director,
-                "stops_publishing": stops_publishing,
-                "ends_at": ends_at.isoformat() if ends_at else None}
-        audit.record(actor=user, action="pause", obj=pause, to_state="active", comment=reason,
-                     data=data)
+        data = {
+            "channel": channel.pk if channel else None,
+            "requires_director": requires_director,
+            "stops_publishing": stops_publishing,
+            "ends_at": ends_at.isoformat() if ends_at else None,
+        }
+        audit.record(
+            actor=user, action="pause", obj=pause, to_state="active", comment=reason, data=data
+        )
         emit(pause, user, "pause", "", "active", reason)
     return pause
 
@@ -67,8 +75,7 @@ def resume_publishing(pause: PublishingPause, user) -> None:
         )
         if not ended:
             raise InvalidState(_("This pause has already ended."))
-        audit.record(actor=user, action="resume", obj=pause, from_state="active",
-                     to_state="ended")
+        audit.record(actor=user, action="resume", obj=pause, from_state="active", to_state="ended")
         emit(pause, user, "resume", "active", "ended")
     pause.refresh_from_db()
 
@@ -96,10 +103,15 @@ def confirm_held(post: Post, user) -> None:
             fields["scheduled_at"] = now  # due now: the next sweep (or wake-up) claims it
         _release(post, fields)
         if needs_director:
-            Approval.objects.create(post=post, approver=user, level=ApprovalLevel.DIRECTOR,
-                                    content_hash=compute_content_hash(post))
-        audit.record(actor=user, action="confirm_held", obj=post, from_state=post.state,
-                     to_state=post.state)
+            Approval.objects.create(
+                post=post,
+                approver=user,
+                level=ApprovalLevel.DIRECTOR,
+                content_hash=compute_content_hash(post),
+            )
+        audit.record(
+            actor=user, action="confirm_held", obj=post, from_state=post.state, to_state=post.state
+        )
         emit(post, user, "confirm_held", post.state, post.state)
         if post.state == PostState.PUBLISHING:
             _requeue(post)
@@ -115,8 +127,14 @@ def reschedule_held(post: Post, user, when: datetime) -> None:
         raise InvalidInput(_("Choose a time in the future."))
     with transaction.atomic():
         _release(post, {"held_at": None, "held_reason": "", "scheduled_at": when})
-        audit.record(actor=user, action="reschedule_held", obj=post, from_state=post.state,
-                     to_state=post.state, data={"scheduled_at": when.isoformat()})
+        audit.record(
+            actor=user,
+            action="reschedule_held",
+            obj=post,
+            from_state=post.state,
+            to_state=post.state,
+            data={"scheduled_at": when.isoformat()},
+        )
         emit(post, user, "reschedule_held", post.state, post.state)
 
 
@@ -126,8 +144,9 @@ def _check_held(post: Post) -> None:
 
 
 def _release(post: Post, fields: dict) -> None:
-    if not Post.objects.filter(pk=post.pk, state=post.state,
-                               held_at__isnull=False).update(**fields):
+    if not Post.objects.filter(pk=post.pk, state=post.state, held_at__isnull=False).update(
+        **fields
+    ):
         post.refresh_from_db()
         raise StaleObject()
     for name, value in fields.items():
@@ -139,8 +158,10 @@ def _requeue(post: Post) -> None:
     from editorial.models import Publication, PublicationState
     from editorial.publishing.scheduler import enqueue_publications
 
-    ids = list(post.publications.filter(
-        state__in=[PublicationState.QUEUED, PublicationState.RETRYING]
-    ).values_list("pk", flat=True))
+    ids = list(
+        post.publications.filter(
+            state__in=[PublicationState.QUEUED, PublicationState.RETRYING]
+        ).values_list("pk", flat=True)
+    )
     Publication.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
     transaction.on_commit(lambda: enqueue_publications(ids))

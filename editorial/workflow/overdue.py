@@ -33,9 +33,14 @@ def mark_overdue_posts(now: datetime | None = None, batch_size: int = 500) -> in
             ).update(overdue_at=now)
             if not claimed:
                 continue
-            audit.record(actor=None, action="mark_overdue", obj=post, from_state=post.state,
-                         to_state=post.state,
-                         data={"scheduled_at": post.scheduled_at.isoformat()})
+            audit.record(
+                actor=None,
+                action="mark_overdue",
+                obj=post,
+                from_state=post.state,
+                to_state=post.state,
+                data={"scheduled_at": post.scheduled_at.isoformat()},
+            )
             emit(post, None, "mark_overdue", post.state, post.state)
         marked += 1
     return marked

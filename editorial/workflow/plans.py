@@ -51,8 +51,13 @@ def submit_plan(plan: WeeklyPlan, user) -> None:
     """Send the week for approval: every planned item goes to pending approval."""
     items = list(plan.posts.filter(state=PostState.PLANNED).order_by("pk"))
     with transaction.atomic():
-        run_transition(plan, user, "submit_plan", data={"items": [p.pk for p in items]},
-                       before_save=lambda: setattr(plan, "submitted_by", user))
+        run_transition(
+            plan,
+            user,
+            "submit_plan",
+            data={"items": [p.pk for p in items]},
+            before_save=lambda: setattr(plan, "submitted_by", user),
+        )
         for post in items:
             run_transition(post, user, "send_for_approval", data={"plan": plan.pk})
 
@@ -69,8 +74,10 @@ def approve_plan(plan: WeeklyPlan, user, *, returns: dict[int, str] | None = Non
     )
     unknown = set(returns) - {post.pk for post in items}
     if unknown:
-        raise InvalidInput(_("These items are not awaiting approval in this plan: %(ids)s.")
-                           % {"ids": ", ".join(map(str, sorted(unknown)))})
+        raise InvalidInput(
+            _("These items are not awaiting approval in this plan: %(ids)s.")
+            % {"ids": ", ".join(map(str, sorted(unknown)))}
+        )
     if any(not comment for comment in returns.values()):
         raise InvalidInput(_("Say what needs to change on every item you return."))
     blocked = [
@@ -82,9 +89,13 @@ def approve_plan(plan: WeeklyPlan, user, *, returns: dict[int, str] | None = Non
         raise ActionNotAllowed(_("You cannot approve every item of this plan:"), blocked)
     with transaction.atomic():
         run_transition(
-            plan, user, "approve_plan",
-            data={"approved": [p.pk for p in items if p.pk not in returns],
-                  "returned": sorted(returns)},
+            plan,
+            user,
+            "approve_plan",
+            data={
+                "approved": [p.pk for p in items if p.pk not in returns],
+                "returned": sorted(returns),
+            },
             before_save=lambda: setattr(plan, "reviewed_by", user),
         )
         for post in items:
@@ -99,8 +110,18 @@ def return_plan(plan: WeeklyPlan, user, comment: str) -> None:
     comment = post_actions.require_comment(comment)
     items = list(plan.posts.filter(state=PostState.PENDING_APPROVAL).order_by("pk"))
     with transaction.atomic():
-        run_transition(plan, user, "return_plan", comment=comment,
-                       before_save=lambda: setattr(plan, "reviewed_by", user))
+        run_transition(
+            plan,
+            user,
+            "return_plan",
+            comment=comment,
+            before_save=lambda: setattr(plan, "reviewed_by", user),
+        )
         for post in items:
-            run_transition(post, user, "back_to_plan", comment=comment,
-                           data={"reviewed": post_actions.review_snapshot(post)})
+            run_transition(
+                post,
+                user,
+                "back_to_plan",
+                comment=comment,
+                data={"reviewed": post_actions.review_snapshot(post)},
+            )

@@ -103,8 +103,13 @@ def create_post(
             apply(post)
         _refresh_derived(post)
         post.save()
-        audit.record(actor=user, action="create", obj=post, to_state=post.state,
-                     data={"content_hash": post.content_hash})
+        audit.record(
+            actor=user,
+            action="create",
+            obj=post,
+            to_state=post.state,
+            data={"content_hash": post.content_hash},
+        )
         emit(post, user, "create", "", post.state)
     return post
 
@@ -151,9 +156,16 @@ def edit_post(
         post.last_editor = user
         post.save()
         audit.record(
-            actor=user, action="edit", obj=post, from_state=from_state, to_state=post.state,
-            data={"content_changed": content_changed, "content_hash": post.content_hash,
-                  "approvals_voided": voided},
+            actor=user,
+            action="edit",
+            obj=post,
+            from_state=from_state,
+            to_state=post.state,
+            data={
+                "content_changed": content_changed,
+                "content_hash": post.content_hash,
+                "approvals_voided": voided,
+            },
         )
         emit(post, user, "edit", from_state, post.state)
     return post
@@ -179,15 +191,25 @@ def _into_plan(post: Post, user, action: str, plan) -> None:
 
     with transaction.atomic():
         plan = plan or plan_for_post(post, user)
-        run_transition(post, user, action, data={"plan": plan.pk},
-                       before_save=lambda: setattr(post, "plan", plan))
+        run_transition(
+            post,
+            user,
+            action,
+            data={"plan": plan.pk},
+            before_save=lambda: setattr(post, "plan", plan),
+        )
         join_plan(post, user, plan)
 
 
 def return_submission(post: Post, user, comment: str) -> None:
     comment = require_comment(comment)
-    run_transition(post, user, "return_submission", comment=comment,
-                   after_save=lambda: Comment.objects.create(post=post, author=user, body=comment))
+    run_transition(
+        post,
+        user,
+        "return_submission",
+        comment=comment,
+        after_save=lambda: Comment.objects.create(post=post, author=user, body=comment),
+    )
 
 
 def fast_track(post: Post, user) -> None:
@@ -206,7 +228,10 @@ def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
     level = ApprovalLevel.DIRECTOR if director else ApprovalLevel.HEAD
     needs_director = post.sensitive or director_required(timezone.now())
     run_transition(
-        post, user, "approve", needs_director and not director,
+        post,
+        user,
+        "approve",
+        needs_director and not director,
         data={"content_hash": content_hash, "level": level, "reviewed": review_snapshot(post)},
         after_save=lambda: _record_approval(post, user, level, content_hash),
     )
@@ -219,7 +244,9 @@ def sign_off(post: Post, user, *, expected_hash: str | None = None) -> None:
     if any(h != content_hash for h in approved):
         raise StaleObject(_("The content changed since it was approved. Reload it."))
     run_transition(
-        post, user, "sign_off",
+        post,
+        user,
+        "sign_off",
         data={"content_hash": content_hash, "reviewed": review_snapshot(post)},
         after_save=lambda: _record_approval(post, user, ApprovalLevel.DIRECTOR, content_hash),
     )
@@ -229,7 +256,10 @@ def self_approve(post: Post, user) -> None:
     """A community manager clears their own conversation post (a reply, a reaction)."""
     content_hash = _current_hash(post, None)
     run_transition(
-        post, user, "self_approve", data={"content_hash": content_hash},
+        post,
+        user,
+        "self_approve",
+        data={"content_hash": content_hash},
         after_save=lambda: _record_approval(post, user, ApprovalLevel.SELF, content_hash),
     )
 
@@ -238,7 +268,11 @@ def request_changes(post: Post, user, comment: str) -> None:
     """Head of communication or director sends the post back with what to change."""
     comment = require_comment(comment)
     run_transition(
-        post, user, "request_changes", comment=comment, data={"reviewed": review_snapshot(post)},
+        post,
+        user,
+        "request_changes",
+        comment=comment,
+        data={"reviewed": review_snapshot(post)},
         after_save=lambda: (
             _void_approvals(post),
             Comment.objects.create(post=post, author=user, body=comment),
@@ -247,8 +281,13 @@ def request_changes(post: Post, user, comment: str) -> None:
 
 
 def cancel(post: Post, user, comment: str = "") -> None:
-    run_transition(post, user, "cancel", comment=(comment or "").strip(),
-                   after_save=lambda: _void_approvals(post))
+    run_transition(
+        post,
+        user,
+        "cancel",
+        comment=(comment or "").strip(),
+        after_save=lambda: _void_approvals(post),
+    )
 
 
 def mark_sensitive(post: Post, user, reason: str) -> None:
@@ -266,8 +305,14 @@ def mark_sensitive(post: Post, user, reason: str) -> None:
         if post.state == PostState.APPROVED and not signed_off:
             post.escalate()
         post.save(update_fields=[*SENSITIVITY_FIELDS, *Post.WORKFLOW_FIELDS])
-        audit.record(actor=user, action="mark_sensitive", obj=post, from_state=from_state,
-                     to_state=post.state, comment=reason)
+        audit.record(
+            actor=user,
+            action="mark_sensitive",
+            obj=post,
+            from_state=from_state,
+            to_state=post.state,
+            comment=reason,
+        )
         emit(post, user, "mark_sensitive", from_state, post.state, reason)
 
 
@@ -282,8 +327,15 @@ def lift_sensitivity(post: Post, user, reason: str) -> None:
         post.sensitive, post.sensitive_reason, post.sensitivity_rule = False, "", None
         post.sensitivity_lifted_hash = post.content_hash
         post.save(update_fields=[*SENSITIVITY_FIELDS, "sensitivity_lifted_hash", "updated_at"])
-        audit.record(actor=user, action="lift_sensitivity", obj=post, from_state=post.state,
-                     to_state=post.state, comment=reason, data={"was": previous})
+        audit.record(
+            actor=user,
+            action="lift_sensitivity",
+            obj=post,
+            from_state=post.state,
+            to_state=post.state,
+            comment=reason,
+            data={"was": previous},
+        )
         emit(post, user, "lift_sensitivity", post.state, post.state, reason)
 
 
@@ -294,8 +346,14 @@ def add_comment(post: Post, user, body: str) -> Comment:
     _deny(post, user, "comment")
     with transaction.atomic():
         comment = Comment.objects.create(post=post, author=user, body=body)
-        audit.record(actor=user, action="comment", obj=post, from_state=post.state,
-                     to_state=post.state, comment=body)
+        audit.record(
+            actor=user,
+            action="comment",
+            obj=post,
+            from_state=post.state,
+            to_state=post.state,
+            comment=body,
+        )
         emit(post, user, "comment", post.state, post.state, body)
     return comment
 
@@ -303,8 +361,7 @@ def add_comment(post: Post, user, body: str) -> Comment:
 def review_snapshot(post: Post) -> dict:
     """The text a reviewer saw, kept in the audit entry so that the next review can
     show what changed since."""
-    return {"body": post.body,
-            "variants": {str(v.channel_id): v.body for v in post.variants.all()}}
+    return {"body": post.body, "variants": {str(v.channel_id): v.body for v in post.variants.all()}}
 
 
 def _require_reason(reason: str) -> str:
@@ -324,6 +381,4 @@ def _current_hash(post: Post, expected_hash: str | None) -> str:
 
 
 def _record_approval(post: Post, user, level: str, content_hash: str) -> Approval:
-    return Approval.objects.create(
-        post=post, approver=user, level=level, content_hash=content_hash
-    )
+    return Approval.objects.create(post=post, approver=user, level=level, content_hash=content_hash)

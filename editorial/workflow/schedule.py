@@ -41,8 +41,10 @@ def _refusal(post: Post, user) -> tuple[type, str] | None:
     if post.held_at is not None:
         # A held post is released by someone who may lift the hold (crisis page); that
         # release must not slip past the sensitive-post rule below either.
-        return InvalidState, _("This post is held by a publishing pause: confirm or "
-                               "reschedule it from the crisis page.")
+        return InvalidState, _(
+            "This post is held by a publishing pause: confirm or "
+            "reschedule it from the crisis page."
+        )
     return None
 
 
@@ -56,9 +58,9 @@ def return_for_signoff(post: Post) -> int:
     """Send an approved sensitive post back to the director; returns the sign-offs voided.
     The head's approval stands: the content did not change."""
     post.escalate()
-    return post.approvals.filter(
-        voided_at__isnull=True, level=ApprovalLevel.DIRECTOR
-    ).update(voided_at=timezone.now())
+    return post.approvals.filter(voided_at__isnull=True, level=ApprovalLevel.DIRECTOR).update(
+        voided_at=timezone.now()
+    )
 
 
 def reschedule(post: Post, user, when: dt.datetime) -> Post:
@@ -87,7 +89,10 @@ def reschedule(post: Post, user, when: dt.datetime) -> Post:
         voided = return_for_signoff(post) if needs_new_signoff(post) else 0
         post.save(update_fields=["scheduled_at", "overdue_at", *Post.WORKFLOW_FIELDS])
         audit.record(
-            actor=user, action="reschedule", obj=post, from_state=from_state,
+            actor=user,
+            action="reschedule",
+            obj=post,
+            from_state=from_state,
             to_state=post.state,
             data={
                 "from": old.astimezone(dt.UTC).isoformat() if old else None,

@@ -80,8 +80,12 @@ def page(browser, live_server):
 @pytest.fixture
 def phone_page(browser, live_server):
     context = browser.new_context(
-        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True,
-        locale="fr-FR", timezone_id="Europe/Paris",
+        base_url=live_server.url,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -93,9 +97,7 @@ def login_as(page, user, password: str = "demo", *, language: str = "en") -> Non
     """Sign in through the login form, then switch to `language` (French by default
     for a new visitor)."""
     page.goto("/login/")
-    page.get_by_label("Username").or_(page.get_by_label("Nom d’utilisateur")).fill(
-        user.username
-    )
+    page.get_by_label("Username").or_(page.get_by_label("Nom d’utilisateur")).fill(user.username)
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(lambda url: "/login/" not in url)

@@ -35,8 +35,13 @@ def monday() -> datetime.date:
 
 
 def approved_post(cm, head, author, department, channel, when, title) -> Post:
-    post = PostFactory(title=title, author=author, origin_department=department,
-                       channels=[channel], scheduled_at=when)
+    post = PostFactory(
+        title=title,
+        author=author,
+        origin_department=department,
+        channels=[channel],
+        scheduled_at=when,
+    )
     wf.fast_track(post, cm)
     wf.approve(post, head)
     return post
@@ -74,14 +79,22 @@ def drag(page, title: str, day: datetime.date, time: str) -> None:
 @pytest.fixture
 def scene(cm, head, writer_a, dept_a, channel_a, contrib_b, dept_b, monday):
     """A week with posts of two departments, one of them approved."""
-    approved = approved_post(cm, head, writer_a, dept_a, channel_a, at(monday, 10),
-                             "Vigilance cambriolages")
-    draft = PostFactory(title="Journée portes ouvertes", author=writer_a,
-                        origin_department=dept_a, channels=[channel_a],
-                        scheduled_at=at(monday + datetime.timedelta(days=2), 15))
-    other = PostFactory(title="Marseille sécurité routière", author=contrib_b,
-                        origin_department=dept_b,
-                        scheduled_at=at(monday + datetime.timedelta(days=3), 9, 30))
+    approved = approved_post(
+        cm, head, writer_a, dept_a, channel_a, at(monday, 10), "Vigilance cambriolages"
+    )
+    draft = PostFactory(
+        title="Journée portes ouvertes",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=at(monday + datetime.timedelta(days=2), 15),
+    )
+    other = PostFactory(
+        title="Marseille sécurité routière",
+        author=contrib_b,
+        origin_department=dept_b,
+        scheduled_at=at(monday + datetime.timedelta(days=3), 9, 30),
+    )
     return {"approved": approved, "draft": draft, "other": other}
 
 
@@ -98,13 +111,12 @@ def test_the_week_view_shows_each_post_in_its_slot_and_switches_to_the_month(
     page.get_by_role("button", name="month").click()
     expect(page.locator(".fc-dayGridMonth-view")).to_be_visible()
     expect(page.locator(f'td.fc-daygrid-day[data-date="{monday}"] .fc-event')).to_contain_text(
-        "Vigilance cambriolages")
+        "Vigilance cambriolages"
+    )
     assert_accessible(page)
 
 
-def test_dragging_an_approved_post_asks_to_confirm_then_saves_and_audits(
-    page, cm, scene, monday
-):
+def test_dragging_an_approved_post_asks_to_confirm_then_saves_and_audits(page, cm, scene, monday):
     post = scene["approved"]
     tuesday = monday + datetime.timedelta(days=1)
     login_as(page, cm)
@@ -129,8 +141,13 @@ def test_dragging_an_approved_post_asks_to_confirm_then_saves_and_audits(
 def test_a_sensitive_approved_post_dragged_goes_back_for_sign_off(
     page, cm, head, director, writer_a, dept_a, channel_a, monday
 ):
-    post = PostFactory(title="Procès en cours", author=writer_a, origin_department=dept_a,
-                       channels=[channel_a], scheduled_at=at(monday, 10))
+    post = PostFactory(
+        title="Procès en cours",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=at(monday, 10),
+    )
     wf.mark_sensitive(post, cm, "Affaire judiciaire.")
     wf.fast_track(post, cm)
     wf.approve(post, head)
@@ -167,9 +184,13 @@ def test_a_drop_into_the_spring_dst_gap_is_refused_and_the_post_keeps_its_time(
     page, cm, writer_a, dept_a, channel_a
 ):
     sunday = datetime.date(2027, 3, 28)  # Europe/Paris skips 02:00–03:00 that night
-    post = PostFactory(title="Passage à l'heure d'été", author=writer_a,
-                       origin_department=dept_a, channels=[channel_a],
-                       scheduled_at=at(sunday, 4))
+    post = PostFactory(
+        title="Passage à l'heure d'été",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=at(sunday, 4),
+    )
     login_as(page, cm)
     open_week(page, sunday)
     drag(page, "Passage à l'heure d'été", sunday, "02:30")
@@ -190,7 +211,8 @@ def test_a_contributor_cannot_drag_a_post_that_went_out(page, contrib_a, scene, 
     open_week(page, monday)
     expect(event(page, "Vigilance cambriolages")).to_have_class(re.compile("fc-event-draggable"))
     expect(event(page, "Journée portes ouvertes")).not_to_have_class(
-        re.compile("fc-event-draggable"))
+        re.compile("fc-event-draggable")
+    )
     expect(event(page, "Marseille")).to_have_count(0)  # another department's post
 
 

@@ -35,9 +35,14 @@ def session(browser, live_server):
     contexts, errors = [], []
 
     def open_as(user, *, viewport=DESKTOP):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport,
-                                      locale="fr-FR", timezone_id="Europe/Paris",
-                                      is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=viewport,
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
+            is_mobile=viewport is PHONE,
+            has_touch=viewport is PHONE,
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
@@ -61,11 +66,20 @@ def test_a_week_goes_from_a_departments_draft_to_the_calendar_through_every_role
     national_channel = ChannelFactory(name="Police nationale", department=national)
     tuesday, wednesday = next_monday + dt.timedelta(days=1), next_monday + dt.timedelta(days=2)
     # The national team's own items: one still to place, one sensitive already planned.
-    PostFactory(title="Conseils vacances", author=cm, origin_department=national,
-                channels=[national_channel], scheduled_at=None)
-    trial = PostFactory(title="Procès d'assises", author=cm, origin_department=national,
-                        channels=[national_channel],
-                        scheduled_at=dt.datetime.combine(wednesday, dt.time(18), PARIS))
+    PostFactory(
+        title="Conseils vacances",
+        author=cm,
+        origin_department=national,
+        channels=[national_channel],
+        scheduled_at=None,
+    )
+    trial = PostFactory(
+        title="Procès d'assises",
+        author=cm,
+        origin_department=national,
+        channels=[national_channel],
+        scheduled_at=dt.datetime.combine(wednesday, dt.time(18), PARIS),
+    )
     wf.mark_sensitive(trial, cm, "Affaire judiciaire en cours.")
     wf.plan_post(trial, cm)
 

@@ -29,14 +29,28 @@ def next_week():
 def items(next_week, cm, writer_a, dept_a, channel_a, national):
     national_channel = ChannelFactory(name="Police nationale", department=national)
     tuesday_10 = dt.datetime.combine(next_week + dt.timedelta(days=1), dt.time(10), PARIS)
-    submission = PostFactory(title="Fête de la musique", author=writer_a,
-                             origin_department=dept_a, channels=[channel_a],
-                             scheduled_at=tuesday_10)
+    submission = PostFactory(
+        title="Fête de la musique",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=tuesday_10,
+    )
     wf.submit(submission, writer_a)
-    draft = PostFactory(title="Conseils vacances", author=cm, origin_department=national,
-                        channels=[national_channel], scheduled_at=None)
-    other = PostFactory(title="Recrutement réserve", author=cm, origin_department=national,
-                        channels=[national_channel], scheduled_at=None)
+    draft = PostFactory(
+        title="Conseils vacances",
+        author=cm,
+        origin_department=national,
+        channels=[national_channel],
+        scheduled_at=None,
+    )
+    other = PostFactory(
+        title="Recrutement réserve",
+        author=cm,
+        origin_department=national,
+        channels=[national_channel],
+        scheduled_at=None,
+    )
     return submission, draft, other
 
 
@@ -99,9 +113,7 @@ def test_the_cm_accepts_a_submission_drags_an_item_onto_the_week_and_submits_the
     assert set(Post.objects.values_list("state", flat=True)) == {PostState.PENDING_APPROVAL}
 
 
-def test_a_drop_in_the_past_is_refused_with_the_reason_and_the_item_stays_to_place(
-    page, cm, items
-):
+def test_a_drop_in_the_past_is_refused_with_the_reason_and_the_item_stays_to_place(page, cm, items):
     _submission, draft, _other = items
     login_as(page, cm)
     monday = timezone.localtime(timezone.now(), PARIS).date()

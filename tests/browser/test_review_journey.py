@@ -15,16 +15,13 @@ S = PostState
 
 
 def _pending(cm, writer, department, channel, title):
-    post = PostFactory(title=title, author=writer, origin_department=department,
-                       channels=[channel])
+    post = PostFactory(title=title, author=writer, origin_department=department, channels=[channel])
     wf.fast_track(post, cm)
     post.refresh_from_db()
     return post
 
 
-def test_the_head_approves_a_plan_returning_two_items_with_comments_in_one_action(
-    page, week, head
-):
+def test_the_head_approves_a_plan_returning_two_items_with_comments_in_one_action(page, week, head):
     plan, posts = week
     login_as(page, head)
     page.goto("/inbox/")
@@ -50,7 +47,11 @@ def test_the_head_approves_a_plan_returning_two_items_with_comments_in_one_actio
     plan.refresh_from_db()
     assert plan.state == PlanState.APPROVED
     assert [Post.objects.get(pk=p.pk).state for p in posts] == [
-        S.CHANGES_REQUESTED, S.CHANGES_REQUESTED, S.APPROVED, S.PENDING_SIGNOFF]
+        S.CHANGES_REQUESTED,
+        S.CHANGES_REQUESTED,
+        S.APPROVED,
+        S.PENDING_SIGNOFF,
+    ]
 
 
 def test_the_head_sees_in_the_row_why_a_post_changed_meanwhile_cannot_be_approved(

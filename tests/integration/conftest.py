@@ -429,8 +429,13 @@ class Newsroom:
     def approved_in_bulk(self, count: int, channels: list[Channel]) -> list[Post]:
         """`count` approved posts written straight to the database, due in an hour, each
         on one channel taken in turn from `channels` (tests.factories.approved_in_bulk)."""
-        return approved_in_bulk(count, channels=channels, author=self.cm, approver=self.head,
-                                scheduled_at=timezone.now() + timedelta(hours=1))
+        return approved_in_bulk(
+            count,
+            channels=channels,
+            author=self.cm,
+            approver=self.head,
+            scheduled_at=timezone.now() + timedelta(hours=1),
+        )
 
     @staticmethod
     def due_at(posts: list[Post], when: datetime) -> None:

@@ -127,8 +127,11 @@ def test_two_schedulers_at_once_send_each_post_exactly_once(cluster, newsroom, l
     assert set(publications.values_list("state", flat=True)) == {PS.SENT}
     assert set(publications.values_list("attempts", flat=True)) == {1}
     for beat in beats:  # and both went on sweeping through it: neither stood aside
-        eventually(lambda beat=beat: sweeps_sent(beat) >= sent_before[beat.name] + 2, 30,
-                   f"{beat.name} to keep sweeping")
+        eventually(
+            lambda beat=beat: sweeps_sent(beat) >= sent_before[beat.name] + 2,
+            30,
+            f"{beat.name} to keep sweeping",
+        )
     assert verify_chain() is None
 
 
