@@ -303,7 +303,7 @@ def test_a_network_without_an_adapter_refuses_to_publish_for_good(network):
     adapter = adapter_for(channel(network))
 
     assert isinstance(adapter, MissingAdapter)
-    with pytest.raises(PermanentError, match=f"No adapter for {network} yet"):
+    with pytest.raises(PermanentError, match=f"No adapter for {network.label} yet"):
         adapter.publish(outgoing())
 
 

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from editorial import workflow as wf
 from editorial.audit import verify_chain
@@ -141,6 +141,22 @@ def test_content_changed_after_the_claim_is_refused_at_send_time(one, loopback):
     publication.refresh_from_db()
     assert "differs" in publication.last_error
     assert loopback.received == []
+
+
+def test_what_went_wrong_is_written_in_the_sites_language_for_the_people_who_read_it(
+    one, loopback, settings
+):
+    """A worker has no request and so no user's language: it writes in LANGUAGE_CODE
+    (French in production), as the post page shows it to the team."""
+    settings.LANGUAGE_CODE = "fr"
+    settings.PUBLISHING_MAX_ATTEMPTS = 1
+    loopback.respond = lambda request: Reply(status=503, body={"error": "indisponible"})
+    _post, publication = one
+    translation.deactivate()  # no active language, as in a Celery worker
+    assert sender.publish(publication.pk) == PS.FAILED
+    publication.refresh_from_db()
+    assert publication.last_error.startswith("Abandon après 1 tentatives")
+    assert "a répondu 503" in publication.last_error
 
 
 def test_a_pause_at_send_time_sends_nothing_and_holds_the_post(one, loopback, head):

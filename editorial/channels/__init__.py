@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from editorial.channels.atom import AtomAdapter
 from editorial.channels.base import ChannelAdapter, Outgoing, PermanentError, Result
 from editorial.channels.log import LogAdapter
@@ -31,7 +33,9 @@ class MissingAdapter(ChannelAdapter):
     network = ""  # any: the channel says which
 
     def publish(self, outgoing: Outgoing) -> Result:
-        raise PermanentError(f"No adapter for {self.channel.network} yet")
+        raise PermanentError(
+            _("No adapter for %(network)s yet.") % {"network": self.channel.get_network_display()}
+        )
 
 
 def adapter_for(channel: Channel) -> ChannelAdapter:

@@ -20,6 +20,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from editorial.channels.base import (
     ChannelAdapter,
@@ -114,7 +115,9 @@ class WebhookAdapter(ChannelAdapter):
     def publish(self, outgoing: Outgoing) -> Result:
         url = self.channel.endpoint_url
         if not url:
-            raise PermanentError(f"{self.channel} has no endpoint address.")
+            raise PermanentError(
+                _("%(channel)s has no endpoint address.") % {"channel": self.channel}
+            )
         try:
             response = get_client().post(
                 url,
@@ -129,18 +132,31 @@ class WebhookAdapter(ChannelAdapter):
             httpx.PoolTimeout,
             httpx.ProxyError,
         ) as exc:
-            raise TransientError(f"Could not reach {self.channel}: {exc!r}") from exc
+            raise TransientError(
+                _("Could not reach %(channel)s: %(error)r")
+                % {"channel": self.channel, "error": exc}
+            ) from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-            raise PermanentError(f"Bad endpoint for {self.channel}: {exc!r}") from exc
+            raise PermanentError(
+                _("Bad endpoint for %(channel)s: %(error)r")
+                % {"channel": self.channel, "error": exc}
+            ) from exc
         except httpx.HTTPError as exc:
             # ReadTimeout, WriteTimeout, ReadError, RemoteProtocolError, a body that
             # would not decode…: the request (or part of it) left; it may be posted.
-            raise UncertainError(f"No answer from {self.channel} after sending: {exc!r}") from exc
+            raise UncertainError(
+                _("No answer from %(channel)s after sending: %(error)r")
+                % {"channel": self.channel, "error": exc}
+            ) from exc
         return self._result(response, outgoing)
 
     def _result(self, response: httpx.Response, outgoing: Outgoing) -> Result:
         status = response.status_code
-        detail = f"{self.channel} answered {status}: {response.text[:300]}"
+        detail = _("%(channel)s answered %(status)s: %(text)s") % {
+            "channel": self.channel,
+            "status": status,
+            "text": response.text[:300],
+        }
         if status == 504:
             # A gateway gave up waiting for the upstream, which may have posted.
             raise UncertainError(detail)

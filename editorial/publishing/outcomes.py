@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from editorial import audit
@@ -198,7 +199,7 @@ def reap(now: datetime | None = None) -> list[int]:
         .select_related("post")
         .order_by("pk")[:500]
     )
-    error = "No outcome recorded in time: the worker may have died mid-send."
+    error = _("No outcome recorded in time: the worker may have died mid-send.")
     reaped = [p.pk for p in stuck if finish(p, PS.UNKNOWN, now, error=error) == PS.UNKNOWN]
     unrecorded = unrecorded_outcomes()
     if unrecorded:

@@ -59,6 +59,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from editorial.channels import adapter_for
 from editorial.channels.base import (
@@ -298,15 +299,21 @@ def _pre_send_problem(publication: Publication, facts: _BatchFacts) -> tuple[str
     by the claim itself."""
     post = publication.post
     if post.state != PostState.PUBLISHING:
-        return "refuse", f"The post is {post.state}, no longer cleared for publishing."
+        return "refuse", no_longer_cleared(post)
     if post.held_at is not None:  # held for a person: only confirm_held releases it
-        return "pause", post.held_reason or "The post is held: confirm or reschedule it."
+        return "pause", post.held_reason or _("The post is held: confirm or reschedule it.")
     expected = facts.approved.get(post.pk)
     if expected is None or expected != publication.content_hash:
-        return "refuse", "The approval changed since publishing started."
+        return "refuse", _("The approval changed since publishing started.")
     if facts.current.get(post.pk) != publication.content_hash:
-        return "refuse", "The content differs from what was approved."
+        return "refuse", _("The content differs from what was approved.")
     return None
+
+
+def no_longer_cleared(post: Post) -> str:
+    return _("The post is %(state)s, no longer cleared for publishing.") % {
+        "state": post.get_state_display().lower()
+    }
 
 
 def _not_cleared(publication: Publication, now: datetime) -> str | None:
@@ -319,12 +326,7 @@ def _not_cleared(publication: Publication, now: datetime) -> str | None:
     post = Post.objects.get(pk=publication.post_id)
     publication.post = post
     if post.state != PostState.PUBLISHING:
-        return _refuse(
-            publication,
-            "refuse",
-            f"The post is {post.state}, no longer cleared for publishing.",
-            now,
-        )
+        return _refuse(publication, "refuse", no_longer_cleared(post), now)
     if post.held_at is not None:
         return "held"  # held for a person; the publication waits, queued
     reason = pause_reason(now, [publication.channel_id])
@@ -371,7 +373,11 @@ def _transient(publication: Publication, exc: Exception, batch: _Batch) -> str:
     )
     if attempts >= settings.PUBLISHING_MAX_ATTEMPTS:
         return _record(
-            publication, PS.FAILED, batch, error=f"Gave up after {attempts} attempts: {exc}"
+            publication,
+            PS.FAILED,
+            batch,
+            error=_("Gave up after %(attempts)s attempts: %(error)s")
+            % {"attempts": attempts, "error": exc},
         )
     delay = backoff_seconds(attempts, getattr(exc, "retry_after", None))
     Publication.objects.filter(pk=publication.pk, state=PS.SENDING).update(
