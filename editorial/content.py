@@ -88,12 +88,23 @@ def content_problems(post: Post) -> list[str]:
                 _("%(channel)s accepts %(limit)s images, the post has %(count)s.")
                 % {"channel": channel, "limit": channel.media_limit, "count": image_count}
             )
-        if not channel.is_active:
-            problems.append(_("%(channel)s is not active.") % {"channel": channel})
-        foreign = channel.department_id != post.origin_department_id
-        if foreign and not channel.department.is_national:
-            problems.append(_("%(channel)s belongs to another department.") % {"channel": channel})
+        access = channel_access_problem(post, channel)
+        if access:
+            problems.append(access)
     return problems
+
+
+def channel_access_problem(post: Post, channel) -> str | None:
+    """Why `post` may not go out on `channel` at all: the channel is switched off, or it
+    is another department's (a department posts on its own channels and the national
+    team's). Asked before review, and again by the publisher just before each send: an
+    account switched off or handed to another team after the approval gets nothing."""
+    if not channel.is_active:
+        return _("%(channel)s is not active.") % {"channel": channel}
+    foreign = channel.department_id != post.origin_department_id
+    if foreign and not channel.department.is_national:
+        return _("%(channel)s belongs to another department.") % {"channel": channel}
+    return None
 
 
 def approved_hash(post: Post) -> str | None:

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from editorial import workflow as wf
 from editorial.audit import verify_chain
-from editorial.models import Network, Post, PostState, Publication, PublicationState
+from editorial.models import Channel, Network, Post, PostState, Publication, PublicationState
 from editorial.publishing import outcomes, scheduler, sender
 from tests.factories import ChannelFactory, PostFactory
 from tests.loopback import LoopbackChannel, Reply
@@ -157,6 +157,33 @@ def test_what_went_wrong_is_written_in_the_sites_language_for_the_people_who_rea
     publication.refresh_from_db()
     assert publication.last_error.startswith("Abandon après 1 tentatives")
     assert "a répondu 503" in publication.last_error
+
+
+def test_a_channel_switched_off_after_the_approval_gets_nothing(one, loopback):
+    post, publication = one
+    Channel.objects.filter(pk=publication.channel_id).update(is_active=False)
+    assert sender.publish(publication.pk) == PS.FAILED
+    publication.refresh_from_db()
+    post.refresh_from_db()
+    assert "is not active" in publication.last_error
+    assert post.state == PostState.FAILED  # for a person to see, with the reason
+    assert loopback.received == []
+
+
+def test_a_channel_handed_to_another_department_after_the_approval_gets_nothing(
+    one, loopback, dept_b
+):
+    _post, publication = one
+    Channel.objects.filter(pk=publication.channel_id).update(department=dept_b)
+    assert sender.publish(publication.pk) == PS.FAILED
+    publication.refresh_from_db()
+    assert "belongs to another department" in publication.last_error
+    assert loopback.received == []
+
+
+def test_a_national_channel_takes_a_departments_post(cm, head, dept_a, national, loopback):
+    post = claimed_post(cm, head, dept_a, [webhook(national, loopback)])
+    assert sender.publish(post.publications.get().pk) == PS.SENT
 
 
 def test_a_pause_at_send_time_sends_nothing_and_holds_the_post(one, loopback, head):

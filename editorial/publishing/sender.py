@@ -10,8 +10,9 @@ publications one after the other, each worker thread still making one HTTP call 
 time. For each publication, just before its send:
 
 1. the facts read for the batch must still clear it (the post publishing and not held,
-   its approval and content unchanged since the claim); otherwise nothing is sent:
-   refused (failed, for a person) or held;
+   the channel active and one its department may use, the approval and content
+   unchanged since the claim); otherwise nothing is sent: refused (failed, for a
+   person) or held;
 2. the **claim**, one conditional UPDATE per publication: queued/retrying -> sending,
    attempts + 1, *only if* the post is still publishing and not held and no pause stops
    its channel *now* (`EXISTS` / `NOT EXISTS` in the same statement, on the row's own
@@ -70,7 +71,7 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
-from editorial.content import compute_content_hashes
+from editorial.content import channel_access_problem, compute_content_hashes
 from editorial.models import (
     Approval,
     Post,
@@ -240,7 +241,7 @@ def publish_batch(ids: list[int]) -> dict[int, str]:
     batch = _Batch(outcomes={pk: "not claimed" for pk in ids})
     publications = list(
         Publication.objects.filter(pk__in=ids, state__in=PENDING)
-        .select_related("post", "channel")
+        .select_related("post", "channel__department")
         .order_by("pk")
     )
     if not publications:
@@ -293,15 +294,18 @@ def _send(publication: Publication, facts: _BatchFacts, batch: _Batch) -> str:
 
 
 def _pre_send_problem(publication: Publication, facts: _BatchFacts) -> tuple[str, str] | None:
-    """What the batch's facts say: the post still cleared to go, with the content that
-    was approved. Returns (kind, why): kind "pause" holds the post for a person;
-    "refuse" fails the publication. State, hold and pauses are checked again, fresh,
-    by the claim itself."""
+    """What the batch's facts say: the post still cleared to go, on a channel it may
+    use, with the content that was approved. Returns (kind, why): kind "pause" holds
+    the post for a person; "refuse" fails the publication. State, hold and pauses are
+    checked again, fresh, by the claim itself."""
     post = publication.post
     if post.state != PostState.PUBLISHING:
         return "refuse", no_longer_cleared(post)
     if post.held_at is not None:  # held for a person: only confirm_held releases it
         return "pause", post.held_reason or _("The post is held: confirm or reschedule it.")
+    access = channel_access_problem(post, publication.channel)
+    if access:
+        return "refuse", access
     expected = facts.approved.get(post.pk)
     if expected is None or expected != publication.content_hash:
         return "refuse", _("The approval changed since publishing started.")
