@@ -20,7 +20,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
 from accounts.roles import Role
-from accounts.scope import create_department, department_ids_of, forget_cached_scope
+from accounts.scope import (
+    create_department,
+    department_ids_of,
+    forget_cached_scope,
+    rename_group_after,
+)
 
 
 def role_groups() -> QuerySet[Group]:
@@ -198,6 +203,8 @@ class DepartmentAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Department, form, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
+            if "name" in form.changed_data:
+                rename_group_after(obj)
             return
         # A department only ever exists with its people group and scope permission.
         created = create_department(obj.name, obj.code, is_national=obj.is_national)

@@ -61,14 +61,23 @@ def forget_cached_scope(user: User) -> None:
 
 
 @transaction.atomic
+def people_group_name(department_name: str) -> str:
+    return f"Department: {department_name}"
+
+
 def create_department(name: str, code: str, *, is_national: bool = False) -> Department:
     """Create a department with its people group holding the scope permission on it."""
-    group = Group.objects.create(name=f"Department: {name}")
+    group = Group.objects.create(name=people_group_name(name))
     department = Department.objects.create(
         name=name, code=code, is_national=is_national, group=group
     )
     assign_perm(WORK_PERM, group, department)
     return department
+
+
+def rename_group_after(department: Department) -> None:
+    """Keep the people group's name (shown in the admin's group lists) the department's."""
+    Group.objects.filter(pk=department.group_id).update(name=people_group_name(department.name))
 
 
 def add_member(department: Department, user: User) -> None:
