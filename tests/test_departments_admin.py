@@ -9,9 +9,7 @@ from accounts.scope import WORK_PERM, works_in
 from tests.factories import UserFactory
 
 
-def test_an_administrator_creates_a_department_with_its_people_group_and_scope(
-    client, admin_user
-):
+def test_an_administrator_creates_a_department_with_its_people_group_and_scope(client, admin_user):
     client.force_login(admin_user)
     response = client.post(
         reverse("admin:accounts_department_add"),
