@@ -3,6 +3,7 @@ transitions as admin actions that go through the workflow functions."""
 
 import hashlib
 import io
+import re
 
 import pytest
 from django.contrib import admin
@@ -464,6 +465,34 @@ def test_one_refused_post_does_not_stop_the_others(client, head, pending, dept_a
     assert reload(other).state == PostState.APPROVED
     assert reload(pending).state == PostState.PENDING_APPROVAL
     assert sorted(level for level, _text in messages_of(response)) == ["error", "success"]
+
+
+def submit_intermediate_page(client, model, page, **fields):
+    """Post the form an action's intermediate page rendered, as the browser would: its
+    hidden fields (the action, the ticked objects, the confirmation) and `fields`."""
+    html = page.content.decode()
+    data: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html):
+        data.setdefault(name, []).append(value)
+    return client.post(url(model), {**data, **fields})
+
+
+def test_the_page_asking_for_a_comment_posts_the_action_back_on_the_same_posts(
+    client, head, pending
+):
+    client.force_login(head)
+    asked = run_action(client, Post, "request_changes", pending)
+    submit_intermediate_page(client, Post, asked, text="Préciser l'heure.")
+    assert reload(pending).state == PostState.CHANGES_REQUESTED
+
+
+def test_the_plan_approval_page_posts_the_approval_back_on_the_same_plans(client, head, week):
+    plan, posts = week
+    client.force_login(head)
+    review = run_action(client, WeeklyPlan, "approve_plan", plan)
+    submit_intermediate_page(client, WeeklyPlan, review)
+    assert WeeklyPlan.objects.get(pk=plan.pk).state == PlanState.APPROVED
+    assert reload(posts[0]).state == PostState.APPROVED
 
 
 def test_request_changes_without_a_comment_shows_the_form_again(client, head, pending):
