@@ -6,15 +6,18 @@ the header is always the number of rows the inbox shows.
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from accounts.roles import Role
 from accounts.scope import roles_of
 from editorial.access import visible_posts
-from editorial.models import Post, PostState
+from editorial.models import Post, PostState, Publication, PublicationState
 
 S = PostState
 _NOTHING = Q(pk__in=[])
+_UNKNOWN_OUTCOME = Exists(
+    Publication.objects.filter(post=OuterRef("pk"), state=PublicationState.UNKNOWN)
+)
 
 
 def _awaiting_filter(user) -> Q:
@@ -27,6 +30,9 @@ def _awaiting_filter(user) -> Q:
         wanted |= Q(state=S.PENDING_APPROVAL) & ~mine
     if roles & {Role.DIRECTOR, Role.HEAD_OF_COMMUNICATION}:
         wanted |= Q(held_at__isnull=False, state=S.APPROVED)
+    if roles & {Role.DIRECTOR, Role.HEAD_OF_COMMUNICATION, Role.COMMUNITY_MANAGER}:
+        # The publisher does not know whether it went out: someone must look.
+        wanted |= Q(_UNKNOWN_OUTCOME, state=S.PUBLISHING)
     if Role.COMMUNITY_MANAGER in roles:
         wanted |= Q(state=S.SUBMITTED)
     if roles & {Role.COMMUNITY_MANAGER, Role.CONTRIBUTOR}:
@@ -39,6 +45,7 @@ def awaiting(user) -> QuerySet[Post]:
     step = Case(
         When(state=S.PENDING_SIGNOFF, then=Value(0)),
         When(held_at__isnull=False, then=Value(1)),
+        When(state=S.PUBLISHING, then=Value(1)),  # only with an unknown outcome, here
         When(urgent=True, then=Value(2)),
         default=Value(3),
         output_field=IntegerField(),

@@ -156,6 +156,12 @@ def deny_release_hold(post: Post, user) -> str | None:
     return _first(_role(user, HEAD, DIRECTOR), _scope(post, user))
 
 
+def deny_resolve_publication(post: Post, user) -> str | None:
+    """Settling an unknown outcome: the people who run the accounts and can look at the
+    network (community manager, head of communication, director), in the post's scope."""
+    return _first(_role(user, CM, HEAD, DIRECTOR), _scope(post, user))
+
+
 def _plan_scope(plan: WeeklyPlan, user) -> str | None:
     if not works_in(user, plan.team_id):
         return _("This plan belongs to a team you do not work in.")

@@ -20,6 +20,7 @@ from django.db import connection
 
 from accounts.roles import Role
 from tests.factories import ChannelFactory, DepartmentFactory, PostFactory, UserFactory
+from tests.loopback import LoopbackChannel
 
 
 @pytest.fixture
@@ -75,6 +76,13 @@ def contrib_b(dept_b):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def loopback():
+    """A channel's HTTP endpoint on this machine, recording every request it receives."""
+    with LoopbackChannel() as server:
+        yield server
 
 
 @pytest.fixture

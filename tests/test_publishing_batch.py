@@ -19,16 +19,10 @@ from editorial.channels.webhook import WebhookAdapter
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
 from editorial.publishing import outcomes, scheduler, sender
 from tests.factories import PostFactory
-from tests.loopback import LoopbackChannel, Reply
+from tests.loopback import Reply
 from tests.test_publishing_sender import webhook
 
 PS = PublicationState
-
-
-@pytest.fixture
-def loopback():
-    with LoopbackChannel() as server:
-        yield server
 
 
 def claimed_posts(cm, head, department, channels, count: int) -> list[Post]:

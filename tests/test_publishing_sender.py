@@ -17,12 +17,6 @@ from tests.loopback import LoopbackChannel, Reply
 PS = PublicationState
 
 
-@pytest.fixture
-def loopback():
-    with LoopbackChannel() as server:
-        yield server
-
-
 def webhook(department, server):
     return ChannelFactory(department=department, network=Network.WEBHOOK, endpoint_url=server.url)
 

@@ -217,6 +217,18 @@ class RescheduleForm(forms.Form):
     when = LocalDateTimeField(label=_("New time"))
 
 
+class OutcomeForm(forms.Form):
+    """What a person found on the network for a publication whose outcome is unknown."""
+
+    outcome = forms.ChoiceField(choices=[("sent", _("It went out")), ("resend", _("Send again"))])
+    url = forms.URLField(
+        label=_("Its address on the network (optional)"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+
+
 class PostFilterForm(forms.Form):
     """The post list's filters. The department filter is only for people who work in
     several departments (the national team)."""

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Concat
+from django.db.models import CharField, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
@@ -27,6 +27,7 @@ from editorial.workflow.core import emit
 log = logging.getLogger(__name__)
 PS = PublicationState
 OUTCOMES = [PS.SENT, PS.FAILED, PS.UNKNOWN]
+RESENT = "publication_resent"  # a person sent an unknown publication again
 
 
 def record_outcomes(ids: list[int]) -> list[int]:
@@ -50,13 +51,7 @@ def record_outcomes(ids: list[int]) -> list[int]:
         siblings = list(Publication.objects.filter(post_id__in=post_ids).select_related("channel"))
         wanted = set(ids)
         outcomes = [p for p in siblings if p.pk in wanted and p.state in OUTCOMES]
-        audited = set(
-            AuditEntry.objects.filter(
-                object_type=Publication._meta.label_lower,
-                object_id__in=[p.pk for p in outcomes],
-                action__in=[f"publication_{state}" for state in OUTCOMES],
-            ).values_list("object_id", "action")
-        )
+        audited = _audited_outcomes([p.pk for p in outcomes])
         outcomes = [p for p in outcomes if (p.pk, f"publication_{p.state}") not in audited]
         states: dict[int, set[str]] = defaultdict(set)
         for p in siblings:
@@ -104,6 +99,25 @@ def record_outcomes(ids: list[int]) -> list[int]:
         for obj, action, from_state, to_state, comment in signals:
             emit(obj, None, action, from_state, to_state, comment)
     return [post.pk for group in settled.values() for post in group]
+
+
+def _audited_outcomes(ids: list[int]) -> set[tuple[int, str]]:
+    """(publication id, outcome action) already audited for the current attempt: since
+    the last time a person sent the publication again (`publication_resent`), whose
+    next outcome is a new one to record."""
+    rows = AuditEntry.objects.filter(
+        object_type=Publication._meta.label_lower,
+        object_id__in=ids,
+        action__in=[*(f"publication_{state}" for state in OUTCOMES), RESENT],
+    ).values_list("object_id", "action", "seq")
+    rows = sorted(rows, key=lambda row: row[2])
+    audited: set[tuple[int, str]] = set()
+    for pk, action, _seq in rows:
+        if action == RESENT:
+            audited = {done for done in audited if done[0] != pk}
+        else:
+            audited.add((pk, action))
+    return audited
 
 
 def _settled_state(post: Post, states: set[str]) -> str | None:
@@ -212,11 +226,20 @@ def reap(now: datetime | None = None) -> list[int]:
 
 def unrecorded_outcomes(limit: int = 500) -> list[int]:
     """Publications of posts still publishing whose outcome (sent, failed, unknown) has
-    no audit entry: their batch has not finished, or its worker died before it could."""
+    no audit entry (since a person last sent them again): their batch has not finished,
+    or its worker died before it could."""
+    label = Publication._meta.label_lower
+    last_resent = (
+        AuditEntry.objects.filter(object_type=label, object_id=OuterRef(OuterRef("pk")))
+        .filter(action=RESENT)
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
     entry = AuditEntry.objects.filter(
-        object_type=Publication._meta.label_lower,
+        object_type=label,
         object_id=OuterRef("pk"),
         action=Concat(Value("publication_"), OuterRef("state"), output_field=CharField()),
+        seq__gt=Coalesce(Subquery(last_resent), Value(0)),
     )
     return list(
         Publication.objects.filter(state__in=OUTCOMES, post__state=PostState.PUBLISHING)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from editorial import workflow
 from editorial.access import post_or_404, visible_plans
 from editorial.inbox import awaiting
-from editorial.models import Approval, PlanState, PostState
+from editorial.models import Approval, PlanState, PostState, Publication, PublicationState
 from editorial.views import plan_review
 from editorial.views.post_actions import ACTIONS
 
@@ -45,13 +45,22 @@ def _with_rows(queryset):
     return queryset.select_related("origin_department", "author", "last_editor").prefetch_related(
         "channels",
         Prefetch("approvals", queryset=Approval.objects.filter(voided_at__isnull=True)),
+        Prefetch(
+            "publications",
+            queryset=Publication.objects.filter(state=PublicationState.UNKNOWN).select_related(
+                "channel"
+            ),
+            to_attr="unknown_publications",
+        ),
     )
 
 
 def _row(post, user, *, error=None, typed=None) -> dict:
     actions = set(workflow.available_actions(post, user))
+    unknown = getattr(post, "unknown_publications", [])
     return {
         "post": post,
+        "unknown_channels": ", ".join(str(publication.channel) for publication in unknown),
         "actions": [(name, label) for name, label in ROW_ACTIONS.items() if name in actions],
         "error": error,
         "typed": typed or {},

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -22,19 +22,19 @@ from django.views.decorators.http import require_POST
 from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
-from editorial.audit import entries_for
 from editorial.forms.posts import (
     CommentForm,
+    OutcomeForm,
     PostFilterForm,
     PostForm,
     PostImageFormSet,
     RescheduleForm,
     save_images,
 )
-from editorial.models import Post, PostState
+from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
 from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
-from editorial.permissions import EDITORS, POST_RULES
+from editorial.permissions import EDITORS, POST_RULES, deny_resolve_publication
 from editorial.views.post_actions import ACTIONS
 from editorial.views.respond import refused
 
@@ -58,6 +58,12 @@ HISTORY_LABELS = {
     "start_publishing": _("Publishing started"),
     "mark_published": _("Published"),
     "mark_failed": _("Publishing failed"),
+    # A publication's own entries, named with its channel (see _history).
+    "publication_sent": _("Sent to %(channel)s"),
+    "publication_failed": _("Failed on %(channel)s"),
+    "publication_unknown": _("No answer from %(channel)s: outcome unknown"),
+    "publication_confirmed_sent": _("Found on %(channel)s: recorded as sent"),
+    "publication_resent": _("Not found on %(channel)s: sent again"),
 }
 
 
@@ -244,7 +250,39 @@ def post_action(request, pk, action):
     return redirect("post-detail", pk=post.pk)
 
 
-def _detail_context(request, post, *, failed=None, reschedule=None) -> dict:
+@require_POST
+@login_required
+def publication_resolve(request, pk, publication_pk):
+    """Someone checked the network for a publication whose outcome is unknown."""
+    post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
+    publication = post.publications.filter(pk=publication_pk).first()
+    if publication is None:
+        raise Http404(gettext("There is no such publication."))
+    form = OutcomeForm(request.POST, auto_id=f"outcome-{publication.pk}-%s")
+    if not form.is_valid():
+        context = _detail_context(request, post, outcome=(publication.pk, form))
+        return render(request, DETAIL, context, status=400)
+    went_out = form.cleaned_data["outcome"] == "sent"
+    try:
+        workflow.resolve_unknown(
+            publication, request.user, went_out=went_out, url=form.cleaned_data["url"]
+        )
+    except workflow.WorkflowError as exc:
+        post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
+        context = _detail_context(request, post, outcome=(publication.pk, form))
+        return refused(request, exc, DETAIL, context)
+    if went_out:
+        messages.success(
+            request, gettext("Recorded as sent on %(channel)s.") % {"channel": publication.channel}
+        )
+    else:
+        messages.success(
+            request, gettext("Sent again to %(channel)s.") % {"channel": publication.channel}
+        )
+    return redirect("post-detail", pk=post.pk)
+
+
+def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None) -> dict:
     user = request.user
     names = workflow.available_actions(post, user)
     buttons, text_actions, comment = [], [], None
@@ -278,15 +316,8 @@ def _detail_context(request, post, *, failed=None, reschedule=None) -> dict:
     approvals = list(post.approvals.select_related("approver"))
     for approval in approvals:
         approval.matches = approval.content_hash == post.content_hash
-    history = list(entries_for(post))
-    states = dict(PostState.choices)
-    for entry in history:
-        spec = ACTIONS.get(entry.action)
-        entry.label = HISTORY_LABELS.get(entry.action) or (
-            str(spec.done).rstrip(".") if spec else entry.action.replace("_", " ").capitalize()
-        )
-        entry.from_label = states.get(entry.from_state, entry.from_state)
-        entry.to_label = states.get(entry.to_state, entry.to_state)
+    publications = _publications(post, user, outcome)
+    history = _history(post, publications)
     return {
         "section": "posts",
         "post": post,
@@ -299,14 +330,58 @@ def _detail_context(request, post, *, failed=None, reschedule=None) -> dict:
         "approvals": approvals,
         "history": history,
         "comments": list(post.comments.select_related("author")),
-        "publications": list(post.publications.select_related("channel")),
+        "publications": publications,
     }
+
+
+def _history(post, publications) -> list:
+    """The post's audit entries and its publications', in the order they were written."""
+    channels = {p.pk: p.channel for p in publications}
+    history = list(
+        AuditEntry.objects.filter(
+            Q(object_type=Post._meta.label_lower, object_id=post.pk)
+            | Q(object_type=Publication._meta.label_lower, object_id__in=list(channels))
+        ).order_by("seq")
+    )
+    states = {**dict(PublicationState.choices), **dict(PostState.choices)}
+    for entry in history:
+        spec = ACTIONS.get(entry.action)
+        label = HISTORY_LABELS.get(entry.action) or (
+            str(spec.done).rstrip(".") if spec else entry.action.replace("_", " ").capitalize()
+        )
+        if entry.object_type == Publication._meta.label_lower:
+            label = label % {"channel": channels[entry.object_id]}
+        entry.label = label
+        entry.from_label = states.get(entry.from_state, entry.from_state)
+        entry.to_label = states.get(entry.to_state, entry.to_state)
+    return history
+
+
+def _publications(post, user, outcome=None) -> list:
+    """The post's publications; an unknown one carries the form that settles it, for
+    someone who may (with what they typed, if it was refused)."""
+    publications = list(post.publications.select_related("channel"))
+    may_resolve = deny_resolve_publication(post, user) is None
+    failed_pk, failed_form = outcome or (None, None)
+    for publication in publications:
+        if may_resolve and publication.state == PublicationState.UNKNOWN:
+            publication.outcome_form = (
+                failed_form
+                if publication.pk == failed_pk
+                else OutcomeForm(auto_id=f"outcome-{publication.pk}-%s")
+            )
+    return publications
 
 
 urlpatterns = [
     path("posts/<int:pk>/", post_detail, name="post-detail"),
     path("posts/<int:pk>/edit/", post_edit, name="post-edit"),
     path("posts/<int:pk>/actions/<slug:action>/", post_action, name="post-action"),
+    path(
+        "posts/<int:pk>/publications/<int:publication_pk>/outcome/",
+        publication_resolve,
+        name="publication-resolve",
+    ),
     path("posts/", post_list, name="post-list"),
     path("posts/new/", post_create, name="post-create"),
 ]

@@ -40,6 +40,7 @@ from editorial.workflow.posts import (
     sign_off,
     submit,
 )
+from editorial.workflow.publications import resolve_unknown, unknown_publications
 from editorial.workflow.schedule import reschedule
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "request_changes",
     "reschedule",
     "reschedule_held",
+    "resolve_unknown",
     "resume_publishing",
     "return_plan",
     "return_submission",
@@ -77,4 +79,5 @@ __all__ = [
     "sign_off",
     "submit",
     "submit_plan",
+    "unknown_publications",
 ]
