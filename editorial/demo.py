@@ -513,7 +513,8 @@ class _Demo:
 
     def recent_publications(self) -> None:
         """What went out over the last day, as the publisher (a later issue) will leave it:
-        published posts, one that failed and a reply being sent right now."""
+        published posts, one that failed, and a reply whose outcome is unknown (Mastodon
+        did not answer): it waits in the community manager's inbox."""
         cm, head = self.user("cm"), self.user("head")
         yesterday = self.today - dt.timedelta(days=1)
 
@@ -584,7 +585,7 @@ class _Demo:
             error="Facebook a refusé la publication : jeton d'accès expiré "
             "(code 190). Mastodon : publié.",
         )
-        _start_publishing(lost)
+        _leave_unknown(lost, "Pas de réponse de Mastodon après l’envoi (délai dépassé).")
         # Approval needs a future time; these went out in the past, so their times are
         # moved back afterwards (time is not content: the approvals still hold).
         _move(sms, self.at(yesterday, 9, 45))
@@ -693,6 +694,30 @@ def _publish(post: Post, *, error: str = "") -> None:
     else:
         channels = [str(channel) for channel in channels]
         _system_transition(post, "mark_published", "mark_published", data={"channels": channels})
+
+
+def _leave_unknown(post: Post, error: str) -> None:
+    """Leave the post as the publisher does when a request left and no answer came back:
+    its publication's outcome unknown, for a person to settle."""
+    _start_publishing(post)
+    with transaction.atomic():
+        for channel in post.channels.order_by("pk"):
+            publication = Publication.objects.create(
+                post=post,
+                channel=channel,
+                content_hash=approved_hash(post),
+                attempts=1,
+                state=PublicationState.UNKNOWN,
+                last_error=error,
+            )
+            audit.record(
+                actor=None,
+                action="publication_unknown",
+                obj=publication,
+                from_state=PublicationState.SENDING,
+                to_state=PublicationState.UNKNOWN,
+                comment=error,
+            )
 
 
 def _outgoing(publication: Publication) -> Outgoing:

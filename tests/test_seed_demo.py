@@ -16,6 +16,7 @@ from accounts.roles import Role
 from accounts.scope import create_department, department_ids_of, roles_of
 from editorial.audit import verify_chain
 from editorial.content import content_matches_approval
+from editorial.inbox import awaiting
 from editorial.models import (
     Approval,
     ApprovalLevel,
@@ -212,6 +213,12 @@ class TestTheDemo:
         sent = Publication.objects.filter(state="sent", channel__network="atom")
         assert sent.exists()
         assert all(p.external_id.startswith("tag:cadence,") for p in sent)
+
+    def test_a_reply_whose_outcome_is_unknown_waits_in_the_community_managers_inbox(self):
+        unknown = Publication.objects.get(state="unknown")
+        assert unknown.post.state == PostState.PUBLISHING
+        assert unknown.post in awaiting(User.objects.get(username="cm"))
+        assert AuditEntry.objects.filter(action="publication_unknown").count() == 1
 
     def test_its_audit_chain_verifies(self):
         assert verify_chain() is None
