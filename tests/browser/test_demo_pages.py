@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from editorial import workflow as wf
 from editorial.demo import build_demo
-from editorial.models import PlanState, Post, PostState, WeeklyPlan
+from editorial.models import PlanState, Post, PostState, Publication, PublicationState, WeeklyPlan
 from tests.browser.conftest import assert_accessible, login_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,6 +63,12 @@ def test_the_community_managers_pages(page, demo):
     visit(page, "/posts/new/", "New post")
     post = Post.objects.filter(state=PostState.APPROVED).first()
     visit(page, f"/posts/{post.pk}/")
+    # The reply whose outcome is unknown: in the inbox, then settled from its page.
+    visit(page, "/inbox/", "Awaiting me")
+    expect(page.get_by_test_id("unknown-outcome")).to_be_visible()
+    unknown = Publication.objects.get(state=PublicationState.UNKNOWN)
+    visit(page, f"/posts/{unknown.post_id}/")
+    expect(page.get_by_test_id(f"outcome-{unknown.pk}")).to_be_visible()
 
 
 def test_the_head_of_communications_pages(page, demo, plan_submitted):
