@@ -271,14 +271,12 @@ def publication_resolve(request, pk, publication_pk):
         post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
         context = _detail_context(request, post, outcome=(publication.pk, form))
         return refused(request, exc, DETAIL, context)
-    if went_out:
-        messages.success(
-            request, gettext("Recorded as sent on %(channel)s.") % {"channel": publication.channel}
-        )
-    else:
-        messages.success(
-            request, gettext("Sent again to %(channel)s.") % {"channel": publication.channel}
-        )
+    done = (
+        gettext("Recorded as sent on %(channel)s.")
+        if went_out
+        else gettext("Sent again to %(channel)s.")
+    )
+    messages.success(request, done % {"channel": publication.channel})
     return redirect("post-detail", pk=post.pk)
 
 
