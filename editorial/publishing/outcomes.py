@@ -109,10 +109,9 @@ def _audited_outcomes(ids: list[int]) -> set[tuple[int, str]]:
         object_type=Publication._meta.label_lower,
         object_id__in=ids,
         action__in=[*(f"publication_{state}" for state in OUTCOMES), RESENT],
-    ).values_list("object_id", "action", "seq")
-    rows = sorted(rows, key=lambda row: row[2])
+    ).order_by("seq")
     audited: set[tuple[int, str]] = set()
-    for pk, action, _seq in rows:
+    for pk, action in rows.values_list("object_id", "action"):
         if action == RESENT:
             audited = {done for done in audited if done[0] != pk}
         else:

@@ -40,7 +40,7 @@ from editorial.workflow.posts import (
     sign_off,
     submit,
 )
-from editorial.workflow.publications import resolve_unknown, unknown_publications
+from editorial.workflow.publications import resolve_unknown
 from editorial.workflow.schedule import reschedule
 
 __all__ = [
@@ -79,5 +79,4 @@ __all__ = [
     "sign_off",
     "submit",
     "submit_plan",
-    "unknown_publications",
 ]

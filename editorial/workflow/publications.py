@@ -24,10 +24,6 @@ from editorial.workflow.errors import ActionNotAllowed, InvalidInput, StaleObjec
 PS = PublicationState
 
 
-def unknown_publications(post: Post):
-    return post.publications.filter(state=PS.UNKNOWN)
-
-
 def resolve_unknown(publication: Publication, user, *, went_out: bool, url: str = "") -> str:
     """Settle `publication` (unknown) as sent or send it again. Returns its new state."""
     from editorial.publishing.outcomes import RESENT, settle
