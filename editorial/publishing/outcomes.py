@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,8 +51,12 @@ def record_outcomes(ids: list[int]) -> list[int]:
         siblings = list(Publication.objects.filter(post_id__in=post_ids).select_related("channel"))
         wanted = set(ids)
         outcomes = [p for p in siblings if p.pk in wanted and p.state in OUTCOMES]
-        audited = _audited_outcomes([p.pk for p in outcomes])
-        outcomes = [p for p in outcomes if (p.pk, f"publication_{p.state}") not in audited]
+        unaudited = set(
+            _without_entry(Publication.objects.filter(pk__in=[p.pk for p in outcomes])).values_list(
+                "pk", flat=True
+            )
+        )
+        outcomes = [p for p in outcomes if p.pk in unaudited]
         states: dict[int, set[str]] = defaultdict(set)
         for p in siblings:
             states[p.post_id].add(p.state)
@@ -99,24 +103,6 @@ def record_outcomes(ids: list[int]) -> list[int]:
         for obj, action, from_state, to_state, comment in signals:
             emit(obj, None, action, from_state, to_state, comment)
     return [post.pk for group in settled.values() for post in group]
-
-
-def _audited_outcomes(ids: list[int]) -> set[tuple[int, str]]:
-    """(publication id, outcome action) already audited for the current attempt: since
-    the last time a person sent the publication again (`publication_resent`), whose
-    next outcome is a new one to record."""
-    rows = AuditEntry.objects.filter(
-        object_type=Publication._meta.label_lower,
-        object_id__in=ids,
-        action__in=[*(f"publication_{state}" for state in OUTCOMES), RESENT],
-    ).order_by("seq")
-    audited: set[tuple[int, str]] = set()
-    for pk, action in rows.values_list("object_id", "action"):
-        if action == RESENT:
-            audited = {done for done in audited if done[0] != pk}
-        else:
-            audited.add((pk, action))
-    return audited
 
 
 def _settled_state(post: Post, states: set[str]) -> str | None:
@@ -225,8 +211,20 @@ def reap(now: datetime | None = None) -> list[int]:
 
 def unrecorded_outcomes(limit: int = 500) -> list[int]:
     """Publications of posts still publishing whose outcome (sent, failed, unknown) has
-    no audit entry (since a person last sent them again): their batch has not finished,
-    or its worker died before it could."""
+    no audit entry: their batch has not finished, or its worker died before it could."""
+    return list(
+        _without_entry(
+            Publication.objects.filter(state__in=OUTCOMES, post__state=PostState.PUBLISHING)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _without_entry(publications: QuerySet[Publication]) -> QuerySet[Publication]:
+    """Those of `publications` whose current outcome has no audit entry yet, counting
+    only entries written since a person last sent the publication again
+    (`publication_resent`): its next outcome is a new one to record."""
     label = Publication._meta.label_lower
     last_resent = (
         AuditEntry.objects.filter(object_type=label, object_id=OuterRef(OuterRef("pk")))
@@ -240,9 +238,4 @@ def unrecorded_outcomes(limit: int = 500) -> list[int]:
         action=Concat(Value("publication_"), OuterRef("state"), output_field=CharField()),
         seq__gt=Coalesce(Subquery(last_resent), Value(0)),
     )
-    return list(
-        Publication.objects.filter(state__in=OUTCOMES, post__state=PostState.PUBLISHING)
-        .exclude(Exists(entry))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return publications.exclude(Exists(entry))
