@@ -153,16 +153,22 @@ def finish(
             data={"external_id": result.external_id} if result else None,
         )
         emit(publication, None, f"publication_{state}", PS.SENDING, state, error)
-        if settled:
-            audit.record(
-                actor=None,
-                action=f"mark_{settled}",
-                obj=post,
-                from_state=PostState.PUBLISHING,
-                to_state=settled,
-            )
-            emit(post, None, f"mark_{settled}", PostState.PUBLISHING, settled)
+        record_settled(post, settled, actor=None)
     return state
+
+
+def record_settled(post: Post, settled: str | None, *, actor) -> None:
+    """The audit entry and signal of a post that `settle` just moved (if it did): written
+    after the publication's own entry, so the history reads in order."""
+    if settled:
+        audit.record(
+            actor=actor,
+            action=f"mark_{settled}",
+            obj=post,
+            from_state=PostState.PUBLISHING,
+            to_state=settled,
+        )
+        emit(post, actor, f"mark_{settled}", PostState.PUBLISHING, settled)
 
 
 def settle(post: Post) -> str | None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from editorial import audit
-from editorial.models import Post, PostState, Publication, PublicationState
+from editorial.models import Post, Publication, PublicationState
 from editorial.permissions import deny_resolve_publication
 from editorial.workflow.core import emit
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, StaleObject
@@ -26,7 +26,7 @@ PS = PublicationState
 
 def resolve_unknown(publication: Publication, user, *, went_out: bool, url: str = "") -> str:
     """Settle `publication` (unknown) as sent or send it again. Returns its new state."""
-    from editorial.publishing.outcomes import RESENT, settle
+    from editorial.publishing.outcomes import RESENT, record_settled, settle
     from editorial.publishing.scheduler import enqueue_publications
 
     reason = deny_resolve_publication(publication.post, user)
@@ -42,16 +42,14 @@ def resolve_unknown(publication: Publication, user, *, went_out: bool, url: str 
             fields["external_url"] = url[:500]
     else:
         action, fields = RESENT, {"state": PS.QUEUED, "next_attempt_at": now}
+    fields["last_error"] = ""  # what went wrong is in the history; it is settled now
     with transaction.atomic():
         # The post's lock, as when the publisher settles it: one settling at a time.
         post = Post.objects.select_for_update().get(pk=publication.post_id)
-        if not Publication.objects.filter(pk=publication.pk, state=PS.UNKNOWN).update(
-            last_error="", **fields
-        ):
+        if not Publication.objects.filter(pk=publication.pk, state=PS.UNKNOWN).update(**fields):
             raise StaleObject(_("This publication is no longer unknown: reload the post."))
         for name, value in fields.items():
             setattr(publication, name, value)
-        publication.last_error = ""
         settled = settle(post) if went_out else None
         audit.record(
             actor=user,
@@ -62,15 +60,7 @@ def resolve_unknown(publication: Publication, user, *, went_out: bool, url: str 
             data={"url": url} if url else None,
         )
         emit(publication, user, action, PS.UNKNOWN, publication.state)
-        if settled:
-            audit.record(
-                actor=user,
-                action=f"mark_{settled}",
-                obj=post,
-                from_state=PostState.PUBLISHING,
-                to_state=settled,
-            )
-            emit(post, user, f"mark_{settled}", PostState.PUBLISHING, settled)
+        record_settled(post, settled, actor=user)
         if not went_out:
             transaction.on_commit(lambda: enqueue_publications([publication.pk]))
     return publication.state
