@@ -119,6 +119,19 @@ def _settled_state(post: Post, states: set[str]) -> str | None:
     return None
 
 
+def outcome_fields(
+    state: str, now: datetime, *, error: str = "", result: Result | None = None
+) -> dict:
+    """The columns an outcome writes, each cut to its column's size: a value too long
+    would fail the write after the send, and lose what happened."""
+    fields = {"state": state, "last_error": error[:2000]}
+    if result is not None:
+        fields.update(
+            external_id=result.external_id[:200], external_url=result.url[:500], sent_at=now
+        )
+    return fields
+
+
 def finish(
     publication: Publication,
     state: str,
@@ -132,11 +145,7 @@ def finish(
         # Locking the post serializes the last publications of one post finishing at
         # once, so exactly one of them sees them all done and settles the post.
         post = Post.objects.select_for_update().get(pk=publication.post_id)
-        fields = {"state": state, "sending_since": None, "last_error": error[:2000]}
-        if result is not None:
-            fields.update(
-                external_id=result.external_id[:200], external_url=result.url[:500], sent_at=now
-            )
+        fields = {**outcome_fields(state, now, error=error, result=result), "sending_since": None}
         if not Publication.objects.filter(pk=publication.pk, state=PS.SENDING).update(**fields):
             return "already settled"  # the reaper (or a person) got there first
         publication.state = state

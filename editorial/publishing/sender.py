@@ -83,7 +83,7 @@ from editorial.models import (
     PublishingPause,
 )
 from editorial.publishing.holds import hold_post, pause_reason
-from editorial.publishing.outcomes import finish, record_outcomes
+from editorial.publishing.outcomes import finish, outcome_fields, record_outcomes
 
 log = logging.getLogger(__name__)
 PS = PublicationState
@@ -404,30 +404,21 @@ def _record(
     """The outcome of a send: one short UPDATE, conditional on `sending`, run by the
     batch's next statement (`_Carry`). Its audit entry and the post's settling follow
     with the batch's (`record_outcomes`)."""
-    if result is not None:
-        params = [
-            state,
-            error[:2000],
-            result.external_id[:200],
-            result.url[:500],
-            connection.ops.adapt_datetimefield_value(timezone.now()),
-            publication.pk,
-            PS.SENDING,
-        ]
-        sql = _record_sql(sent=True)
-    else:
-        params = [state, error[:2000], publication.pk, PS.SENDING]
-        sql = _record_sql(sent=False)
+    fields = outcome_fields(state, timezone.now(), error=error, result=result)
+    sql = _record_sql(tuple(fields))
+    adapt = connection.ops.adapt_datetimefield_value  # as the ORM would store it
+    params = [adapt(v) if isinstance(v, datetime) else v for v in fields.values()]
+    params += [publication.pk, PS.SENDING]
     batch.flush()  # never more than one outcome waiting
     batch.carry = _Carry(batch, publication.pk, state, sql, params)
     return state
 
 
 @functools.cache
-def _record_sql(*, sent: bool) -> str:
-    """The outcome's UPDATE, conditional on `sending` (raw: it runs once per send)."""
+def _record_sql(columns: tuple[str, ...]) -> str:
+    """The outcome's UPDATE of `columns`, conditional on `sending` (raw: it runs once
+    per send)."""
     q = connection.ops.quote_name
-    columns = ["state", "last_error"] + (["external_id", "external_url", "sent_at"] if sent else [])
     assignments = ", ".join(f"{q(c)} = %s" for c in columns)
     return (
         f"UPDATE {q(Publication._meta.db_table)} SET {assignments}, {q('sending_since')} = NULL "
