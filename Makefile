@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup messages browser screenshots lint bench clean
+.PHONY: run test setup messages browser redis screenshots lint bench soak clean
 
 # Installs a Debian package when a command is missing (as root, or through sudo),
 # refreshing the package lists once if the first attempt does not find it.
@@ -41,21 +41,30 @@ messages: $(STAMP)
 
 setup: $(STAMP) $(NODE_STAMP) messages
 
-# Web server, Celery worker and scheduler together, on SQLite and the file-system
-# broker unless DATABASE_URL / REDIS_URL say otherwise. Ctrl-C stops all three.
+# The local run's broker: a Redis that `make run` starts itself (config/supervisor.py),
+# installed from the system's packages when missing. Not needed when REDIS_URL is set.
+redis:
+	@[ -n "$$REDIS_URL" ] || command -v redis-server >/dev/null || $(call apt_install,redis-server)
+
+# The whole product under one supervisor (config/supervisor.py): its own Redis (unless
+# REDIS_URL is set), the Celery worker and scheduler, and the web server, on SQLite
+# unless DATABASE_URL says otherwise. A process that dies is restarted, saying which and
+# why; Ctrl-C stops them all.
 run: export DEBUG ?= 1
-run: setup
+run: setup redis
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	@echo ""
 	@echo "  Cadence: http://$(HOST):$(PORT)/  (demo users cm, head, director, contrib67, contrib13, admin; password: demo)"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	$(VENV)/bin/celery -A config worker --loglevel=INFO --pool threads --concurrency 8 --without-mingle --without-gossip & \
-	$(VENV)/bin/celery -A config beat --loglevel=INFO & \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
-	wait -n
+	@exec $(PY) -m config.supervisor --host $(HOST) --port $(PORT)
+
+# The local run under load for SOAK_SECONDS (30 minutes by default): a post due every
+# second and a simulated user clicking through the pages. See docs/performance.md.
+SOAK_SECONDS ?= 1800
+soak: setup redis
+	$(PY) bench/soak.py --seconds $(SOAK_SECONDS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -65,7 +74,7 @@ lint: setup
 browser:
 	@command -v chromium >/dev/null || $(call apt_install,chromium)
 
-test: setup browser
+test: setup browser redis
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
@@ -77,7 +86,7 @@ screenshots: setup browser
 
 bench: setup
 	@ls bench/*.py >/dev/null 2>&1 || { echo "No benchmarks yet."; exit 0; }
-	for script in bench/*.py; do $(PY) $$script || exit 1; done
+	for script in bench/*.py; do [ $$script = bench/soak.py ] || $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.supervisor import redis_socket_path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CADENCE_VAR_DIR", str(BASE_DIR / "var")))
@@ -82,8 +83,12 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, scheduler) share the file: wait for the lock
-    # instead of failing at once.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # instead of failing at once, and let readers go on while one writes (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 # Celery closes the database connection around every task, so a publishing worker
 # would open a new PostgreSQL session per publication: a pool (psycopg-pool) keeps them.
 DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0, minimum=0)
@@ -138,27 +143,17 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # --- Broker and tasks -----------------------------------------------------------------
-# Without REDIS_URL the local run uses kombu's file-system transport: no server needed.
+# Without REDIS_URL, the broker is the local run's own Redis on a unix socket under
+# var/, which `make run` (config.supervisor) starts: one kind of broker everywhere, and
+# one that cannot lose or corrupt a message when a process dies mid-write.
 REDIS_URL = env_str("REDIS_URL", "")
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
-else:
-    _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
+CELERY_BROKER_URL = REDIS_URL or f"redis+socket://{redis_socket_path(VAR_DIR)}"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 # Sweeps are idempotent and find their own work: nothing worth persisting between runs,
 # and no schedule file to corrupt when the scheduler is killed.
 CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
-CELERY_WORKER_ENABLE_REMOTE_CONTROL = bool(REDIS_URL)  # the file-system broker has no fan-out
 OVERDUE_SWEEP_SECONDS = env_int("OVERDUE_SWEEP_SECONDS", 30, minimum=1)
 CELERY_TASK_ACKS_LATE = True  # a message is done when its task is, not when received
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -278,3 +278,32 @@ def test_an_instant_gets_at_most_two_wake_ups_however_many_posts_fall_due_then(
         == [((at.isoformat(),), at)] * scheduler.WAKEUPS_PER_INSTANT
         == [((at.isoformat(),), at)] * 2
     )
+
+
+def test_a_broker_that_cannot_be_reached_loses_no_publication(
+    due, settings, frozen, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """The sweep commits the claim, then fails to send its message: nothing is raised
+    into the sweep, a warning says the next sweep will send it, and it does."""
+    from kombu.exceptions import OperationalError
+
+    from editorial import tasks
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 2 connecting to unix socket: No such file or directory.")
+
+    monkeypatch.setattr(tasks.publish_batch, "delay", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduler.sweep()
+
+    publication = Publication.objects.get(post=due)
+    assert publication.state == "queued"
+    assert "Broker unreachable" in caplog.text
+    assert "1 publication(s) will be sent by the next sweep" in caplog.text
+
+    sent = []
+    monkeypatch.setattr(tasks.publish_batch, "delay", sent.append)
+    frozen.shift(settings.PUBLISHING_LEASE_SECONDS + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduler.sweep()
+    assert sent == [[publication.pk]]

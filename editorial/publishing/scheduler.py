@@ -29,6 +29,7 @@ nothing.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ from editorial.models import (
 )
 from editorial.publishing.holds import HoldRules, hold_post
 from editorial.workflow.core import emit
+
+logger = logging.getLogger(__name__)
 
 SCHEDULER_HEARTBEAT = "scheduler"
 # Posts claimed per transaction: their publish messages leave as each batch commits.
@@ -222,13 +225,27 @@ def claim_post(pk: int, now: datetime | None = None) -> str | None:
 
 
 def enqueue_publications(ids: list[int]) -> None:
-    """One `publish_batch` message per PUBLISHING_TASK_BATCH publications."""
+    """One `publish_batch` message per PUBLISHING_TASK_BATCH publications.
+
+    A broker that cannot be reached loses nothing: the publications are committed as
+    queued, and the sweep sends their messages again once their lease has passed
+    (`requeue_publications`). So a failure here is logged, not raised into the request
+    or the task that committed them.
+    """
     from editorial.tasks import publish_batch
 
     size = settings.PUBLISHING_TASK_BATCH
     ids = list(ids)
-    for start in range(0, len(ids), size):
-        publish_batch.delay(ids[start : start + size])
+    try:
+        for start in range(0, len(ids), size):
+            publish_batch.delay(ids[start : start + size])
+    except Exception as exc:  # kombu raises its own and socket errors alike
+        logger.warning(
+            "Broker unreachable (%s: %s): %d publication(s) will be sent by the next sweep",
+            type(exc).__name__,
+            exc,
+            len(ids),
+        )
 
 
 def requeue_publications(now: datetime, *, limit: int) -> list[int]:
