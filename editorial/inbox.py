@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from accounts.roles import Role
 from accounts.scope import roles_of
 from editorial.access import visible_posts
-from editorial.models import Post, PostState, Publication, PublicationState
+from editorial.models import BY_SCHEDULE, Post, PostState, Publication, PublicationState
 
 S = PostState
 _NOTHING = Q(pk__in=[])
@@ -54,7 +54,7 @@ def awaiting(user) -> QuerySet[Post]:
         visible_posts(user)
         .filter(_awaiting_filter(user))
         .annotate(inbox_step=step)
-        .order_by("inbox_step", "scheduled_at", "pk")
+        .order_by("inbox_step", *BY_SCHEDULE)
     )
 
 

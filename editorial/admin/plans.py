@@ -28,7 +28,7 @@ from editorial.admin.steps import (
     intermediate_context,
     run_each,
 )
-from editorial.models import Post, PostState, WeeklyPlan
+from editorial.models import BY_SCHEDULE, Post, PostState, WeeklyPlan
 from editorial.permissions import deny_approve
 
 PLAN_ACTIONS = (
@@ -158,7 +158,7 @@ class WeeklyPlanAdmin(WorkflowPermissionMixin, ScopedAdmin):
 
     @admin.display(description=_("posts of the plan"))
     def items(self, plan: WeeklyPlan) -> str:
-        posts = list(plan.posts.order_by("scheduled_at", "pk"))
+        posts = list(plan.posts.order_by(*BY_SCHEDULE))
         if not posts:
             return "—"
         rows = (

@@ -2,6 +2,7 @@ from editorial.models.audit import AuditChainHead, AuditEntry
 from editorial.models.channels import Campaign, Channel, Network
 from editorial.models.plans import PlanState, WeeklyPlan
 from editorial.models.posts import (
+    BY_SCHEDULE,
     Approval,
     ApprovalLevel,
     Category,
@@ -20,6 +21,7 @@ from editorial.models.publishing import (
 from editorial.models.rules import SensitivityRule
 
 __all__ = [
+    "BY_SCHEDULE",
     "Approval",
     "ApprovalLevel",
     "AuditChainHead",

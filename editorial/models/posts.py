@@ -50,6 +50,11 @@ def _is_schedulable(post: "Post") -> bool:
     return not post.schedule_problems()
 
 
+# The order posts are shown in: by time, posts without one last (SQLite would put them
+# first and PostgreSQL last if the order did not say), then by creation.
+BY_SCHEDULE = (models.F("scheduled_at").asc(nulls_last=True), "pk")
+
+
 class Post(ConcurrentTransitionMixin, models.Model):
     """One piece of content for one or more channels, and where it is in the workflow.
 
@@ -129,7 +134,7 @@ class Post(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        ordering = ["scheduled_at", "pk"]
+        ordering = BY_SCHEDULE
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         indexes = [

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from editorial import workflow
 from editorial.access import plan_or_404
 from editorial.forms.review import PlanReviewForm, ReturnPlanForm
-from editorial.models import AuditEntry, PostState
+from editorial.models import BY_SCHEDULE, AuditEntry, PostState
 from editorial.permissions import deny_approve
 
 TEMPLATE = "editorial/inbox/plan_review.html"
@@ -97,7 +97,7 @@ def _context(plan, user, form, return_form) -> dict:
         plan.posts.filter(state=PostState.PENDING_APPROVAL)
         .select_related("origin_department", "author")
         .prefetch_related("channels", "variants")
-        .order_by("scheduled_at", "pk")
+        .order_by(*BY_SCHEDULE)
     )
     reviews = _last_reviews(posts)
     items = [_item(post, reviews.get(post.pk), user) for post in posts]
@@ -106,7 +106,7 @@ def _context(plan, user, form, return_form) -> dict:
         form = PlanReviewForm(items=posts)
     for item in items:
         item["return_field"], item["comment_field"] = form.fields_for(item["post"])
-    others = plan.posts.exclude(state=PostState.PENDING_APPROVAL).order_by("scheduled_at", "pk")
+    others = plan.posts.exclude(state=PostState.PENDING_APPROVAL).order_by(*BY_SCHEDULE)
     return {
         "section": "inbox",
         "plan": plan,
@@ -129,7 +129,7 @@ def plan_review(request, pk: int):
 
 
 def _items_of(plan):
-    return plan.posts.filter(state=PostState.PENDING_APPROVAL).order_by("scheduled_at", "pk")
+    return plan.posts.filter(state=PostState.PENDING_APPROVAL).order_by(*BY_SCHEDULE)
 
 
 def _approve_plan(request, plan):

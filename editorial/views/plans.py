@@ -29,7 +29,7 @@ from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.forms.plans import CommentForm, PlaceForm
-from editorial.models import Category, PostState, WeeklyPlan
+from editorial.models import BY_SCHEDULE, Category, PostState, WeeklyPlan
 from editorial.views.respond import refused
 from editorial.workflow.plans import team_of
 
@@ -84,7 +84,7 @@ def _posts(user):
         visible_posts(user)
         .select_related("origin_department")
         .prefetch_related("channels")
-        .order_by("scheduled_at", "pk")
+        .order_by(*BY_SCHEDULE)
     )
 
 
