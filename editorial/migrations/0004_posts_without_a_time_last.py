@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('editorial', '0003_publishing'),
+        ("editorial", "0003_publishing"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='post',
-            options={'ordering': (models.OrderBy(models.F('scheduled_at'), nulls_last=True), 'pk'), 'verbose_name': 'post', 'verbose_name_plural': 'posts'},
+            name="post",
+            options={
+                "ordering": (models.OrderBy(models.F("scheduled_at"), nulls_last=True), "pk"),
+                "verbose_name": "post",
+                "verbose_name_plural": "posts",
+            },
         ),
     ]
