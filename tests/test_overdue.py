@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from editorial import workflow as wf
+from editorial.events import workflow_action
 from editorial.models import AuditEntry, Post, PostState
-from editorial.workflow.signals import workflow_action
 from tests.factories import PostFactory
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")

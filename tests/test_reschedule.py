@@ -9,9 +9,9 @@ from django.utils import timezone
 from editorial import workflow as wf
 from editorial.audit import entries_for
 from editorial.content import content_matches_approval
+from editorial.events import workflow_action
 from editorial.models import Post, PostState
 from editorial.workflow.schedule import deny_reschedule
-from editorial.workflow.signals import workflow_action
 
 S = PostState
 

@@ -9,8 +9,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from editorial import audit
+from editorial.events import emit
 from editorial.models import Post, PublishingPause
-from editorial.workflow.core import emit
 
 
 def active_pauses(now: datetime, channel_ids: list[int] | None = None):

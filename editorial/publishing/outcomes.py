@@ -21,8 +21,8 @@ from django_fsm import ConcurrentTransition
 
 from editorial import audit
 from editorial.channels.base import Result
+from editorial.events import emit
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
-from editorial.workflow.core import emit
 
 log = logging.getLogger(__name__)
 PS = PublicationState

@@ -42,6 +42,7 @@ from django_fsm import ConcurrentTransition
 
 from editorial import audit
 from editorial.content import compute_content_hashes
+from editorial.events import emit
 from editorial.models import (
     Approval,
     ApprovalLevel,
@@ -52,7 +53,6 @@ from editorial.models import (
     PublicationState,
 )
 from editorial.publishing.holds import HoldRules, hold_post
-from editorial.workflow.core import emit
 
 logger = logging.getLogger(__name__)
 

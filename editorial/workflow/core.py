@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import contextmanager
-from functools import partial
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from editorial import audit
+from editorial.events import emit
 from editorial.permissions import PLAN_RULES, POST_RULES
 from editorial.workflow.errors import ActionNotAllowed, InvalidState, NotReady, StaleObject
-from editorial.workflow.signals import workflow_action
 
 # Workflow action -> the Post transition method that carries it out.
 POST_TRANSITIONS = {
@@ -69,22 +68,6 @@ def may(obj: models.Model, user, action: str) -> bool:
     rules, transitions = _rules_for(obj)
     meta = getattr(obj, transitions[action])._django_fsm
     return meta.has_transition(obj.state) and rules[action](obj, user) is None
-
-
-def emit(obj, actor, action: str, from_state: str, to_state: str, comment: str = "") -> None:
-    """Send the workflow signal once the surrounding transaction has committed."""
-    transaction.on_commit(
-        partial(
-            workflow_action.send,
-            sender=type(obj),
-            instance=obj,
-            actor=actor,
-            action=action,
-            from_state=from_state,
-            to_state=to_state,
-            comment=comment,
-        )
-    )
 
 
 @contextmanager

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.scope import has_role
 from editorial import audit
 from editorial.content import compute_content_hash
+from editorial.events import emit
 from editorial.models import Approval, ApprovalLevel, Channel, Post, PostState, PublishingPause
 from editorial.permissions import DIRECTOR, deny_pause, deny_release_hold
 from editorial.publishing.holds import director_required, pause_reason
-from editorial.workflow.core import emit
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, InvalidState, StaleObject
 
 

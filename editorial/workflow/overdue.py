@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from editorial import audit
+from editorial.events import emit
 from editorial.models import Post
 from editorial.models.posts import UNAPPROVED
-from editorial.workflow.core import emit
 
 
 def overdue_candidates(now: datetime):

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from accounts.scope import department_ids_of, has_role
 from editorial import audit
 from editorial.content import compute_content_hash
+from editorial.events import emit
 from editorial.models import Approval, ApprovalLevel, Comment, Post, PostState, PostVariant
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import DIRECTOR, EDITORS, POST_RULES
 from editorial.sensitivity import apply_rules
 from editorial.workflow import schedule
-from editorial.workflow.core import emit, run_transition, stale_guard
+from editorial.workflow.core import run_transition, stale_guard
 from editorial.workflow.errors import (
     ActionNotAllowed,
     InvalidInput,

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from editorial import audit
+from editorial.events import emit
 from editorial.models import Post, Publication, PublicationState
 from editorial.permissions import deny_resolve_publication
-from editorial.workflow.core import emit
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, StaleObject
 
 PS = PublicationState

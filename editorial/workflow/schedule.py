@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from editorial import audit
+from editorial.events import emit
 from editorial.models import ApprovalLevel, Post, PostState
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import POST_RULES
-from editorial.workflow.core import emit, stale_guard
+from editorial.workflow.core import stale_guard
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, InvalidState, StaleObject
 
 MOVABLE = (*FREELY_EDITABLE, *UNDER_REVIEW)
