@@ -38,11 +38,6 @@ from bench.lib import report
 from bench.lib.harness import Bench, CpuMeter, log, quantile
 
 TARGET_RATIO = 1.3
-EXPERIMENTS = {
-    "unchained-audit": "bench.lib.exp_unchained_audit",
-    "instant-wakeups": "bench.lib.exp_instant_wakeups",
-    "sampler": "bench.lib.exp_sampler",
-}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -73,13 +68,6 @@ def parse_args(argv=None) -> argparse.Namespace:
         default="auto",
         metavar="N",
         help="DATABASE_POOL_MAX_SIZE for every process: 0 (no pool), N, or auto (= C)",
-    )
-    parser.add_argument(
-        "--experiment",
-        action="append",
-        default=[],
-        choices=EXPERIMENTS,
-        help="load a bench-only patch of the core into every process",
     )
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--no-doc", action="store_true", help="do not touch the docs")
@@ -317,9 +305,7 @@ def pool_size(args, concurrency: int) -> int:
 def settings_label(args, concurrency: int) -> str:
     size = pool_size(args, concurrency)
     celery = report.package_version("celery")
-    return " + ".join(
-        [f"Celery {celery}, " + (f"pool {size}" if size else "no pool"), *args.experiment]
-    )
+    return f"Celery {celery}, " + (f"pool {size}" if size else "no pool")
 
 
 def write_doc(args, facts, results, command: str, query_counts: dict) -> None:
@@ -368,8 +354,7 @@ A warm-up of {args.warmup} posts on each path precedes the measured runs; each r
 waits (at most 3 min) for the machine to be under 25 % busy.
 
 Command of the latest invocation: `{command}` (settings: {settings}; *pool N* is
-`DATABASE_POOL_MAX_SIZE=N`, Django's psycopg pool, in the workers; experiments are
-bench-only patches of the core, `bench/lib/exp_*.py`).
+`DATABASE_POOL_MAX_SIZE=N`, Django's psycopg pool, in the workers).
 
 SQL statements per post, counted in-process at the commit of the latest invocation:
 {", ".join(f"{k}: {v:g}" for k, v in query_counts.items())}.
@@ -408,7 +393,7 @@ def main(argv=None) -> int:
         redis_url = bench.redis()
         db_url = bench.database()
         bench.configure(db_url, redis_url, DATABASE_POOL_MAX_SIZE=str(pool_size(args, levels[0])))
-        include = ["bench.lib.baseline"] + [EXPERIMENTS[e] for e in args.experiment]
+        include = ["bench.lib.baseline"]
         for module in include:
             __import__(module)
         from bench.lib import data, queries

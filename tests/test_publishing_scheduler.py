@@ -173,10 +173,10 @@ def test_a_late_sweep_leaves_no_post_without_a_wake_up(cm, head, dept_a, setting
 
 
 def test_the_wake_up_claims_with_the_same_claim_as_the_sweep(due, frozen):
-    from editorial.tasks import claim_due_post
+    from editorial.tasks import claim_due_at
 
-    assert claim_due_post.apply((due.pk,)).get() == "claimed"
-    assert claim_due_post.apply((due.pk,)).get() is None
+    assert claim_due_at.apply((NOW.isoformat(),)).get() == 1
+    assert claim_due_at.apply((NOW.isoformat(),)).get() == 0
     assert scheduler.sweep().claimed == []
     assert verify_chain() is None
 

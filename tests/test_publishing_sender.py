@@ -210,10 +210,10 @@ def test_backoff_grows_with_each_attempt_and_respects_retry_after(settings):
     assert sender.backoff_seconds(1, retry_after=300) == 300
 
 
-def test_the_publish_task_takes_an_id_and_sends_once(one, loopback):
-    from editorial.tasks import publish
+def test_the_publish_task_takes_ids_and_sends_once(one, loopback):
+    from editorial.tasks import publish_batch
 
     _post, publication = one
-    assert publish.apply((publication.pk,)).get() == PS.SENT
-    assert publish.apply((publication.pk,)).get() == "not claimed"
+    assert publish_batch.apply(([publication.pk],)).get() == {PS.SENT: 1}
+    assert publish_batch.apply(([publication.pk],)).get() == {"not claimed": 1}
     assert Publication.objects.get(pk=publication.pk).state == PS.SENT

@@ -16,7 +16,7 @@ from editorial import workflow
 from editorial.audit import verify_chain
 from editorial.models import Post, PostState, Publication, PublicationState
 from editorial.publishing import scheduler
-from editorial.tasks import publish, reap_publications
+from editorial.tasks import publish_batch, reap_publications
 from tests.integration.conftest import (
     SENDING_TIMEOUT_SECONDS,
     answer,
@@ -269,7 +269,7 @@ def test_a_message_delivered_again_for_a_held_post_does_not_send_it_unconfirmed(
     )
     workflow.resume_publishing(pause, head)  # held posts stay held until confirmed
 
-    outcome = cluster.task_outcome(worker, publish.delay(publication.pk).id)
+    outcome = cluster.task_outcome(worker, publish_batch.delay([publication.pk]).id)
 
     assert loopback.received == [], (
         f"a held post went out without anyone confirming it (the task said {outcome})"
