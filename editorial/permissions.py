@@ -181,12 +181,3 @@ PLAN_RULES = {
     "approve_plan": deny_review_plan,
     "return_plan": deny_review_plan,
 }
-
-
-def allowed(action: str) -> Callable[[Post, object], bool]:
-    """A django-fsm permission callable for a post action."""
-    return lambda post, user: POST_RULES[action](post, user) is None
-
-
-def allowed_on_plan(action: str) -> Callable[[WeeklyPlan, object], bool]:
-    return lambda plan, user: PLAN_RULES[action](plan, user) is None

@@ -6,8 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from editorial import permissions as perms
-
 
 class PlanState(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -83,13 +81,12 @@ class WeeklyPlan(ConcurrentTransitionMixin, models.Model):
         state,
         [P.DRAFT, P.RETURNED],
         P.SUBMITTED,
-        permission=perms.allowed_on_plan("submit_plan"),
         conditions=[_has_items],
     )
     def submit(self) -> None: ...
 
-    @transition(state, P.SUBMITTED, P.APPROVED, permission=perms.allowed_on_plan("approve_plan"))
+    @transition(state, P.SUBMITTED, P.APPROVED)
     def approve(self) -> None: ...
 
-    @transition(state, P.SUBMITTED, P.RETURNED, permission=perms.allowed_on_plan("return_plan"))
+    @transition(state, P.SUBMITTED, P.RETURNED)
     def return_to_team(self) -> None: ...

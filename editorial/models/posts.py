@@ -6,8 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from editorial import permissions as perms
-
 
 class PostState(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -185,26 +183,20 @@ class Post(ConcurrentTransitionMixin, models.Model):
         state,
         [S.DRAFT, S.CHANGES_REQUESTED],
         S.SUBMITTED,
-        permission=perms.allowed("submit"),
         conditions=[_is_ready],
     )
     def submit(self) -> None: ...
 
-    @transition(
-        state, S.SUBMITTED, S.PLANNED, permission=perms.allowed("accept"), conditions=[_is_ready]
-    )
+    @transition(state, S.SUBMITTED, S.PLANNED, conditions=[_is_ready])
     def accept(self) -> None: ...
 
-    @transition(
-        state, S.SUBMITTED, S.CHANGES_REQUESTED, permission=perms.allowed("return_submission")
-    )
+    @transition(state, S.SUBMITTED, S.CHANGES_REQUESTED)
     def return_submission(self) -> None: ...
 
     @transition(
         state,
         [S.DRAFT, S.CHANGES_REQUESTED],
         S.PLANNED,
-        permission=perms.allowed("plan"),
         conditions=[_is_ready],
     )
     def plan_into_week(self) -> None: ...
@@ -213,7 +205,6 @@ class Post(ConcurrentTransitionMixin, models.Model):
         state,
         S.PLANNED,
         S.PENDING_APPROVAL,
-        permission=perms.allowed("send_for_approval"),
         conditions=[_is_ready],
     )
     def send_for_approval(self) -> None: ...
@@ -222,7 +213,6 @@ class Post(ConcurrentTransitionMixin, models.Model):
         state,
         [S.DRAFT, S.SUBMITTED, S.PLANNED, S.CHANGES_REQUESTED],
         S.PENDING_APPROVAL,
-        permission=perms.allowed("fast_track"),
         conditions=[_is_ready],
     )
     def fast_track(self) -> None:
@@ -232,7 +222,6 @@ class Post(ConcurrentTransitionMixin, models.Model):
         state,
         S.PENDING_APPROVAL,
         RETURN_VALUE(S.APPROVED, S.PENDING_SIGNOFF),
-        permission=perms.allowed("approve"),
         conditions=[_is_ready],
     )
     def approve(self, needs_signoff: bool) -> str:
@@ -242,7 +231,6 @@ class Post(ConcurrentTransitionMixin, models.Model):
         state,
         S.PENDING_SIGNOFF,
         S.APPROVED,
-        permission=perms.allowed("sign_off"),
         conditions=[_is_schedulable],
     )
     def sign_off(self) -> None: ...
@@ -251,7 +239,6 @@ class Post(ConcurrentTransitionMixin, models.Model):
         state,
         [S.PENDING_APPROVAL, S.PENDING_SIGNOFF],
         S.CHANGES_REQUESTED,
-        permission=perms.allowed("request_changes"),
     )
     def request_changes(self) -> None: ...
 
@@ -259,21 +246,20 @@ class Post(ConcurrentTransitionMixin, models.Model):
         state,
         [S.DRAFT, S.CHANGES_REQUESTED],
         S.APPROVED,
-        permission=perms.allowed("self_approve"),
         conditions=[_is_ready],
     )
     def self_approve(self) -> None: ...
 
-    @transition(state, S.PENDING_APPROVAL, S.PLANNED, permission=perms.allowed("back_to_plan"))
+    @transition(state, S.PENDING_APPROVAL, S.PLANNED)
     def back_to_plan(self) -> None: ...
 
-    @transition(state, S.APPROVED, S.PENDING_SIGNOFF, permission=perms.allowed("mark_sensitive"))
+    @transition(state, S.APPROVED, S.PENDING_SIGNOFF)
     def escalate(self) -> None: ...
 
-    @transition(state, UNDER_REVIEW, S.DRAFT, permission=perms.allowed("edit"))
+    @transition(state, UNDER_REVIEW, S.DRAFT)
     def revert_to_draft(self) -> None: ...
 
-    @transition(state, CANCELLABLE, S.CANCELLED, permission=perms.allowed("cancel"))
+    @transition(state, CANCELLABLE, S.CANCELLED)
     def cancel(self) -> None: ...
 
     # Publishing transitions: taken by the publisher, never by a person.
