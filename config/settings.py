@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "guardian",
     "accounts",
     "editorial",
+    "workspace",
 ]
 
 MIDDLEWARE = [
