@@ -253,3 +253,20 @@ def test_the_head_may_not_touch_an_administrator_nor_anyone_a_superuser(
         person.refresh_from_db()
         assert person.is_active
     assert Group.objects.get(name=Role.ADMINISTRATOR).user_set.filter(pk=admin_user.pk).exists()
+
+
+def test_the_people_list_costs_the_same_queries_for_many_people(client, head, dept_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(head)
+    UserFactory(role=Role.CONTRIBUTOR, department=dept_a)
+    client.get(reverse("workspace-people"))  # the session and the roles, once
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("workspace-people"))
+    for _ in range(5):
+        UserFactory(role=Role.CONTRIBUTOR, department=dept_a)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("workspace-people"))
+    assert response.status_code == 200
+    assert len(many) == len(few)
