@@ -182,3 +182,21 @@ def test_rules_matching_finds_each_occurrence_and_phrases_across_words(db):
         ("En garde  a vue ce soir, puis ", "GARDE À VUE"),
     ]
     assert rules_matching("Regardez à vue d'œil", [phrase]) == []
+
+
+def test_a_long_pasted_text_costs_a_few_matcher_calls_per_match(db, monkeypatch):
+    from workspace import matching
+
+    rule = SensitivityRuleFactory(pattern="attentat")
+    calls = []
+
+    def counting(text, rules):
+        calls.append(1)
+        return matching_rule(text, rules)
+
+    matching_rule = matching.matching_rule
+    monkeypatch.setattr(matching, "matching_rule", counting)
+    text = "mot " * 600 + "attentat " + "mot " * 600 + "Attentat."
+    [result] = rules_matching(text, [rule])
+    assert [hit.match for hit in result.hits] == ["attentat", "Attentat."]
+    assert len(calls) < 100

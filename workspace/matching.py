@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from editorial.models import SensitivityRule
 from editorial.sensitivity import matching_rule
@@ -40,7 +41,10 @@ def _matches(text: str, rule: SensitivityRule) -> bool:
 
 def _spans(line: str, rule: SensitivityRule) -> list[tuple[int, int]]:
     """Where in `line` the rule matches, as character spans made of whole words, the
-    last first: each is the shortest run of words at the end that still matches."""
+    last first: each is the shortest run of words at the end that still matches.
+
+    Adding words around a match keeps it a match, so both ends are found by bisection:
+    a long pasted text costs a few calls per match, not one per word."""
     words = [(m.start(), m.end()) for m in _WORD.finditer(line)]
     spans: list[tuple[int, int]] = []
     end_word = len(words)
@@ -49,15 +53,37 @@ def _spans(line: str, rule: SensitivityRule) -> list[tuple[int, int]]:
         if not _matches(line[:region_end], rule):
             break
         # The latest word the match can start at...
-        starts = range(end_word - 1, -1, -1)
-        start = next((i for i in starts if _matches(line[words[i][0] : region_end], rule)), 0)
+        start = _last(0, end_word, partial(_from_word, line, words, region_end, rule))
         # ...and the earliest word it can end at.
-        stops = range(start, end_word)
         begin = words[start][0]
-        stop = next((j for j in stops if _matches(line[begin : words[j][1]], rule)), end_word - 1)
+        stop = _first(start, end_word - 1, partial(_to_word, line, words, begin, rule))
         spans.append((words[start][0], words[stop][1]))
         end_word = start
     return spans
+
+
+def _from_word(line: str, words, end: int, rule, i: int) -> bool:
+    return _matches(line[words[i][0] : end], rule)
+
+
+def _to_word(line: str, words, begin: int, rule, j: int) -> bool:
+    return _matches(line[begin : words[j][1]], rule)
+
+
+def _last(lo: int, hi: int, holds) -> int:
+    """The largest i in [lo, hi) for which `holds`, given it holds up to some point."""
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if holds(mid) else (lo, mid)
+    return lo
+
+
+def _first(lo: int, hi: int, holds) -> int:
+    """The smallest i in [lo, hi] for which `holds`, given it holds from some point on."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if holds(mid) else (mid + 1, hi)
+    return lo
 
 
 def rules_matching(text: str, rules: list[SensitivityRule] | None = None) -> list[RuleResult]:
