@@ -200,3 +200,36 @@ def test_a_long_pasted_text_costs_a_few_matcher_calls_per_match(db, monkeypatch)
     [result] = rules_matching(text, [rule])
     assert [hit.match for hit in result.hits] == ["attentat", "Attentat."]
     assert len(calls) < 100
+
+
+def test_the_rule_being_typed_is_tried_before_it_is_saved(client, head, rule):
+    client.force_login(head)
+    response = client.post(
+        reverse("workspace-rule-draft-test", args=[rule.pk]),
+        {"topic": "Terrorisme", "kind": "keyword", "pattern": "attaque", "text": "Une ATTAQUE."},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert '<mark class="hit">ATTAQUE.</mark>' in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.pattern == "attentat" and not entries_for(rule).exists()  # nothing saved
+    response = client.post(
+        reverse("workspace-rule-draft-test"),
+        {"topic": "Crise", "kind": "regex", "pattern": "crise(", "text": "Une crise."},
+        headers={"HX-Request": "true"},
+    )
+    assert "not a valid regular expression" in response.content.decode()
+    assert not SensitivityRule.objects.filter(topic="Crise").exists()
+
+
+def test_without_javascript_trying_the_rule_shows_the_form_with_what_was_typed(client, head):
+    client.force_login(head)
+    response = client.post(
+        reverse("workspace-rule-draft-test"),
+        {"topic": "Justice", "kind": "keyword", "pattern": "procès", "text": "Deux procès."},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" in page
+    assert 'value="procès"' in page and "Deux procès." in page
+    assert "This rule matches the text" in page
+    assert not SensitivityRule.objects.exists()

@@ -54,18 +54,38 @@ def rule_test(request):
 
 
 @manages(deny_manage_rules, CURRENT)
+@require_POST
+def rule_draft_test(request, pk: int | None = None):
+    """What the rule as typed on its form (not saved) would match: the fragment for
+    htmx, the form page otherwise."""
+    rule = rule_or_404(request.user, pk) if pk is not None else None
+    form = RuleForm(request.POST, instance=rule)
+    test_form = RuleTestForm(request.POST)
+    results = None
+    # The form fills its (unsaved) instance as it validates: that is the draft rule.
+    if form.is_valid() and test_form.is_valid():
+        results = rules_matching(test_form.cleaned_data["text"], [form.instance])
+    context = {"test_form": test_form, "results": results, "draft": form}
+    if request.htmx:
+        return render(request, RESULT, context)
+    status = 200 if results is not None else 400
+    return page(request, FORM, CURRENT, status=status, form=form, rule=rule, **context)
+
+
+@manages(deny_manage_rules, CURRENT)
 @require_http_methods(["GET", "POST"])
 def rule_form(request, pk: int | None = None):
     rule = rule_or_404(request.user, pk) if pk is not None else None
     form = RuleForm(request.POST if request.method == "POST" else None, instance=rule)
+    extra = {"form": form, "rule": rule, "test_form": RuleTestForm()}
     if request.method == "GET":
-        return page(request, FORM, CURRENT, form=form, rule=rule)
+        return page(request, FORM, CURRENT, **extra)
     if not form.is_valid():
-        return invalid(request, FORM, CURRENT, form=form, rule=rule)
+        return invalid(request, FORM, CURRENT, **extra)
     try:
         saved = services.save_rule(request.user, form)
     except WorkflowError as exc:
-        return refusal(request, exc, FORM, CURRENT, form=form, rule=rule)
+        return refusal(request, exc, FORM, CURRENT, **extra)
     messages.success(request, _("Rule saved: %(rule)s.") % {"rule": saved})
     return redirect("workspace-rules")
 
@@ -96,5 +116,7 @@ urlpatterns = [
     path("rules/test/", rule_test, name="workspace-rule-test"),
     path("rules/new/", rule_form, name="workspace-rule-create"),
     path("rules/<int:pk>/", rule_form, name="workspace-rule-edit"),
+    path("rules/new/test/", rule_draft_test, name="workspace-rule-draft-test"),
+    path("rules/<int:pk>/test/", rule_draft_test, name="workspace-rule-draft-test"),
     path("rules/<int:pk>/switch/", rule_switch, name="workspace-rule-switch"),
 ]
