@@ -270,3 +270,19 @@ def test_the_people_list_costs_the_same_queries_for_many_people(client, head, de
         response = client.get(reverse("workspace-people"))
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+def test_another_departments_person_is_hidden_as_if_they_did_not_exist(contrib_b, contrib_a):
+    from django.http import Http404
+
+    from workspace.access import person_or_404
+
+    with pytest.raises(Http404):
+        person_or_404(contrib_b, contrib_a.pk)
+    assert person_or_404(contrib_b, contrib_b.pk) == contrib_b
+
+
+@pytest.mark.parametrize("name", ["workspace-invite", "workspace-department-create"])
+def test_the_people_forms_take_get_and_post_only(client, head, name):
+    client.force_login(head)
+    assert client.put(reverse(name)).status_code == 405
