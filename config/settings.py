@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "guardian",
     "accounts",
     "editorial",
+    "workspace",
 ]
 
 MIDDLEWARE = [

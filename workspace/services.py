@@ -1,0 +1,218 @@
+"""Every change made in the workspace: one function per action, each checking the
+permission (`workspace.permissions`), changing the object in one transaction and
+writing one audit entry (`editorial.audit.record`), as the workflow's actions do.
+Views only call these."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from accounts.admin import set_membership
+from accounts.models import Department, User
+from accounts.scope import create_department, rename_group_after
+from editorial import audit
+from editorial.models import Campaign, Channel, SensitivityRule
+from editorial.workflow.errors import ActionNotAllowed, InvalidInput
+from workspace.permissions import (
+    deny_change_person,
+    deny_manage_campaigns,
+    deny_manage_channels,
+    deny_manage_people,
+    deny_manage_rules,
+    grantable_roles,
+)
+
+# The audit keeps that a secret changed, never the secret itself.
+WRITE_ONLY = frozenset({"endpoint_url"})
+
+
+def _require(reason: str | None) -> None:
+    if reason:
+        raise ActionNotAllowed(reason)
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _changes(form, instance: models.Model) -> dict:
+    """{field: new value} of what the form changed, secrets masked."""
+    return {
+        name: "(changed)" if name in WRITE_ONLY else _plain(getattr(instance, name, None))
+        for name in form.changed_data
+        if name in WRITE_ONLY or hasattr(instance, name)
+    }
+
+
+def _save(user, form, *, noun: str) -> models.Model:
+    obj = form.save(commit=False)
+    creating = obj.pk is None
+    if creating and hasattr(obj, "created_by"):
+        obj.created_by = user
+    obj.save()
+    form.save_m2m()
+    action = f"create_{noun}" if creating else f"edit_{noun}"
+    audit.record(actor=user, action=action, obj=obj, data=_changes(form, obj))
+    return obj
+
+
+# --- the note-cadre -------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_rule(user, form) -> SensitivityRule:
+    """Create or change a rule. It applies to posts saved from now on."""
+    _require(deny_manage_rules(user))
+    return _save(user, form, noun="rule")
+
+
+@transaction.atomic
+def set_rule_active(user, rule: SensitivityRule, active: bool) -> SensitivityRule:
+    """Switch a rule off (it flags nothing any more, and stays for the posts it flagged
+    before) or on again."""
+    _require(deny_manage_rules(user))
+    rule = SensitivityRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.active != active:
+        rule.active = active
+        rule.save(update_fields=["active"])
+        audit.record(
+            actor=user,
+            action="switch_on_rule" if active else "switch_off_rule",
+            obj=rule,
+            from_state="off" if active else "on",
+            to_state="on" if active else "off",
+        )
+    return rule
+
+
+# --- channels and campaigns -----------------------------------------------------------
+
+
+@transaction.atomic
+def save_channel(user, form) -> Channel:
+    _require(deny_manage_channels(user))
+    return _save(user, form, noun="channel")
+
+
+@transaction.atomic
+def save_campaign(user, form) -> Campaign:
+    _require(deny_manage_campaigns(user))
+    return _save(user, form, noun="campaign")
+
+
+# --- departments ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_department(user, form) -> Department:
+    """A department only ever exists with its people group and scope permission."""
+    _require(deny_manage_people(user))
+    data = form.cleaned_data
+    department = create_department(data["name"], data["code"])
+    audit.record(actor=user, action="create_department", obj=department, data=dict(data))
+    return department
+
+
+@transaction.atomic
+def change_department(user, form) -> Department:
+    _require(deny_manage_people(user))
+    department = form.save()
+    if "name" in form.changed_data:
+        rename_group_after(department)
+    audit.record(
+        actor=user, action="edit_department", obj=department, data=_changes(form, department)
+    )
+    return department
+
+
+# --- people ---------------------------------------------------------------------------
+
+
+def _membership(user, role_group, departments) -> None:
+    if role_group.name not in grantable_roles(user):
+        raise ActionNotAllowed(_("Only an administrator may make someone an administrator."))
+    if not departments:
+        raise InvalidInput(_("Choose at least one department."))
+
+
+def _names(person: User) -> dict:
+    groups = list(person.groups.select_related("department"))
+    return {
+        "roles": sorted(g.name for g in groups if not hasattr(g, "department")),
+        "departments": sorted(str(g.department) for g in groups if hasattr(g, "department")),
+    }
+
+
+@transaction.atomic
+def invite(user, *, email: str, first_name: str, last_name: str, role_group, departments) -> User:
+    """An inactive account, with no password: the person sets one through the link
+    `workspace.invitations.send_invitation` e-mails them, which also activates it."""
+    _require(deny_manage_people(user))
+    _membership(user, role_group, departments)
+    person = User(username=email, email=email, first_name=first_name, last_name=last_name)
+    person.is_active = False
+    person.set_unusable_password()
+    person.save()
+    set_membership(person, [role_group], departments)
+    audit.record(actor=user, action="invite_person", obj=person, data=_names(person))
+    return person
+
+
+@transaction.atomic
+def change_membership(user, person: User, *, role_group, departments) -> User:
+    """Make the person's role and departments exactly these."""
+    _require(deny_change_person(user, person))
+    _membership(user, role_group, departments)
+    before = _names(person)
+    set_membership(person, [role_group], departments)
+    after = _names(person)
+    if before != after:
+        audit.record(
+            actor=user, action="change_person", obj=person, data={"from": before, "to": after}
+        )
+    return person
+
+
+@transaction.atomic
+def deactivate(user, person: User) -> User:
+    """The person can no longer sign in. Their password goes too, which ends their
+    sessions and voids any invitation link still in their mailbox; inviting them again
+    is how they come back."""
+    _require(deny_change_person(user, person))
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.is_active or person.has_usable_password():
+        person.is_active = False
+        person.set_unusable_password()
+        person.save(update_fields=["is_active", "password"])
+        audit.record(
+            actor=user,
+            action="deactivate_person",
+            obj=person,
+            from_state="active",
+            to_state="inactive",
+        )
+    return person
+
+
+@transaction.atomic
+def reinvite(user, person: User) -> User:
+    """A new link for an inactive person (an invitation lost, or someone coming back).
+    A fresh unusable password voids the links sent before."""
+    _require(deny_change_person(user, person))
+    if person.is_active:
+        raise InvalidInput(
+            _("This person's account is active: they sign in with their own password.")
+        )
+    person.set_unusable_password()
+    person.save(update_fields=["password"])
+    audit.record(actor=user, action="reinvite_person", obj=person)
+    return person
