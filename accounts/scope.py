@@ -60,11 +60,11 @@ def forget_cached_scope(user: User) -> None:
             delattr(user, attr)
 
 
-@transaction.atomic
 def people_group_name(department_name: str) -> str:
     return f"Department: {department_name}"
 
 
+@transaction.atomic
 def create_department(name: str, code: str, *, is_national: bool = False) -> Department:
     """Create a department with its people group holding the scope permission on it."""
     group = Group.objects.create(name=people_group_name(name))

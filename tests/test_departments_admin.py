@@ -1,6 +1,7 @@
 """Departments in the admin: created with their people group and its scope, and renamed
 with it."""
 
+import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -37,3 +38,17 @@ def test_renaming_a_department_renames_its_people_group_and_keeps_its_people(
     assert dept_a.name == "DDSP 67 Strasbourg"
     assert Group.objects.get(pk=dept_a.group_id).name == "Department: DDSP 67 Strasbourg"
     assert works_in(contrib_a, dept_a.pk)
+
+
+def test_a_department_that_cannot_be_created_leaves_no_people_group(db):
+    """create_department is one transaction: a clash on the department (its code taken)
+    must not leave its people group behind."""
+    from django.contrib.auth.models import Group
+    from django.db import IntegrityError
+
+    from accounts.scope import create_department
+
+    create_department("Gironde", "33")
+    with pytest.raises(IntegrityError):
+        create_department("Gironde bis", "33")
+    assert not Group.objects.filter(name__contains="Gironde bis").exists()
