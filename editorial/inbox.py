@@ -1,62 +1,120 @@
 """What awaits a user: the posts only they (or people in their role) can move on.
 
 One query, used by the header's counter and by the approval inbox, so the number in
-the header is always the number of rows the inbox shows.
+the header is always the number of rows the inbox shows. Each kind of row is built
+from the rule in `editorial.permissions` that lets the user act on it, in its query
+form (`offered_q` for the buttons a page offers): the inbox lists a post for approval
+exactly when its page offers the user Approve or Sign off.
 """
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from accounts.roles import Role
-from accounts.scope import roles_of
 from editorial.access import visible_posts
-from editorial.models import BY_SCHEDULE, Post, PostState, Publication, PublicationState
+from editorial.models import BY_SCHEDULE, AuditEntry, Post, PostState, Publication, PublicationState
+from editorial.models.posts import UNAPPROVED
+from editorial.permissions import (
+    edit_q,
+    overdue_followup_q,
+    release_hold_q,
+    resolve_publication_q,
+    retry_failed_q,
+)
+from editorial.workflow.actions import offered_q
 
 S = PostState
-_NOTHING = Q(pk__in=[])
-_UNKNOWN_OUTCOME = Exists(
-    Publication.objects.filter(post=OuterRef("pk"), state=PublicationState.UNKNOWN)
-)
 
 
-def _awaiting_filter(user) -> Q:
-    roles = roles_of(user)
-    mine = Q(author=user) | Q(last_editor=user)
-    wanted = _NOTHING
-    if Role.DIRECTOR in roles:
-        wanted |= Q(state=S.PENDING_SIGNOFF) & ~mine
-    if Role.HEAD_OF_COMMUNICATION in roles:
-        wanted |= Q(state=S.PENDING_APPROVAL) & ~mine
-    if roles & {Role.DIRECTOR, Role.HEAD_OF_COMMUNICATION}:
-        wanted |= Q(held_at__isnull=False, state=S.APPROVED)
-    if roles & {Role.DIRECTOR, Role.HEAD_OF_COMMUNICATION, Role.COMMUNITY_MANAGER}:
+def _unknown_outcome() -> Exists:
+    return Exists(Publication.objects.filter(post=OuterRef("pk"), state=PublicationState.UNKNOWN))
+
+
+def _copied_since_it_stopped() -> Exists:
+    """Someone copied the post to a new draft after it failed or became overdue: that
+    was the follow-up, it no longer waits for anyone."""
+    label = Post._meta.label_lower
+    stopped = (
+        AuditEntry.objects.filter(object_type=label, object_id=OuterRef(OuterRef("pk")))
+        .filter(action__in=["mark_failed", "mark_overdue"])
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
+    return Exists(
+        AuditEntry.objects.filter(
+            object_type=label,
+            object_id=OuterRef("pk"),
+            action="copy_to_draft",
+            seq__gt=Coalesce(Subquery(stopped), Value(0)),
+        )
+    )
+
+
+def _kinds(user) -> dict[str, Q]:
+    """Why a post awaits `user`, by kind, in the order a row is named by (a post that is
+    both overdue and submitted is an overdue row)."""
+    return {
+        "sign_off": offered_q(user, "sign_off"),
+        "approve": offered_q(user, "approve"),
+        "held": Q(held_at__isnull=False, state=S.APPROVED) & release_hold_q(user),
         # The publisher does not know whether it went out: someone must look.
-        wanted |= Q(_UNKNOWN_OUTCOME, state=S.PUBLISHING)
-    if Role.COMMUNITY_MANAGER in roles:
-        wanted |= Q(state=S.SUBMITTED)
-    if roles & {Role.COMMUNITY_MANAGER, Role.CONTRIBUTOR}:
-        wanted |= Q(state=S.CHANGES_REQUESTED, author=user)
+        "unknown": Q(_unknown_outcome(), state=S.PUBLISHING) & resolve_publication_q(user),
+        # It did not go out: its author is told, and those who may send it again.
+        "failed": Q(state=S.FAILED)
+        & (Q(author_id=user.pk) | retry_failed_q(user))
+        & ~Q(_copied_since_it_stopped()),
+        # Its time came before it was approved: reschedule it, or copy it.
+        "overdue": Q(state__in=UNAPPROVED, overdue_at__isnull=False)
+        & overdue_followup_q(user)
+        & ~Q(_copied_since_it_stopped()),
+        "submitted": offered_q(user, "accept"),
+        "changes_requested": Q(state=S.CHANGES_REQUESTED, author_id=user.pk) & edit_q(user),
+    }
+
+
+def _awaiting_filter(kinds: dict[str, Q]) -> Q:
+    wanted = Q(pk__in=[])
+    for q in kinds.values():
+        wanted |= q
     return wanted
 
 
 def awaiting(user) -> QuerySet[Post]:
-    """Posts waiting for `user`: sign-offs first, then urgent ones, then by due time."""
+    """Posts waiting for `user`, each with why (`awaits`): sign-offs first, then what
+    went wrong (held, unknown, failed, overdue), then urgent ones, then by due time."""
+    kinds = _kinds(user)
+    awaits = Case(
+        *(When(q, then=Value(kind)) for kind, q in kinds.items()),
+        default=Value(""),
+        output_field=CharField(),
+    )
     step = Case(
-        When(state=S.PENDING_SIGNOFF, then=Value(0)),
-        When(held_at__isnull=False, then=Value(1)),
-        When(state=S.PUBLISHING, then=Value(1)),  # only with an unknown outcome, here
+        When(awaits="sign_off", then=Value(0)),
+        When(awaits__in=["held", "unknown", "failed", "overdue"], then=Value(1)),
         When(urgent=True, then=Value(2)),
         default=Value(3),
         output_field=IntegerField(),
     )
     return (
         visible_posts(user)
-        .filter(_awaiting_filter(user))
+        .filter(_awaiting_filter(kinds))
+        .annotate(awaits=awaits)
         .annotate(inbox_step=step)
         .order_by("inbox_step", *BY_SCHEDULE)
     )
 
 
 def awaiting_count(user) -> int:
-    return visible_posts(user).filter(_awaiting_filter(user)).count()
+    return visible_posts(user).filter(_awaiting_filter(_kinds(user))).count()

@@ -4,6 +4,12 @@ Each rule answers with the reason a user may *not* act, or None when they may. T
 state machine's transitions use them as their permission (see `allowed`), the workflow
 functions quote the reason in the error they raise, and `available_actions` asks the
 same transitions, so buttons shown and checks applied can never disagree.
+
+A rule that decides what awaits someone has its query form beside it (`*_q(user)`: the
+posts, in any state, on which the rule lets `user` act), as Wagtail's tasks keep
+`get_actions` beside `get_task_states_user_can_moderate`: the inbox and the header's
+counter are built from these, so the inbox lists exactly the posts whose page offers
+the button (tests/test_inbox_rules.py holds the two forms together).
 """
 
 from __future__ import annotations
@@ -12,10 +18,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from accounts.scope import has_role, works_in
+from accounts.scope import department_ids_of, has_role, works_in
 
 if TYPE_CHECKING:
     from editorial.models import Post, WeeklyPlan
@@ -27,6 +35,7 @@ CONTRIBUTOR = Role.CONTRIBUTOR
 EDITORS = (CM, HEAD, DIRECTOR, CONTRIBUTOR)
 
 Rule = Callable[["Post", object], "str | None"]
+NOTHING = Q(pk__in=[])
 
 
 def _scope(post: Post, user) -> str | None:
@@ -52,8 +61,25 @@ def _first(*reasons: str | None) -> str | None:
     return next((reason for reason in reasons if reason), None)
 
 
+# The same three checks as filters on posts.
+def _scope_q(user) -> Q:
+    return Q(origin_department_id__in=department_ids_of(user))
+
+
+def _role_q(user, *roles: str) -> Q:
+    return Q() if has_role(user, *roles) else NOTHING
+
+
+def _four_eyes_q(user) -> Q:
+    return ~Q(author_id=user.pk) & ~Q(last_editor_id=user.pk)
+
+
 def deny_edit(post: Post, user) -> str | None:
     return _first(_role(user, *EDITORS), _scope(post, user))
+
+
+def edit_q(user) -> Q:
+    return _role_q(user, *EDITORS) & _scope_q(user)
 
 
 def deny_submit(post: Post, user) -> str | None:
@@ -64,6 +90,10 @@ def deny_accept(post: Post, user) -> str | None:
     return _first(_role(user, CM), _scope(post, user))
 
 
+def accept_q(user) -> Q:
+    return _role_q(user, CM) & _scope_q(user)
+
+
 def deny_fast_track(post: Post, user) -> str | None:
     return _first(_role(user, CM, HEAD), _scope(post, user))
 
@@ -72,11 +102,24 @@ def deny_approve(post: Post, user) -> str | None:
     return _first(_role(user, HEAD, DIRECTOR), _scope(post, user), _four_eyes(post, user))
 
 
+def approve_q(user) -> Q:
+    """`deny_approve` as a filter."""
+    return _role_q(user, HEAD, DIRECTOR) & _scope_q(user) & _four_eyes_q(user)
+
+
 def deny_sign_off(post: Post, user) -> str | None:
     reason = _first(_role(user, DIRECTOR), _scope(post, user), _four_eyes(post, user))
     if reason is None and _approved_by(post, user):
         reason = _("Four-eyes rule: you approved this post, someone else must sign it off.")
     return reason
+
+
+def sign_off_q(user) -> Q:
+    """`deny_sign_off` as a filter."""
+    from editorial.models import Approval
+
+    approved = Approval.objects.filter(post=OuterRef("pk"), voided_at__isnull=True, approver=user)
+    return _role_q(user, DIRECTOR) & _scope_q(user) & _four_eyes_q(user) & ~Exists(approved)
 
 
 def _approved_by(post: Post, user) -> bool:
@@ -127,6 +170,40 @@ def deny_comment(post: Post, user) -> str | None:
     return _scope(post, user)
 
 
+def deny_retry_failed(post: Post, user) -> str | None:
+    """Sending a failed post's failed publications again: the community manager and the
+    head of communication, who run the accounts and know when a network is back."""
+    return _first(_role(user, CM, HEAD), _scope(post, user))
+
+
+def retry_failed_q(user) -> Q:
+    return _role_q(user, CM, HEAD) & _scope_q(user)
+
+
+def deny_copy(post: Post, user) -> str | None:
+    """Copying a post into a new draft of its department: whoever may write there."""
+    return _first(_role(user, *EDITORS), _scope(post, user))
+
+
+def past_due(post: Post) -> bool:
+    """Its time has come (or gone) while it was not approved: the actions that need a
+    future time (approve, sign off, submit…) are not offered until it is rescheduled."""
+    if post.overdue_at is not None:
+        return True
+    return post.scheduled_at is not None and post.scheduled_at <= timezone.now()
+
+
+def past_due_q() -> Q:
+    """`past_due` as a filter."""
+    return Q(overdue_at__isnull=False) | Q(scheduled_at__lte=timezone.now())
+
+
+def overdue_followup_q(user) -> Q:
+    """Who is told of an overdue post, and must reschedule or copy it: its author and the
+    community managers (who plan the week)."""
+    return (Q(author_id=user.pk) & edit_q(user)) | accept_q(user)
+
+
 POST_RULES: dict[str, Rule] = {
     "edit": deny_edit,
     "submit": deny_submit,
@@ -144,6 +221,8 @@ POST_RULES: dict[str, Rule] = {
     "back_to_plan": deny_review,
     "cancel": deny_cancel,
     "comment": deny_comment,
+    "retry_failed": deny_retry_failed,
+    "copy_to_draft": deny_copy,
 }
 
 
@@ -156,10 +235,18 @@ def deny_release_hold(post: Post, user) -> str | None:
     return _first(_role(user, HEAD, DIRECTOR), _scope(post, user))
 
 
+def release_hold_q(user) -> Q:
+    return _role_q(user, HEAD, DIRECTOR) & _scope_q(user)
+
+
 def deny_resolve_publication(post: Post, user) -> str | None:
     """Settling an unknown outcome: the people who run the accounts and can look at the
     network (community manager, head of communication, director), in the post's scope."""
     return _first(_role(user, CM, HEAD, DIRECTOR), _scope(post, user))
+
+
+def resolve_publication_q(user) -> Q:
+    return _role_q(user, CM, HEAD, DIRECTOR) & _scope_q(user)
 
 
 def _plan_scope(plan: WeeklyPlan, user) -> str | None:

@@ -272,6 +272,10 @@ class Post(ConcurrentTransitionMixin, models.Model):
     @transition(state, S.PUBLISHING, S.FAILED)
     def mark_failed(self) -> None: ...
 
+    # A person sends the failed publications of a failed post again (workflow.retry_failed).
+    @transition(state, S.FAILED, S.PUBLISHING)
+    def retry_publishing(self) -> None: ...
+
 
 class PostVariant(models.Model):
     """The text to use on one channel instead of the post's main text."""

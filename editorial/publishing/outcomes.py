@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 PS = PublicationState
 OUTCOMES = [PS.SENT, PS.FAILED, PS.UNKNOWN]
 RESENT = "publication_resent"  # a person sent an unknown publication again
+RETRIED = "publication_retried"  # a person sent a failed publication again
 
 
 def record_outcomes(ids: list[int]) -> list[int]:
@@ -239,11 +240,12 @@ def unrecorded_outcomes(limit: int = 500) -> list[int]:
 def _without_entry(publications: QuerySet[Publication]) -> QuerySet[Publication]:
     """Those of `publications` whose current outcome has no audit entry yet, counting
     only entries written since a person last sent the publication again
-    (`publication_resent`): its next outcome is a new one to record."""
+    (`publication_resent`, `publication_retried`): its next outcome is a new one to
+    record."""
     label = Publication._meta.label_lower
     last_resent = (
         AuditEntry.objects.filter(object_type=label, object_id=OuterRef(OuterRef("pk")))
-        .filter(action=RESENT)
+        .filter(action__in=[RESENT, RETRIED])
         .order_by("-seq")
         .values("seq")[:1]
     )

@@ -28,17 +28,21 @@ from editorial.views.post_actions import ACTIONS
 ROW_ACTIONS = {
     "sign_off": gettext_lazy("Sign off"),
     "approve": gettext_lazy("Approve"),
+    "retry_failed": gettext_lazy("Send again"),
     "request_changes": gettext_lazy("Return with a comment"),
     "mark_sensitive": gettext_lazy("Mark sensitive"),
 }
 DONE = {
     "sign_off": gettext_lazy("Signed off: %(post)s."),
     "approve": gettext_lazy("Approved: %(post)s."),
+    "retry_failed": gettext_lazy("Sending again: %(post)s."),
     "request_changes": gettext_lazy("Returned with your comment: %(post)s."),
     "mark_sensitive": gettext_lazy("Marked sensitive: %(post)s."),
 }
 TEMPLATE = "editorial/inbox/inbox.html"
-ROW_TEMPLATE = "editorial/inbox/_row.html"
+# An htmx answer: the row, and the header's counter swapped out of band.
+ROW_TEMPLATE = "editorial/inbox/_row_response.html"
+OPEN = [PublicationState.UNKNOWN, PublicationState.FAILED]
 
 
 def _with_rows(queryset):
@@ -47,20 +51,26 @@ def _with_rows(queryset):
         Prefetch("approvals", queryset=Approval.objects.filter(voided_at__isnull=True)),
         Prefetch(
             "publications",
-            queryset=Publication.objects.filter(state=PublicationState.UNKNOWN).select_related(
-                "channel"
+            queryset=Publication.objects.filter(state__in=OPEN).select_related(
+                "channel__department"
             ),
-            to_attr="unknown_publications",
+            to_attr="open_publications",
         ),
     )
 
 
 def _row(post, user, *, error=None, typed=None) -> dict:
     actions = set(workflow.available_actions(post, user))
-    unknown = getattr(post, "unknown_publications", [])
+    publications = getattr(post, "open_publications", None)
+    if publications is None:  # a row answered alone, after an action
+        publications = list(post.publications.filter(state__in=OPEN).select_related("channel"))
+    unknown = [p for p in publications if p.state == PublicationState.UNKNOWN]
     return {
         "post": post,
+        "awaits": getattr(post, "awaits", ""),
         "unknown_channels": ", ".join(str(publication.channel) for publication in unknown),
+        "failed": [p for p in publications if p.state == PublicationState.FAILED],
+        "can_retry": "retry_failed" in actions,
         "actions": [(name, label) for name, label in ROW_ACTIONS.items() if name in actions],
         "error": error,
         "typed": typed or {},
@@ -114,7 +124,10 @@ def inbox_action(request, pk: int, action: str):
             raise workflow.InvalidInput(_("Unknown action."))
         ACTIONS[action].perform(post, request.user, text=text, expected_hash=expected)
     except workflow.WorkflowError as exc:
-        post.refresh_from_db()
+        # The row as it stands now, with why it (still) awaits the user, if it does.
+        post = _with_rows(awaiting(request.user)).filter(pk=post.pk).first() or post_or_404(
+            request.user, pk
+        )
         failed = _row(post, request.user, error=exc, typed={action: text})
         if request.htmx:
             return render(request, ROW_TEMPLATE, {"row": failed}, status=exc.status)

@@ -6,9 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from editorial import workflow
+from editorial.forms.fields import LocalDateTimeField
+from editorial.forms.posts import RescheduleForm
+
+
+class OptionalTimeForm(forms.Form):
+    """A time the person may give or leave empty (a copy's: it can be chosen later)."""
+
+    when = LocalDateTimeField(label=_("Goes out at (optional)"), required=False)
 
 
 @dataclass(frozen=True)
@@ -18,22 +27,26 @@ class Action:
     label: str
     done: str
     run: object
-    needs: str = ""  # "", "text" (required), "note" (optional text), "hash", "time"
+    # "", "text" (required), "note" (optional text), "hash", "time", "when" (optional time)
+    needs: str = ""
     ask: str = ""
     danger: bool = False
 
-    def perform(
-        self, post, user, *, text: str = "", expected_hash: str | None = None, when=None
-    ) -> None:
-        """Call the workflow function with what this action needs from the person."""
-        if self.needs == "time":
-            self.run(post, user, when)
-        elif self.needs == "hash":
-            self.run(post, user, expected_hash=expected_hash)
-        elif self.needs in ("text", "note"):
-            self.run(post, user, text)
-        else:
-            self.run(post, user)
+    @property
+    def form_class(self) -> type[forms.Form] | None:
+        """The form that reads the time this action needs, if it needs one."""
+        return {"time": RescheduleForm, "when": OptionalTimeForm}.get(self.needs)
+
+    def perform(self, post, user, *, text: str = "", expected_hash: str | None = None, when=None):
+        """Call the workflow function with what this action needs from the person;
+        returns what it returns (a new post, for a copy)."""
+        if self.needs in ("time", "when"):
+            return self.run(post, user, when)
+        if self.needs == "hash":
+            return self.run(post, user, expected_hash=expected_hash)
+        if self.needs in ("text", "note"):
+            return self.run(post, user, text)
+        return self.run(post, user)
 
 
 # Lazy: labels are translated when shown, in the reader's language.
@@ -94,6 +107,23 @@ ACTIONS = {
         needs="note",
         ask=_("Why (optional)"),
         danger=True,
+    ),
+    "retry_failed": Action(
+        _("Send the failed publications again"),
+        _("Sending the failed publications again."),
+        workflow.retry_failed,
+    ),
+    "reschedule": Action(
+        _("Reschedule"),
+        _("Rescheduled: it may now be approved for its new time."),
+        workflow.reschedule,
+        needs="time",
+    ),
+    "copy_to_draft": Action(
+        _("Copy to a new draft"),
+        _("Copied to a new draft: this is the copy, edit it and send it on."),
+        workflow.copy_to_draft,
+        needs="when",
     ),
     "comment": Action(
         _("Add a comment"),

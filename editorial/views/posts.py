@@ -28,7 +28,6 @@ from editorial.forms.posts import (
     PostFilterForm,
     PostForm,
     PostImageFormSet,
-    RescheduleForm,
     save_images,
 )
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
@@ -37,6 +36,7 @@ from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import EDITORS, POST_RULES, deny_resolve_publication
 from editorial.views.post_actions import ACTIONS
 from editorial.views.respond import refused
+from editorial.workflow.failed import retry_refusal
 
 DETAIL = "editorial/posts/detail.html"
 EDITOR = "editorial/posts/editor.html"
@@ -64,6 +64,7 @@ HISTORY_LABELS = {
     "publication_unknown": _("No answer from %(channel)s: outcome unknown"),
     "publication_confirmed_sent": _("Found on %(channel)s: recorded as sent"),
     "publication_resent": _("Not found on %(channel)s: sent again"),
+    "publication_retried": _("Failed on %(channel)s: sent again"),
 }
 
 
@@ -225,13 +226,13 @@ def post_action(request, pk, action):
     typed = {"action": action, "text": text.cleaned_data.get("text", "")}
     try:
         when = None
-        if spec.needs == "time":
-            form = RescheduleForm(request.POST, prefix=action)
+        if spec.form_class:
+            form = spec.form_class(request.POST, prefix=action)
             if not form.is_valid():
                 context = _detail_context(request, post, failed=typed, reschedule=form)
                 return render(request, DETAIL, context, status=400)
             when = form.cleaned_data["when"]
-        spec.perform(
+        result = spec.perform(
             post,
             request.user,
             text=typed["text"],
@@ -247,7 +248,8 @@ def post_action(request, pk, action):
     if action == "approve" and post.state == PostState.PENDING_SIGNOFF:
         done = gettext("Approved: it now awaits the director's sign-off.")
     messages.success(request, done)
-    return redirect("post-detail", pk=post.pk)
+    # A copy opens on the new post.
+    return redirect("post-detail", pk=result.pk if isinstance(result, Post) else post.pk)
 
 
 @require_POST
@@ -297,11 +299,11 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
             comment = entry
         elif spec.needs in ("text", "note"):
             text_actions.append(entry)
-        elif spec.needs == "time":
+        elif spec.form_class:
             entry["form"] = (
                 reschedule
                 if reschedule is not None and failed and failed["action"] == name
-                else RescheduleForm(prefix=name)
+                else spec.form_class(prefix=name)
             )
             text_actions.append(entry)
         else:
@@ -329,6 +331,12 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
         "history": history,
         "comments": list(post.comments.select_related("author")),
         "publications": publications,
+        # Why a failed post cannot simply be sent again, for whoever would do it.
+        "retry_refusal": (
+            retry_refusal(post)
+            if post.state == PostState.FAILED and POST_RULES["retry_failed"](post, user) is None
+            else None
+        ),
     }
 
 

@@ -6,6 +6,7 @@ one audit entry and sends one `workflow_action` signal after commit. Errors are
 """
 
 from editorial.workflow.actions import available_actions, available_plan_actions
+from editorial.workflow.copies import copy_to_draft
 from editorial.workflow.crisis import (
     confirm_held,
     held_posts,
@@ -21,6 +22,7 @@ from editorial.workflow.errors import (
     StaleObject,
     WorkflowError,
 )
+from editorial.workflow.failed import retry_failed
 from editorial.workflow.overdue import mark_overdue_posts
 from editorial.workflow.plans import approve_plan, plan_for_week, return_plan, submit_plan
 from editorial.workflow.posts import (
@@ -58,6 +60,7 @@ __all__ = [
     "available_plan_actions",
     "cancel",
     "confirm_held",
+    "copy_to_draft",
     "create_post",
     "edit_post",
     "fast_track",
@@ -73,6 +76,7 @@ __all__ = [
     "reschedule_held",
     "resolve_unknown",
     "resume_publishing",
+    "retry_failed",
     "return_plan",
     "return_submission",
     "self_approve",

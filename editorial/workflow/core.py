@@ -28,6 +28,7 @@ POST_TRANSITIONS = {
     "self_approve": "self_approve",
     "back_to_plan": "back_to_plan",
     "cancel": "cancel",
+    "retry_failed": "retry_publishing",
 }
 PLAN_TRANSITIONS = {
     "submit_plan": "submit",

@@ -88,9 +88,11 @@ def create_post(
     channels: Iterable = (),
     variants: dict | None = None,
     apply: Callable[[Post], None] | None = None,
+    audit_data: dict | None = None,
     **fields,
 ) -> Post:
-    """Create a draft in `department`, written by `user`."""
+    """Create a draft in `department`, written by `user` (`audit_data`: more to say in
+    the entry, such as the post it was copied from)."""
     if not has_role(user, *EDITORS):
         raise ActionNotAllowed(_("Your role does not let you write posts."))
     if department.pk not in department_ids_of(user):
@@ -109,7 +111,7 @@ def create_post(
             action="create",
             obj=post,
             to_state=post.state,
-            data={"content_hash": post.content_hash},
+            data={"content_hash": post.content_hash, **(audit_data or {})},
         )
         emit(post, user, "create", "", post.state)
     return post
