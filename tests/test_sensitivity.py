@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from editorial import workflow as wf
+from editorial.demo import RULES
 from editorial.models import SensitivityRule
 from editorial.sensitivity import matching_rule
 from tests.factories import SensitivityRuleFactory
@@ -38,6 +39,76 @@ def test_a_phrase_matches_across_spaces_and_accents():
     assert not matching_rule("garde du corps à vue", [rule("garde à vue")])
 
 
+NOTE_CADRE = [rule(pattern, kind) for kind, pattern, _topic in RULES]
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("Deux enquêtes judiciaires sont ouvertes.", "enquête judiciaire"),
+        ("Trois gardes à vue ont été levées.", "garde à vue"),
+        ("Elle est mise en examen pour vol.", "mis en examen"),
+        ("Deux personnes mises en examen.", "mis en examen"),
+        ("Une ENQUÊTE-JUDICIAIRE est en cours.", "enquête judiciaire"),
+        ("Placés en garde-à-vue, puis relâchés.", "garde à vue"),
+        ("Il a été mis\u00a0en examen hier.", "mis en examen"),
+        ("Ils sont mis en examen, puis libérés.", "mis en examen"),
+        ("Une enquête judiciaire est ouverte.", "enquête judiciaire"),
+        ("Un attentat déjoué.", "attentat"),
+        ("Deux attentats déjoués.", "attentat"),
+        ("Une victime, puis d'autres victimes.", "victime"),
+        ("Les crises se succèdent.", "crise"),
+        ("Deux terroristes interpellés.", "terroriste"),
+        ("Deux policiers morts en service.", r"morte?s? en service"),
+    ],
+)
+def test_the_note_cadre_matches_inflected_words_and_phrases(text, pattern):
+    found = matching_rule(text, NOTE_CADRE)
+    assert found is not None and found.pattern == pattern
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Examens du permis de conduire : les dates de la session de juin.",
+        "Prenez garde à vous sur la route des vacances.",
+        "Les gardes du corps du ministre étaient présents.",
+        "Mise en service du nouveau commissariat de Strasbourg.",
+        "Mise en ligne de la plainte en ligne pour les escroqueries.",
+        "Une enquête de satisfaction auprès des usagers.",
+        "Le casier judiciaire se demande en ligne.",
+        "Un acte attentatoire à la vie privée est puni par la loi.",
+        "Les missions de la police judiciaire expliquées aux collégiens.",
+        "Portes ouvertes : venez découvrir nos métiers à vue d'œil.",
+        "Opération tranquillité vacances : inscrivez-vous avant de partir.",
+        "Un crisp de pommes offert aux enfants du quartier.",
+        "Le terrorisme informatique : nos conseils de cybersécurité.",
+    ],
+)
+def test_ordinary_french_sentences_match_no_rule_of_the_note_cadre(text):
+    found = matching_rule(text, NOTE_CADRE)
+    assert found is None, found and found.pattern
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        ("policier", "Une policière blessée."),
+        ("tribunal", "Devant les tribunaux."),
+        ("explosif", "Une ceinture explosive."),
+        ("dangereux", "Une conduite dangereuse."),
+        ("criminel", "Une organisation criminelle."),
+    ],
+)
+def test_a_keyword_matches_its_other_french_forms(pattern, text):
+    assert matching_rule(text, [rule(pattern)]) is not None
+
+
+def test_a_keyword_of_three_letters_or_more_does_not_match_a_longer_word():
+    assert matching_rule("Miss France en visite.", [rule("mis en examen")]) is None
+    assert matching_rule("Une voie criminaliste.", [rule("criminel")]) is None
+
+
 def test_a_regular_expression_rule_matches_normalized_text():
     assert matching_rule("Opération Sentinelle 2027", [rule(r"op[ée]ration \w+", kind="regex")])
 
@@ -70,6 +141,18 @@ def test_an_edit_that_adds_a_sensitive_word_flags_the_post(post_a, writer_a):
     assert not post_a.sensitive
     wf.edit_post(post_a, writer_a, body="Deux personnes placées en garde à vue.")
     assert post_a.sensitive
+
+
+def test_an_edit_with_an_inflected_phrase_flags_the_post(post_a, writer_a):
+    SensitivityRuleFactory(pattern="mis en examen", topic="Judiciaire")
+    wf.edit_post(post_a, writer_a, body="Deux personnes mises en examen à Strasbourg.")
+    assert post_a.sensitive and post_a.sensitivity_rule.pattern == "mis en examen"
+
+
+def test_a_pattern_without_a_word_is_refused_with_a_message():
+    with pytest.raises(ValidationError) as error:
+        rule(" -- ").clean()
+    assert "pattern" in error.value.message_dict
 
 
 def test_an_inactive_rule_flags_nothing(post_a, writer_a):
