@@ -69,7 +69,37 @@ def deny_fast_track(post: Post, user) -> str | None:
 
 
 def deny_approve(post: Post, user) -> str | None:
-    return _first(_role(user, HEAD, DIRECTOR), _scope(post, user), _four_eyes(post, user))
+    reason = _first(_role(user, HEAD, DIRECTOR), _scope(post, user), _four_eyes(post, user))
+    if reason is None and _withdrew_approval(post, user):
+        reason = _(
+            "Four-eyes rule: you approved this post, then lifted its sensitivity; "
+            "someone else must approve it."
+        )
+    return reason
+
+
+def _withdrew_approval(post: Post, user) -> bool:
+    """Whether `user` approved this very content and then lifted its flag while it
+    waited for the director, which sent it back for another approver
+    (`workflow.lift_sensitivity`). Asks the database only when the flag was lifted on
+    the current content, so a list of posts costs no query per row."""
+    from editorial.audit import entries_for
+    from editorial.models import PostState
+
+    if post.state != PostState.PENDING_APPROVAL or not post.content_hash:
+        return False
+    if post.sensitivity_lifted_hash != post.content_hash:
+        return False
+    return (
+        entries_for(post)
+        .filter(
+            action="lift_sensitivity",
+            actor=user,
+            from_state=PostState.PENDING_SIGNOFF,
+            to_state=PostState.PENDING_APPROVAL,
+        )
+        .exists()
+    )
 
 
 def deny_sign_off(post: Post, user) -> str | None:

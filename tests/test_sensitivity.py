@@ -3,11 +3,14 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.roles import Role
 from editorial import workflow as wf
+from editorial.audit import entries_for
 from editorial.demo import RULES
-from editorial.models import SensitivityRule
+from editorial.models import PostState, SensitivityRule
 from editorial.sensitivity import matching_rule
-from tests.factories import SensitivityRuleFactory
+from editorial.workflow.signals import workflow_action
+from tests.factories import SensitivityRuleFactory, UserFactory
 
 
 def rule(pattern, kind="keyword", active=True):
@@ -182,3 +185,109 @@ def test_a_lifted_flag_stays_lifted_until_the_content_changes(post_a, writer_a, 
     assert not post_a.sensitive
     wf.edit_post(post_a, writer_a, body="Deux victimes.")
     assert post_a.sensitive
+
+
+# --- lifting the flag of a post that waits for the director ---------------------------
+
+
+@pytest.fixture
+def awaiting_signoff(pending, cm, head):
+    """post_a, marked sensitive, approved by the head: it waits for the director."""
+    wf.mark_sensitive(pending, cm, "Affaire judiciaire en cours.")
+    wf.approve(pending, head)
+    assert pending.state == PostState.PENDING_SIGNOFF
+    return pending
+
+
+@pytest.fixture
+def other_head(national):
+    return UserFactory(username="head2", role=Role.HEAD_OF_COMMUNICATION, department=national)
+
+
+def _lift_and_listen(post, user, reason, capture):
+    received = []
+    workflow_action.connect(
+        lambda **kw: received.append((kw["action"], kw["to_state"], kw["comment"])),
+        weak=False,
+        dispatch_uid="lift-test",
+    )
+    try:
+        with capture(execute=True):
+            wf.lift_sensitivity(post, user, reason)
+    finally:
+        workflow_action.disconnect(dispatch_uid="lift-test")
+    return received
+
+
+def test_the_director_lifting_the_flag_approves_the_post_on_the_heads_approval(
+    awaiting_signoff, director, head, django_capture_on_commit_callbacks
+):
+    received = _lift_and_listen(
+        awaiting_signoff, director, "Déjà public.", django_capture_on_commit_callbacks
+    )
+    awaiting_signoff.refresh_from_db()
+    assert (awaiting_signoff.state, awaiting_signoff.sensitive) == (PostState.APPROVED, False)
+    assert [a.approver for a in awaiting_signoff.approvals.filter(voided_at__isnull=True)] == [head]
+    entry = entries_for(awaiting_signoff).last()
+    assert (entry.actor, entry.action, entry.from_state, entry.to_state, entry.comment) == (
+        director,
+        "lift_sensitivity",
+        PostState.PENDING_SIGNOFF,
+        PostState.APPROVED,
+        "Déjà public.",
+    )
+    assert received == [("lift_sensitivity", PostState.APPROVED, "Déjà public.")]
+
+
+def test_another_head_lifting_the_flag_approves_the_post_two_people_agreed(
+    awaiting_signoff, other_head
+):
+    wf.lift_sensitivity(awaiting_signoff, other_head, "Rien de sensible.")
+    awaiting_signoff.refresh_from_db()
+    assert awaiting_signoff.state == PostState.APPROVED
+
+
+def test_the_approver_lifting_the_flag_sends_the_post_back_for_another_approver(
+    awaiting_signoff, head, other_head, django_capture_on_commit_callbacks
+):
+    received = _lift_and_listen(
+        awaiting_signoff, head, "Je me suis trompé.", django_capture_on_commit_callbacks
+    )
+    awaiting_signoff.refresh_from_db()
+    assert awaiting_signoff.state == PostState.PENDING_APPROVAL
+    assert not awaiting_signoff.approvals.filter(voided_at__isnull=True).exists()
+    entry = entries_for(awaiting_signoff).last()
+    assert (entry.to_state, entry.comment, entry.data["approvals_voided"]) == (
+        PostState.PENDING_APPROVAL,
+        "Je me suis trompé.",
+        1,
+    )
+    assert received == [("lift_sensitivity", PostState.PENDING_APPROVAL, "Je me suis trompé.")]
+    # Not on one person alone: the same head may not approve it again…
+    assert "approve" not in wf.available_actions(awaiting_signoff, head)
+    with pytest.raises(wf.ActionNotAllowed, match="someone else must approve"):
+        wf.approve(awaiting_signoff, head)
+    # …someone else does, and it goes out without the director: it is not sensitive.
+    wf.approve(awaiting_signoff, other_head)
+    assert awaiting_signoff.state == PostState.APPROVED
+
+
+def test_in_crisis_mode_a_post_keeps_waiting_for_the_director_after_its_flag_is_lifted(
+    awaiting_signoff, director, head
+):
+    wf.pause_publishing(head, "Crise.", stops_publishing=False, requires_director=True)
+    wf.lift_sensitivity(awaiting_signoff, director, "Pas sensible.")
+    awaiting_signoff.refresh_from_db()
+    assert (awaiting_signoff.state, awaiting_signoff.sensitive) == (
+        PostState.PENDING_SIGNOFF,
+        False,
+    )
+
+
+def test_lifting_the_flag_of_a_post_not_awaiting_sign_off_leaves_its_state(pending, cm, head):
+    wf.mark_sensitive(pending, cm, "Victimes.")
+    wf.lift_sensitivity(pending, head, "Pas sensible.")
+    pending.refresh_from_db()
+    assert (pending.state, pending.sensitive) == (PostState.PENDING_APPROVAL, False)
+    wf.approve(pending, head)  # lifting before approving is one review, not a withdrawal
+    assert pending.state == PostState.APPROVED
