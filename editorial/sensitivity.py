@@ -45,11 +45,14 @@ _SHORTEST_INFLECTED = 3
 
 
 def normalise(text: str) -> str:
-    """The text as rules see it: 'Élysée' -> 'elysee'. Rules and texts both go
+    """The text as rules see it: 'Élysée' -> 'elysee'. Texts and keyword rules both go
     through here, so whatever is folded here is folded on both sides."""
+    return _without_accents(text).casefold()
+
+
+def _without_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return stripped.casefold()
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def inflected(word: str) -> str:
@@ -79,9 +82,13 @@ def _compiled(kind: str, pattern: str) -> re.Pattern[str]:
     pattern = pattern.strip()
     if not pattern:
         raise ValueError(_("The pattern is empty."))
-    source = normalise(pattern) if kind == "regex" else keyword_source(pattern)
+    if kind == "regex":
+        # Not case-folded: that would turn \W into \w; the flag ignores case instead.
+        source, flags = _without_accents(pattern), re.IGNORECASE
+    else:
+        source, flags = keyword_source(pattern), 0
     try:
-        return re.compile(rf"(?<!\w)(?:{source})(?!\w)")
+        return re.compile(rf"(?<!\w)(?:{source})(?!\w)", flags)
     except re.error as exc:
         raise ValueError(
             _("This is not a valid regular expression: %(error)s") % {"error": exc}

@@ -116,6 +116,12 @@ def test_a_regular_expression_rule_matches_normalized_text():
     assert matching_rule("Opération Sentinelle 2027", [rule(r"op[ée]ration \w+", kind="regex")])
 
 
+def test_a_regular_expression_keeps_its_upper_case_classes_and_ignores_case():
+    found = matching_rule("MORT EN SERVICE", [rule(r"mort\Wen\Wservice", kind="regex")])
+    assert found is not None
+    assert not matching_rule("mortxenxservice", [rule(r"mort\Wen\Wservice", kind="regex")])
+
+
 def test_an_invalid_regular_expression_is_refused_with_a_message():
     with pytest.raises(ValidationError) as error:
         rule("(unclosed", kind="regex").clean()
