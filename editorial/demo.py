@@ -586,8 +586,8 @@ class _Demo:
         # around it is stored as a message, shown in each reader's language.
         _publish(
             operation,
-            refusal='{"error": {"message": "Error validating access token: Session has '
-            'expired.", "type": "OAuthException", "code": 190}}',
+            refusal="Error validating access token: Session has expired "
+            "(OAuthException, code 190).",
         )
         _leave_unknown(lost, "ReadTimeout('The read operation timed out')")
         # Approval needs a future time; these went out in the past, so their times are
