@@ -12,6 +12,7 @@ from accounts.roles import Role
 from accounts.scope import roles_of
 from editorial.access import visible_posts
 from editorial.models import Post, PostState, Publication, PublicationState
+from editorial.permissions import approval_withdrawn_by
 
 S = PostState
 _NOTHING = Q(pk__in=[])
@@ -27,7 +28,7 @@ def _awaiting_filter(user) -> Q:
     if Role.DIRECTOR in roles:
         wanted |= Q(state=S.PENDING_SIGNOFF) & ~mine
     if Role.HEAD_OF_COMMUNICATION in roles:
-        wanted |= Q(state=S.PENDING_APPROVAL) & ~mine
+        wanted |= Q(state=S.PENDING_APPROVAL) & ~mine & ~approval_withdrawn_by(user)
     if roles & {Role.DIRECTOR, Role.HEAD_OF_COMMUNICATION}:
         wanted |= Q(held_at__isnull=False, state=S.APPROVED)
     if roles & {Role.DIRECTOR, Role.HEAD_OF_COMMUNICATION, Role.COMMUNITY_MANAGER}:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
@@ -83,22 +84,36 @@ def _withdrew_approval(post: Post, user) -> bool:
     waited for the director, which sent it back for another approver
     (`workflow.lift_sensitivity`). Asks the database only when the flag was lifted on
     the current content, so a list of posts costs no query per row."""
-    from editorial.audit import entries_for
     from editorial.models import PostState
 
     if post.state != PostState.PENDING_APPROVAL or not post.content_hash:
         return False
     if post.sensitivity_lifted_hash != post.content_hash:
         return False
-    return (
-        entries_for(post)
-        .filter(
-            action="lift_sensitivity",
-            actor=user,
-            from_state=PostState.PENDING_SIGNOFF,
-            to_state=PostState.PENDING_APPROVAL,
-        )
-        .exists()
+    return _withdrawn_lifts(user).filter(object_id=post.pk).exists()
+
+
+def approval_withdrawn_by(user) -> Q:
+    """The posts `_withdrew_approval` is true of, as a filter: kept out of the user's
+    inbox, since they may not approve them."""
+    from editorial.models import PostState
+
+    return Q(
+        Exists(_withdrawn_lifts(user).filter(object_id=OuterRef("pk"))),
+        state=PostState.PENDING_APPROVAL,
+        sensitivity_lifted_hash=F("content_hash"),
+    )
+
+
+def _withdrawn_lifts(user):
+    from editorial.models import AuditEntry, Post, PostState
+
+    return AuditEntry.objects.filter(
+        object_type=Post._meta.label_lower,
+        action="lift_sensitivity",
+        actor=user,
+        from_state=PostState.PENDING_SIGNOFF,
+        to_state=PostState.PENDING_APPROVAL,
     )
 
 

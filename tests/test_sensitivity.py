@@ -7,6 +7,7 @@ from accounts.roles import Role
 from editorial import workflow as wf
 from editorial.audit import entries_for
 from editorial.demo import RULES
+from editorial.inbox import awaiting
 from editorial.models import PostState, SensitivityRule
 from editorial.sensitivity import matching_rule
 from editorial.workflow.signals import workflow_action
@@ -269,8 +270,11 @@ def test_the_approver_lifting_the_flag_sends_the_post_back_for_another_approver(
         1,
     )
     assert received == [("lift_sensitivity", PostState.PENDING_APPROVAL, "Je me suis trompé.")]
-    # Not on one person alone: the same head may not approve it again…
+    # Not on one person alone: the same head may not approve it again, nor is it in
+    # their inbox…
     assert "approve" not in wf.available_actions(awaiting_signoff, head)
+    assert awaiting_signoff not in awaiting(head)
+    assert awaiting_signoff in awaiting(other_head)
     with pytest.raises(wf.ActionNotAllowed, match="someone else must approve"):
         wf.approve(awaiting_signoff, head)
     # …someone else does, and it goes out without the director: it is not sensitive.
