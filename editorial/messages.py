@@ -120,7 +120,8 @@ def store(value: Message | str | None, limit: int) -> str:
     has its longest texts shortened (never cut mid-JSON); plain text is cut."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if not isinstance(value, Message):
+        value = str(value)  # a lazy translation, an exception…
         loaded = load(value)
         if isinstance(loaded, str) or len(value) <= limit:
             return value[:limit]
