@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from editorial.messages import Message, message
+
 if TYPE_CHECKING:
     from editorial.models import Post
 
@@ -90,20 +92,21 @@ def content_problems(post: Post) -> list[str]:
             )
         access = channel_access_problem(post, channel)
         if access:
-            problems.append(access)
+            problems.append(str(access))
     return problems
 
 
-def channel_access_problem(post: Post, channel) -> str | None:
+def channel_access_problem(post: Post, channel) -> Message | None:
     """Why `post` may not go out on `channel` at all: the channel is switched off, or it
     is another department's (a department posts on its own channels and the national
     team's). Asked before review, and again by the publisher just before each send: an
-    account switched off or handed to another team after the approval gets nothing."""
+    account switched off or handed to another team after the approval gets nothing.
+    A message, since the publisher stores it for a person to read later."""
     if not channel.is_active:
-        return _("%(channel)s is not active.") % {"channel": channel}
+        return message("channel_inactive", channel=channel)
     foreign = channel.department_id != post.origin_department_id
     if foreign and not channel.department.is_national:
-        return _("%(channel)s belongs to another department.") % {"channel": channel}
+        return message("channel_foreign", channel=channel)
     return None
 
 

@@ -26,6 +26,7 @@ from editorial import workflow as wf
 from editorial.channels import adapter_for
 from editorial.channels.base import Outgoing
 from editorial.content import approved_hash, text_for
+from editorial.messages import message, store
 from editorial.models import (
     Campaign,
     Category,
@@ -36,6 +37,7 @@ from editorial.models import (
     PublicationState,
     SensitivityRule,
 )
+from editorial.publishing.outcomes import LAST_ERROR_LENGTH
 
 PASSWORD = "demo"
 # The demo team works in Paris time whatever the server's zone: hours below are local.
@@ -580,12 +582,14 @@ class _Demo:
 
         for post in (sms, desk_closed, thanks):
             _publish(post)
+        # What the networks answer is theirs (here in English); Cadence's own sentence
+        # around it is stored as a message, shown in each reader's language.
         _publish(
             operation,
-            error="Facebook a refusé la publication : jeton d'accès expiré "
-            "(code 190). Mastodon : publié.",
+            refusal="Error validating access token: Session has expired "
+            "(OAuthException, code 190).",
         )
-        _leave_unknown(lost, "Pas de réponse de Mastodon après l’envoi (délai dépassé).")
+        _leave_unknown(lost, "ReadTimeout('The read operation timed out')")
         # Approval needs a future time; these went out in the past, so their times are
         # moved back afterwards (time is not content: the approvals still hold).
         _move(sms, self.at(yesterday, 9, 45))
@@ -666,14 +670,19 @@ def _start_publishing(post: Post) -> None:
     _system_transition(_fresh(post), "start_publishing", "start_publishing")
 
 
-def _publish(post: Post, *, error: str = "") -> None:
+def _publish(post: Post, *, refusal: str = "") -> None:
     """Leave the post as the publisher does: one publication per channel, sent (or,
-    with `error`, the last one failed), so the Atom feeds show what went out."""
+    with the network's `refusal`, the last one failed), so the Atom feeds show what
+    went out."""
     _start_publishing(post)
     channels = list(post.channels.order_by("pk"))
     content_hash = approved_hash(post)
+    error = ""
     for index, channel in enumerate(channels):
-        failed = error and index == len(channels) - 1
+        failed = refusal and index == len(channels) - 1
+        if failed:
+            answer = message("answered", channel=channel, status=400, text=refusal)
+            error = store(answer, LAST_ERROR_LENGTH)
         publication = Publication.objects.create(
             post=post,
             channel=channel,
@@ -696,12 +705,15 @@ def _publish(post: Post, *, error: str = "") -> None:
         _system_transition(post, "mark_published", "mark_published", data={"channels": channels})
 
 
-def _leave_unknown(post: Post, error: str) -> None:
-    """Leave the post as the publisher does when a request left and no answer came back:
-    its publication's outcome unknown, for a person to settle."""
+def _leave_unknown(post: Post, failure: str) -> None:
+    """Leave the post as the publisher does when a request left and no answer came back
+    (`failure`: the network library's error): its publication's outcome unknown, for a
+    person to settle."""
     _start_publishing(post)
     with transaction.atomic():
         for channel in post.channels.order_by("pk"):
+            answer = message("no_answer", channel=channel, error=failure)
+            error = store(answer, LAST_ERROR_LENGTH)
             publication = Publication.objects.create(
                 post=post,
                 channel=channel,

@@ -9,7 +9,11 @@ from editorial.models import Post, WeeklyPlan
 from editorial.workflow.core import PLAN_TRANSITIONS, POST_TRANSITIONS
 
 # Transitions that another workflow action takes along the way.
-_BY_OTHER_ACTIONS = {"revert_to_draft": "edit (content)", "escalate": "mark_sensitive"}
+_BY_OTHER_ACTIONS = {
+    "revert_to_draft": "edit (content)",
+    "escalate": "mark_sensitive",
+    "lift_signoff": "lift_sensitivity",
+}
 
 
 def render(model, actions: dict[str, str]) -> str:

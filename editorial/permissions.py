@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,12 +99,61 @@ def deny_fast_track(post: Post, user) -> str | None:
 
 
 def deny_approve(post: Post, user) -> str | None:
-    return _first(_role(user, HEAD, DIRECTOR), _scope(post, user), _four_eyes(post, user))
+    reason = _first(_role(user, HEAD, DIRECTOR), _scope(post, user), _four_eyes(post, user))
+    if reason is None and _withdrew_approval(post, user):
+        reason = _(
+            "Four-eyes rule: you approved this post, then lifted its sensitivity; "
+            "someone else must approve it."
+        )
+    return reason
+
+
+def _withdrew_approval(post: Post, user) -> bool:
+    """Whether `user` approved this very content and then lifted its flag while it
+    waited for the director, which sent it back for another approver
+    (`workflow.lift_sensitivity`). Asks the database only when the flag was lifted on
+    the current content, so a list of posts costs no query per row."""
+    from editorial.models import PostState
+
+    if post.state != PostState.PENDING_APPROVAL or not post.content_hash:
+        return False
+    if post.sensitivity_lifted_hash != post.content_hash:
+        return False
+    return _withdrawn_lifts(user).filter(object_id=post.pk).exists()
+
+
+def approval_withdrawn_by(user) -> Q:
+    """The posts `_withdrew_approval` is true of, as a filter: kept out of the user's
+    inbox, since they may not approve them."""
+    from editorial.models import PostState
+
+    return Q(
+        Exists(_withdrawn_lifts(user).filter(object_id=OuterRef("pk"))),
+        state=PostState.PENDING_APPROVAL,
+        sensitivity_lifted_hash=F("content_hash"),
+    )
+
+
+def _withdrawn_lifts(user):
+    from editorial.models import AuditEntry, Post, PostState
+
+    return AuditEntry.objects.filter(
+        object_type=Post._meta.label_lower,
+        action="lift_sensitivity",
+        actor=user,
+        from_state=PostState.PENDING_SIGNOFF,
+        to_state=PostState.PENDING_APPROVAL,
+    )
 
 
 def approve_q(user) -> Q:
     """`deny_approve` as a filter."""
-    return _role_q(user, HEAD, DIRECTOR) & _scope_q(user) & _four_eyes_q(user)
+    return (
+        _role_q(user, HEAD, DIRECTOR)
+        & _scope_q(user)
+        & _four_eyes_q(user)
+        & ~approval_withdrawn_by(user)
+    )
 
 
 def deny_sign_off(post: Post, user) -> str | None:

@@ -16,6 +16,7 @@ from editorial import audit
 from editorial import workflow as wf
 from editorial.audit import verify_chain
 from editorial.channels.webhook import WebhookAdapter
+from editorial.messages import render
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
 from editorial.publishing import outcomes, scheduler, sender
 from tests.factories import PostFactory
@@ -128,7 +129,7 @@ def test_a_changed_post_in_a_batch_is_refused_and_the_others_sent(batch, loopbac
     pub = changed.publications.get().pk
     results = sender.publish_batch(ids)
     assert results[pub] == PS.FAILED
-    assert "differs" in Publication.objects.get(pk=pub).last_error
+    assert "differs" in render(Publication.objects.get(pk=pub).last_error)
     assert loopback.keys().count(key(pub)) == 0
     assert "Texte modifié après approbation." not in [r.body["text"] for r in loopback.received]
     assert len(loopback.keys()) == 4

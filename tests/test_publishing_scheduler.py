@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from editorial import workflow as wf
 from editorial.audit import verify_chain
+from editorial.messages import render
 from editorial.models import AuditEntry, Heartbeat, Post, PostState, Publication
 from editorial.publishing import scheduler
 from tests.factories import ChannelFactory, PostFactory
@@ -139,7 +140,7 @@ def test_content_changed_behind_the_workflows_back_is_held_not_sent(due, frozen)
     Post.objects.filter(pk=due.pk).update(body="Texte non approuvé.")
     assert scheduler.sweep().held == [due.pk]
     due.refresh_from_db()
-    assert "approved" in due.held_reason
+    assert "approved" in render(due.held_reason)
     assert not Publication.objects.exists()
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from editorial import workflow as wf
 from editorial.audit import verify_chain
+from editorial.messages import render
 from editorial.models import Channel, Network, Post, PostState, Publication, PublicationState
 from editorial.publishing import outcomes, scheduler, sender
 from tests.factories import ChannelFactory, PostFactory
@@ -133,15 +134,13 @@ def test_content_changed_after_the_claim_is_refused_at_send_time(one, loopback):
     Post.objects.filter(pk=post.pk).update(body="Texte modifié après approbation.")
     assert sender.publish(publication.pk) == PS.FAILED
     publication.refresh_from_db()
-    assert "differs" in publication.last_error
+    assert "differs" in render(publication.last_error)
     assert loopback.received == []
 
 
-def test_what_went_wrong_is_written_in_the_sites_language_for_the_people_who_read_it(
-    one, loopback, settings
-):
-    """A worker has no request and so no user's language: it writes in LANGUAGE_CODE
-    (French in production), as the post page shows it to the team."""
+def test_what_went_wrong_is_stored_in_no_language_and_read_in_the_readers(one, loopback, settings):
+    """A worker has no request and so no reader's language: it stores a code and its
+    parameters, which each reader reads in their own language."""
     settings.LANGUAGE_CODE = "fr"
     settings.PUBLISHING_MAX_ATTEMPTS = 1
     loopback.respond = lambda request: Reply(status=503, body={"error": "indisponible"})
@@ -149,8 +148,13 @@ def test_what_went_wrong_is_written_in_the_sites_language_for_the_people_who_rea
     translation.deactivate()  # no active language, as in a Celery worker
     assert sender.publish(publication.pk) == PS.FAILED
     publication.refresh_from_db()
-    assert publication.last_error.startswith("Abandon après 1 tentatives")
-    assert "a répondu 503" in publication.last_error
+    with translation.override("fr"):
+        french = render(publication.last_error)
+    with translation.override("en"):
+        english = render(publication.last_error)
+    assert french.startswith("Abandon après 1 tentatives") and "a répondu 503" in french
+    assert english.startswith("Gave up after 1 attempts") and "answered 503" in english
+    assert "indisponible" in french and "indisponible" in english  # the network's words
 
 
 def test_a_channel_switched_off_after_the_approval_gets_nothing(one, loopback):
@@ -159,7 +163,7 @@ def test_a_channel_switched_off_after_the_approval_gets_nothing(one, loopback):
     assert sender.publish(publication.pk) == PS.FAILED
     publication.refresh_from_db()
     post.refresh_from_db()
-    assert "is not active" in publication.last_error
+    assert "is not active" in render(publication.last_error)
     assert post.state == PostState.FAILED  # for a person to see, with the reason
     assert loopback.received == []
 
@@ -171,7 +175,7 @@ def test_a_channel_handed_to_another_department_after_the_approval_gets_nothing(
     Channel.objects.filter(pk=publication.channel_id).update(department=dept_b)
     assert sender.publish(publication.pk) == PS.FAILED
     publication.refresh_from_db()
-    assert "belongs to another department" in publication.last_error
+    assert "belongs to another department" in render(publication.last_error)
     assert loopback.received == []
 
 
@@ -200,7 +204,7 @@ def test_a_publication_stuck_in_sending_is_reaped_as_unknown(one, settings):
         assert outcomes.reap() == [publication.pk]
     publication.refresh_from_db()
     assert publication.state == PS.UNKNOWN
-    assert "died" in publication.last_error
+    assert "died" in render(publication.last_error)
 
 
 def test_backoff_grows_with_each_attempt_and_respects_retry_after(settings):

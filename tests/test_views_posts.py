@@ -404,3 +404,47 @@ def test_a_held_post_is_rescheduled_from_its_page_and_a_dst_gap_is_refused(
     pending.refresh_from_db()
     assert pending.held_at is None
     assert pending.scheduled_at == datetime.datetime(2027, 7, 14, 8, 0, tzinfo=datetime.UTC)
+
+
+def _awaiting_signoff(pending, cm, head):
+    wf.mark_sensitive(pending, cm, "Affaire judiciaire en cours.")
+    wf.approve(pending, head)
+    return pending
+
+
+def test_the_director_lifting_the_flag_from_the_post_page_approves_the_post(
+    client, cm, head, director, pending
+):
+    post = _awaiting_signoff(pending, cm, head)
+    response = _action(_as(client, director), post, "lift_sensitivity", text="Déjà public.")
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert (post.state, post.sensitive) == (S.APPROVED, False)
+    page = client.get(response["Location"]).content.decode()
+    assert "approved, no sign-off needed" in page
+    assert "Déjà public." in page  # the reason, in the history
+
+
+def test_the_approver_lifting_the_flag_from_the_post_page_sends_it_back_for_another_approver(
+    client, cm, head, pending
+):
+    post = _awaiting_signoff(pending, cm, head)
+    response = _action(_as(client, head), post, "lift_sensitivity", text="Je me suis trompé.")
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.state == S.PENDING_APPROVAL
+    page = client.get(response["Location"]).content.decode()
+    assert "someone else must approve it now" in page
+    assert reverse("post-action", args=[post.pk, "approve"]) not in page
+    forged = _action(client, post, "approve", expected_hash=post.content_hash)
+    assert forged.status_code == 403
+    post.refresh_from_db()
+    assert post.state == S.PENDING_APPROVAL
+
+
+def test_lifting_the_flag_needs_a_reviewer_and_a_reason(client, cm, head, contrib_a, pending):
+    post = _awaiting_signoff(pending, cm, head)
+    assert _action(_as(client, contrib_a), post, "lift_sensitivity", text="Non.").status_code == 403
+    assert _action(_as(client, head), post, "lift_sensitivity", text=" ").status_code == 400
+    post.refresh_from_db()
+    assert (post.state, post.sensitive) == (S.PENDING_SIGNOFF, True)

@@ -16,6 +16,7 @@ from accounts.scope import department_ids_of
 from editorial import workflow
 from editorial.admin.records import ReadOnlyMixin
 from editorial.admin.scope import ScopedAdmin
+from editorial.messages import render
 from editorial.models import Publication, PublishingPause
 from editorial.permissions import deny_pause
 
@@ -27,7 +28,15 @@ class PublicationAdmin(ReadOnlyMixin, ScopedAdmin):
     list_filter = ("state", "channel__network")
     list_select_related = ("post", "channel")
     search_fields = ("post__title", "external_id", "idempotency_key")
-    readonly_fields = [f.name for f in Publication._meta.fields]
+    # The last error in the reader's language (it is stored as a code and parameters).
+    readonly_fields = [
+        "error" if f.name == "last_error" else f.name for f in Publication._meta.fields
+    ]
+    exclude = ("last_error",)
+
+    @admin.display(description=_("last error"))
+    def error(self, publication: Publication) -> str:
+        return render(publication.last_error)
 
 
 @admin.register(PublishingPause)

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from editorial.admin.scope import ScopedAdmin
+from editorial.messages import render
 from editorial.models import Approval, AuditEntry, Comment
 
 
@@ -68,7 +69,7 @@ AUDIT_FIELDS = (
     "object_link",
     "from_state",
     "to_state",
-    "comment",
+    "why",
     "data",
     "prev_hash",
     "entry_hash",
@@ -93,6 +94,11 @@ class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = AUDIT_FIELDS
     readonly_fields = AUDIT_FIELDS
+
+    @admin.display(description=_("why"))
+    def why(self, entry: AuditEntry) -> str:
+        """The comment, or the system's note in the reader's language."""
+        return render(entry.comment)
 
     @admin.display(description=_("object"))
     def object_link(self, entry: AuditEntry) -> str:

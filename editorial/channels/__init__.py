@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext as _
-
 from editorial.channels.atom import AtomAdapter
 from editorial.channels.base import ChannelAdapter, Outgoing, PermanentError, Result
 from editorial.channels.log import LogAdapter
 from editorial.channels.webhook import WebhookAdapter
+from editorial.messages import message
 from editorial.models import Network
 
 if TYPE_CHECKING:
@@ -33,9 +32,7 @@ class MissingAdapter(ChannelAdapter):
     network = ""  # any: the channel says which
 
     def publish(self, outgoing: Outgoing) -> Result:
-        raise PermanentError(
-            _("No adapter for %(network)s yet.") % {"network": self.channel.get_network_display()}
-        )
+        raise PermanentError(message("no_adapter", network=self.channel.network))
 
 
 def adapter_for(channel: Channel) -> ChannelAdapter:

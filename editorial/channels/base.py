@@ -18,11 +18,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from django.utils.translation import gettext as _
+
+from editorial.messages import Message
+
 
 class PublishError(Exception):
-    def __init__(self, message: str, *, retry_after: float | None = None):
+    """`message`: a stored-message (`editorial.messages.message`), so that the person
+    who reads it later reads it in their language; or plain text."""
+
+    def __init__(self, message: Message | str, *, retry_after: float | None = None):
         super().__init__(message)
+        self.message = message
         self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 class TransientError(PublishError):
@@ -73,16 +84,16 @@ class ChannelAdapter:
 
     def validate(self, text: str, image_count: int) -> list[str]:
         """Problems that stop this content from going out on this channel."""
-        problems = []
-        if len(text) > self.channel.text_limit:
+        problems, channel = [], self.channel
+        if len(text) > channel.text_limit:
             problems.append(
-                f"{self.channel} accepts {self.channel.text_limit} characters, "
-                f"the text has {len(text)}."
+                _("%(channel)s accepts %(limit)s characters, the text has %(length)s.")
+                % {"channel": channel, "limit": channel.text_limit, "length": len(text)}
             )
-        if image_count > self.channel.media_limit:
+        if image_count > channel.media_limit:
             problems.append(
-                f"{self.channel} accepts {self.channel.media_limit} images, "
-                f"the post has {image_count}."
+                _("%(channel)s accepts %(limit)s images, the post has %(count)s.")
+                % {"channel": channel, "limit": channel.media_limit, "count": image_count}
             )
         return problems
 

@@ -20,7 +20,6 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from editorial.channels.base import (
     ChannelAdapter,
@@ -30,6 +29,7 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
+from editorial.messages import message
 from editorial.models import Network
 
 USER_AGENT = "Cadence/0.1 (+webhook)"
@@ -115,9 +115,7 @@ class WebhookAdapter(ChannelAdapter):
     def publish(self, outgoing: Outgoing) -> Result:
         url = self.channel.endpoint_url
         if not url:
-            raise PermanentError(
-                _("%(channel)s has no endpoint address.") % {"channel": self.channel}
-            )
+            raise PermanentError(message("no_endpoint", channel=self.channel))
         try:
             response = get_client().post(
                 url,
@@ -133,30 +131,23 @@ class WebhookAdapter(ChannelAdapter):
             httpx.ProxyError,
         ) as exc:
             raise TransientError(
-                _("Could not reach %(channel)s: %(error)r")
-                % {"channel": self.channel, "error": exc}
+                message("unreachable", channel=self.channel, error=repr(exc))
             ) from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise PermanentError(
-                _("Bad endpoint for %(channel)s: %(error)r")
-                % {"channel": self.channel, "error": exc}
+                message("bad_endpoint", channel=self.channel, error=repr(exc))
             ) from exc
         except httpx.HTTPError as exc:
             # ReadTimeout, WriteTimeout, ReadError, RemoteProtocolError, a body that
             # would not decode…: the request (or part of it) left; it may be posted.
             raise UncertainError(
-                _("No answer from %(channel)s after sending: %(error)r")
-                % {"channel": self.channel, "error": exc}
+                message("no_answer", channel=self.channel, error=repr(exc))
             ) from exc
         return self._result(response, outgoing)
 
     def _result(self, response: httpx.Response, outgoing: Outgoing) -> Result:
         status = response.status_code
-        detail = _("%(channel)s answered %(status)s: %(text)s") % {
-            "channel": self.channel,
-            "status": status,
-            "text": response.text[:300],
-        }
+        detail = message("answered", channel=self.channel, status=status, text=response.text[:300])
         if status == 504:
             # A gateway gave up waiting for the upstream, which may have posted.
             raise UncertainError(detail)

@@ -256,6 +256,16 @@ class Post(ConcurrentTransitionMixin, models.Model):
     @transition(state, S.APPROVED, S.PENDING_SIGNOFF)
     def escalate(self) -> None: ...
 
+    @transition(
+        state,
+        S.PENDING_SIGNOFF,
+        RETURN_VALUE(S.APPROVED, S.PENDING_APPROVAL),
+    )
+    def lift_signoff(self, approval_stands: bool) -> str:
+        """No longer sensitive: no sign-off to wait for. Approved if someone other than
+        the person lifting the flag approved it, else back for another approval."""
+        return S.APPROVED if approval_stands else S.PENDING_APPROVAL
+
     @transition(state, UNDER_REVIEW, S.DRAFT)
     def revert_to_draft(self) -> None: ...
 

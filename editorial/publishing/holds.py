@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
 
 from editorial import audit
 from editorial.events import emit
+from editorial.messages import Message, message, store
 from editorial.models import Post, PublishingPause
+
+HELD_REASON_LENGTH = Post._meta.get_field("held_reason").max_length
 
 
 def active_pauses(now: datetime, channel_ids: list[int] | None = None):
@@ -25,7 +27,7 @@ def director_required(now: datetime) -> bool:
     return active_pauses(now).filter(requires_director=True).exists()
 
 
-def pause_reason(now: datetime, channel_ids: list[int]) -> str | None:
+def pause_reason(now: datetime, channel_ids: list[int]) -> Message | None:
     pause = (
         active_pauses(now, channel_ids)
         .filter(stops_publishing=True)
@@ -36,14 +38,12 @@ def pause_reason(now: datetime, channel_ids: list[int]) -> str | None:
     return pause_message(pause) if pause else None
 
 
-def pause_message(pause: PublishingPause) -> str:
-    """Why a post is held by `pause`, in words for the person who must release it."""
+def pause_message(pause: PublishingPause) -> Message:
+    """Why a post is held by `pause`, for the person who must release it (the reason as
+    the person who paused typed it)."""
     if pause.channel is None:
-        return _("Publishing is paused: %(reason)s") % {"reason": pause.reason}
-    return _("%(channel)s is paused: %(reason)s") % {
-        "channel": pause.channel,
-        "reason": pause.reason,
-    }
+        return message("paused", reason=pause.reason)
+    return message("channel_paused", channel=pause.channel, reason=pause.reason)
 
 
 class HoldRules:
@@ -64,7 +64,7 @@ class HoldRules:
         approved: str | None,
         current: str,
         director_signed: bool,
-    ) -> str | None:
+    ) -> Message | None:
         """The reason this due, approved post must be held, or None if it may go out."""
         if self.global_pause:
             return pause_message(self.global_pause)
@@ -72,24 +72,22 @@ class HoldRules:
             if pause := self.channel_pauses.get(channel_id):
                 return pause_message(pause)
         if self.director_required and not director_signed:
-            return _("Crisis mode: every post needs the director's sign-off.")
+            return message("crisis_needs_director")
         if post.scheduled_at < self.oldest_due:
-            return _(
-                "Due at %(due)s, more than %(minutes)s minutes ago: confirm or reschedule."
-            ) % {
-                "due": post.scheduled_at.isoformat(timespec="minutes"),
-                "minutes": settings.PUBLISHING_GRACE_MINUTES,
-            }
+            return message(
+                "due_long_ago", due=post.scheduled_at, minutes=settings.PUBLISHING_GRACE_MINUTES
+            )
         if approved is None or approved != current:
-            return _("The content differs from what was approved.")
+            return message("content_changed")
         return None
 
 
-def hold_post(post: Post, reason: str, now: datetime) -> bool:
+def hold_post(post: Post, reason: Message | str, now: datetime) -> bool:
     """Hold `post` for a person (once: a post already held keeps its first reason).
     Runs inside the caller's transaction."""
+    reason = store(reason, HELD_REASON_LENGTH)
     held = Post.objects.filter(pk=post.pk, state=post.state, held_at__isnull=True).update(
-        held_at=now, held_reason=reason[:300]
+        held_at=now, held_reason=reason
     )
     if held:
         audit.record(

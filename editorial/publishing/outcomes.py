@@ -16,12 +16,12 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from editorial import audit
 from editorial.channels.base import Result
 from editorial.events import emit
+from editorial.messages import Message, message, store
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ PS = PublicationState
 OUTCOMES = [PS.SENT, PS.FAILED, PS.UNKNOWN]
 RESENT = "publication_resent"  # a person sent an unknown publication again
 RETRIED = "publication_retried"  # a person sent a failed publication again
+# What went wrong, stored for a person (`editorial.messages`); a longer one is shortened.
+LAST_ERROR_LENGTH = 2000
 
 
 def record_outcomes(ids: list[int]) -> list[int]:
@@ -121,11 +123,11 @@ def _settled_state(post: Post, states: set[str]) -> str | None:
 
 
 def outcome_fields(
-    state: str, now: datetime, *, error: str = "", result: Result | None = None
+    state: str, now: datetime, *, error: Message | str = "", result: Result | None = None
 ) -> dict:
     """The columns an outcome writes, each cut to its column's size: a value too long
     would fail the write after the send, and lose what happened."""
-    fields = {"state": state, "last_error": error[:2000]}
+    fields = {"state": state, "last_error": store(error, LAST_ERROR_LENGTH)}
     if result is not None:
         fields.update(
             external_id=result.external_id[:200], external_url=result.url[:500], sent_at=now
@@ -138,10 +140,11 @@ def finish(
     state: str,
     now: datetime,
     *,
-    error: str = "",
+    error: Message | str = "",
     result: Result | None = None,
 ) -> str:
     """Record a final (or unknown) outcome and settle the post, in one transaction."""
+    error = store(error, LAST_ERROR_LENGTH)
     with transaction.atomic():
         # Locking the post serializes the last publications of one post finishing at
         # once, so exactly one of them sees them all done and settles the post.
@@ -214,7 +217,7 @@ def reap(now: datetime | None = None) -> list[int]:
         .select_related("post")
         .order_by("pk")[:500]
     )
-    error = _("No outcome recorded in time: the worker may have died mid-send.")
+    error = message("no_outcome_in_time")
     reaped = [p.pk for p in stuck if finish(p, PS.UNKNOWN, now, error=error) == PS.UNKNOWN]
     unrecorded = unrecorded_outcomes()
     if unrecorded:

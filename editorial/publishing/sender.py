@@ -60,18 +60,19 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from editorial.channels import adapter_for
 from editorial.channels.base import (
     Image,
     Outgoing,
     PermanentError,
+    PublishError,
     Result,
     TransientError,
     UncertainError,
 )
 from editorial.content import channel_access_problem, compute_content_hashes
+from editorial.messages import Message, message, store
 from editorial.models import (
     Approval,
     Post,
@@ -83,7 +84,12 @@ from editorial.models import (
     PublishingPause,
 )
 from editorial.publishing.holds import hold_post, pause_reason
-from editorial.publishing.outcomes import finish, outcome_fields, record_outcomes
+from editorial.publishing.outcomes import (
+    LAST_ERROR_LENGTH,
+    finish,
+    outcome_fields,
+    record_outcomes,
+)
 
 log = logging.getLogger(__name__)
 PS = PublicationState
@@ -282,18 +288,20 @@ def _send(publication: Publication, facts: _BatchFacts, batch: _Batch) -> str:
     except TransientError as exc:
         return _transient(publication, exc, batch)
     except PermanentError as exc:
-        return _record(publication, PS.FAILED, batch, error=str(exc))
+        return _record(publication, PS.FAILED, batch, error=exc.message)
     except UncertainError as exc:
         if adapter.honours_idempotency_key:
             return _transient(publication, exc, batch)
-        return _record(publication, PS.UNKNOWN, batch, error=str(exc))
+        return _record(publication, PS.UNKNOWN, batch, error=exc.message)
     except Exception as exc:  # a bug or an unforeseen failure: it may have gone out
         log.exception("Publication %s: unexpected error while sending", publication.pk)
         return _record(publication, PS.UNKNOWN, batch, error=f"{type(exc).__name__}: {exc}")
     return _record(publication, PS.SENT, batch, result=result)
 
 
-def _pre_send_problem(publication: Publication, facts: _BatchFacts) -> tuple[str, str] | None:
+def _pre_send_problem(
+    publication: Publication, facts: _BatchFacts
+) -> tuple[str, Message | str] | None:
     """What the batch's facts say: the post still cleared to go, on a channel it may
     use, with the content that was approved. Returns (kind, why): kind "pause" holds
     the post for a person; "refuse" fails the publication. State, hold and pauses are
@@ -302,22 +310,20 @@ def _pre_send_problem(publication: Publication, facts: _BatchFacts) -> tuple[str
     if post.state != PostState.PUBLISHING:
         return "refuse", no_longer_cleared(post)
     if post.held_at is not None:  # held for a person: only confirm_held releases it
-        return "pause", post.held_reason or _("The post is held: confirm or reschedule it.")
+        return "pause", post.held_reason or message("held")
     access = channel_access_problem(post, publication.channel)
     if access:
         return "refuse", access
     expected = facts.approved.get(post.pk)
     if expected is None or expected != publication.content_hash:
-        return "refuse", _("The approval changed since publishing started.")
+        return "refuse", message("approval_changed")
     if facts.current.get(post.pk) != publication.content_hash:
-        return "refuse", _("The content differs from what was approved.")
+        return "refuse", message("content_changed")
     return None
 
 
-def no_longer_cleared(post: Post) -> str:
-    return _("The post is %(state)s, no longer cleared for publishing.") % {
-        "state": post.get_state_display().lower()
-    }
+def no_longer_cleared(post: Post) -> Message:
+    return message("not_cleared", state=post.state)
 
 
 def _not_cleared(publication: Publication, now: datetime) -> str | None:
@@ -339,7 +345,7 @@ def _not_cleared(publication: Publication, now: datetime) -> str | None:
     return None
 
 
-def _refuse(publication: Publication, kind: str, problem: str, now: datetime) -> str:
+def _refuse(publication: Publication, kind: str, problem: Message | str, now: datetime) -> str:
     """Nothing was sent. A pause (or a hold) leaves the publication queued and holds the
     post for a person; anything else is a failure that a person must look at."""
     if kind == "pause":
@@ -368,7 +374,7 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0)
 
 
-def _transient(publication: Publication, exc: Exception, batch: _Batch) -> str:
+def _transient(publication: Publication, exc: PublishError, batch: _Batch) -> str:
     """Nothing went out: retry this publication alone, later, unless it has had its
     attempts."""
     attempts = (
@@ -380,14 +386,13 @@ def _transient(publication: Publication, exc: Exception, batch: _Batch) -> str:
             publication,
             PS.FAILED,
             batch,
-            error=_("Gave up after %(attempts)s attempts: %(error)s")
-            % {"attempts": attempts, "error": exc},
+            error=message("gave_up", attempts=attempts, error=exc.message),
         )
     delay = backoff_seconds(attempts, getattr(exc, "retry_after", None))
     Publication.objects.filter(pk=publication.pk, state=PS.SENDING).update(
         state=PS.RETRYING,
         sending_since=None,
-        last_error=str(exc)[:2000],
+        last_error=store(exc.message, LAST_ERROR_LENGTH),
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
     )
     return "retrying"
@@ -398,7 +403,7 @@ def _record(
     state: str,
     batch: _Batch,
     *,
-    error: str = "",
+    error: Message | str = "",
     result: Result | None = None,
 ) -> str:
     """The outcome of a send: one short UPDATE, conditional on `sending`, run by the

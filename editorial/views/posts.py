@@ -67,6 +67,13 @@ HISTORY_LABELS = {
     "publication_retried": _("Failed on %(channel)s: sent again"),
 }
 
+# Where a post waiting for the director goes when its flag is lifted.
+_LIFTED_FROM_SIGNOFF = {
+    PostState.APPROVED: _("No longer marked sensitive: approved, no sign-off needed."),
+    PostState.PENDING_APPROVAL: _(
+        "No longer marked sensitive. You approved it: someone else must approve it now."
+    ),
+}
 
 # --- the list -------------------------------------------------------------------------
 
@@ -224,6 +231,7 @@ def post_action(request, pk, action):
     text = CommentForm(request.POST)
     text.is_valid()
     typed = {"action": action, "text": text.cleaned_data.get("text", "")}
+    before = post.state
     try:
         when = None
         if spec.form_class:
@@ -247,6 +255,8 @@ def post_action(request, pk, action):
     done = str(spec.done)
     if action == "approve" and post.state == PostState.PENDING_SIGNOFF:
         done = gettext("Approved: it now awaits the director's sign-off.")
+    elif action == "lift_sensitivity" and before == PostState.PENDING_SIGNOFF:
+        done = str(_LIFTED_FROM_SIGNOFF.get(post.state, done))
     messages.success(request, done)
     # A copy opens on the new post.
     return redirect("post-detail", pk=result.pk if isinstance(result, Post) else post.pk)

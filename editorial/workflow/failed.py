@@ -42,13 +42,15 @@ def _failed_publications(post: Post) -> list[Publication]:
 
 
 def _channel_problem(post: Post, publication: Publication) -> str | None:
+    """In the reader's language: shown on the page, never stored."""
     channel = publication.channel
     if channel.network not in ADAPTERS:
         return _("%(channel)s: Cadence cannot publish on %(network)s yet.") % {
             "channel": channel,
             "network": channel.get_network_display(),
         }
-    return channel_access_problem(post, channel)
+    problem = channel_access_problem(post, channel)
+    return str(problem) if problem else None
 
 
 def retryable(post: Post) -> list[Publication]:
@@ -66,14 +68,16 @@ def retry_refusal(post: Post) -> str | None:
     publications = [p for p in failed if _channel_problem(post, p) is None]
     if not publications:
         problems = [_channel_problem(post, p) for p in failed]
-        return " ".join([_("Sending it again would fail the same way:"), *filter(None, problems)])
+        return " ".join(
+            [_("Sending it again would fail the same way:"), *map(str, filter(None, problems))]
+        )
     expected = approved_hash(post)
     if expected is None or expected != compute_content_hash(post):
         return _("The content differs from what was approved: copy it to a new draft.")
     now = timezone.now()
     paused = pause_reason(now, [p.channel_id for p in publications])
     if paused:
-        return paused
+        return str(paused)
     signed = post.approvals.filter(voided_at__isnull=True, level=ApprovalLevel.DIRECTOR)
     if director_required(now) and not signed.exists():
         return _("Crisis mode: every post needs the director's sign-off, and this one has none.")

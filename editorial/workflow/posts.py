@@ -320,26 +320,42 @@ def mark_sensitive(post: Post, user, reason: str) -> None:
 
 
 def lift_sensitivity(post: Post, user, reason: str) -> None:
-    """Only a head of communication or director clears the flag, and says why."""
+    """Only a head of communication or director clears the flag, and says why.
+
+    A post waiting for the director's sign-off only for being sensitive stops waiting:
+    it is approved when someone other than the person lifting the flag approved it
+    (two people agreed), and goes back to pending approval when the one who approved it
+    lifts the flag (their approval is voided: no post goes out on one person's say).
+    In crisis mode every post needs the director, so it keeps waiting."""
+    from editorial.publishing.holds import director_required
+
     reason = _require_reason(reason)
     _deny(post, user, "lift_sensitivity")
     if not post.sensitive:
         raise InvalidState(_("This post is not marked sensitive."))
     with stale_guard(post), transaction.atomic():
-        previous = post.sensitive_reason
+        from_state, previous, voided = post.state, post.sensitive_reason, 0
         post.sensitive, post.sensitive_reason, post.sensitivity_rule = False, "", None
         post.sensitivity_lifted_hash = post.content_hash
-        post.save(update_fields=[*SENSITIVITY_FIELDS, "sensitivity_lifted_hash", "updated_at"])
+        if post.state == PostState.PENDING_SIGNOFF and not director_required(timezone.now()):
+            approvals = post.approvals.filter(voided_at__isnull=True)
+            approval_stands = approvals.exclude(approver=user).exists()
+            if not approval_stands:
+                voided = approvals.update(voided_at=timezone.now())
+            post.lift_signoff(approval_stands)
+        post.save(
+            update_fields=[*SENSITIVITY_FIELDS, "sensitivity_lifted_hash", *Post.WORKFLOW_FIELDS]
+        )
         audit.record(
             actor=user,
             action="lift_sensitivity",
             obj=post,
-            from_state=post.state,
+            from_state=from_state,
             to_state=post.state,
             comment=reason,
-            data={"was": previous},
+            data={"was": previous, "approvals_voided": voided},
         )
-        emit(post, user, "lift_sensitivity", post.state, post.state, reason)
+        emit(post, user, "lift_sensitivity", from_state, post.state, reason)
 
 
 def add_comment(post: Post, user, body: str) -> Comment:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from editorial import workflow
 from editorial.audit import entries_for, verify_chain
+from editorial.messages import render
 from editorial.models import (
     AuditEntry,
     Post,
@@ -145,17 +146,17 @@ def test_content_changed_behind_the_workflow_is_never_sent_and_says_why(
     assert [r.body["text"] for r in loopback.received] == ["Texte témoin."]
     approved.refresh_from_db()
     assert approved.state == PostState.APPROVED
-    assert "differs from what was approved" in approved.held_reason
+    assert "differs from what was approved" in render(approved.held_reason)
     assert not approved.publications.exists()
     hold = entries_for(approved).get(action="hold")
-    assert "differs from what was approved" in hold.comment
+    assert "differs from what was approved" in render(hold.comment)
 
     claimed.refresh_from_db()
     b_publication.refresh_from_db()
     assert claimed.state == PostState.FAILED
-    assert "differs from what was approved" in b_publication.last_error
+    assert "differs from what was approved" in render(b_publication.last_error)
     failed = entries_for(b_publication).get(action="publication_failed")
-    assert "differs from what was approved" in failed.comment
+    assert "differs from what was approved" in render(failed.comment)
     assert entries_for(claimed).filter(action="mark_failed").exists()
     assert verify_chain() is None
     assert worker.alive()
@@ -180,7 +181,7 @@ def test_a_paused_channel_sends_nothing_and_its_post_stays_held_until_confirmed(
     )
     held.refresh_from_db()
     assert held.state == PostState.APPROVED
-    assert "suspendue" in held.held_reason
+    assert "suspendue" in render(held.held_reason)
 
     workflow.resume_publishing(pause, head)
     wait_for_sweeps(count=3)  # resuming releases nothing by itself
@@ -223,7 +224,7 @@ def test_a_pause_after_the_claim_holds_the_post_mid_publishing_until_confirmed(
     publication = Publication.objects.get(post=post)
     post.refresh_from_db()
     assert post.state == PostState.PUBLISHING
-    assert "suspendu" in post.held_reason
+    assert "suspendu" in render(post.held_reason)
     eventually(
         lambda: Publication.objects.filter(pk=publication.pk, state=PS.QUEUED).exists(),
         15,

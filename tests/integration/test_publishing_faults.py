@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from editorial import workflow
 from editorial.audit import verify_chain
+from editorial.messages import render
 from editorial.models import Post, PostState, Publication, PublicationState
 from editorial.publishing import scheduler
 from editorial.tasks import publish_batch, reap_publications
@@ -94,7 +95,7 @@ def test_a_worker_killed_mid_burst_loses_nothing_and_sends_nothing_twice(
             assert publication.state == PS.UNKNOWN
             assert publication.pk in sending
             assert received[key] <= 1
-            assert "died" in publication.last_error
+            assert "died" in render(publication.last_error)
             assert publication.post.state == PostState.PUBLISHING
     unknown = set(Publication.objects.filter(state=PS.UNKNOWN).values_list("pk", flat=True))
     assert unknown == sending
