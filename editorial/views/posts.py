@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
+from editorial.content import channel_access_problem
 from editorial.forms.posts import (
     CommentForm,
     OutcomeForm,
@@ -307,8 +308,15 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
         else:
             buttons.append(entry)
     variants = {v.channel_id: v.body for v in post.variants.all()}
+    # Said here, before review, rather than learnt at the slot (the review refuses it too).
+    unsent = post.state in (*FREELY_EDITABLE, *UNDER_REVIEW)
     channels = [
-        {"channel": c, "text": variants.get(c.pk, post.body), "has_variant": c.pk in variants}
+        {
+            "channel": c,
+            "text": variants.get(c.pk, post.body),
+            "has_variant": c.pk in variants,
+            "problem": channel_access_problem(post, c) if unsent else None,
+        }
         for c in post.channels.all()
     ]
     approvals = list(post.approvals.select_related("approver"))
