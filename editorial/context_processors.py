@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from accounts.admin_site import is_administrator
 from accounts.roles import Role
 from accounts.scope import roles_of
 from editorial.inbox import awaiting_count
@@ -24,6 +25,6 @@ def navigation(request) -> dict:
             or Role.DIRECTOR in roles,
             "reviews": bool(roles & {Role.HEAD_OF_COMMUNICATION, Role.DIRECTOR}),
             "crisis": bool(roles & {Role.HEAD_OF_COMMUNICATION, Role.DIRECTOR}),
-            "admin": user.is_staff,
+            "admin": is_administrator(user),
         },
     }
