@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "editorial.context_processors.navigation",
+                "editorial.context_processors.crisis",
             ],
         },
     },

@@ -1,4 +1,5 @@
-"""What every page's header needs: the user's roles and how many items await them."""
+"""What every page's header needs: the user's roles, how many items await them, and
+whether crisis mode is on."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from accounts.admin_site import is_administrator
 from accounts.roles import Role
 from accounts.scope import roles_of
 from editorial.inbox import awaiting_count
+from editorial.pauses import pauses_seen_by, what_it_does
 
 
 def navigation(request) -> dict:
@@ -28,3 +30,20 @@ def navigation(request) -> dict:
             "admin": is_administrator(user),
         },
     }
+
+
+def crisis(request) -> dict:
+    """The active pauses that concern the signed-in person, for the banner on every
+    page: read once per request, and only if a page renders the banner."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def load() -> list[dict]:
+        cached = getattr(request, "_cadence_pauses", None)
+        if cached is None:
+            cached = [{"pause": p, "what": what_it_does(p)} for p in pauses_seen_by(user)]
+            request._cadence_pauses = cached
+        return cached
+
+    return {"crisis_pauses": SimpleLazyObject(load)}
