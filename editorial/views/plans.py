@@ -29,7 +29,7 @@ from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.forms.plans import CommentForm, PlaceForm
-from editorial.models import Category, PostState, WeeklyPlan
+from editorial.models import Category, PlanState, PostState, WeeklyPlan
 from editorial.views.respond import refused
 from editorial.workflow.plans import team_of
 
@@ -238,14 +238,11 @@ def plan_place(request, year: int, week: int):
     except workflow.WorkflowError as exc:
         post.refresh_from_db()
         return refused(request, exc, BOARD, _board_context(request, year, week, **failed))
-    messages.success(
-        request,
-        _("Planned: “%(post)s”, %(time)s")
-        % {
-            "post": post,
-            "time": formats.date_format(timezone.localtime(at), "DATETIME_FORMAT"),
-        },
-    )
+    done = _("Planned: “%(post)s”, %(time)s") % {
+        "post": post,
+        "time": formats.date_format(timezone.localtime(at), "DATETIME_FORMAT"),
+    }
+    messages.success(request, f"{done} {note}" if (note := _joined_review(post)) else done)
     return redirect("plan-board-week", year, week)
 
 
@@ -303,15 +300,26 @@ def submissions(request):
     return render(request, SUBMISSIONS, _submissions_context(request))
 
 
+def _joined_review(post) -> str:
+    """Said when a post planned into a week already submitted or approved went straight
+    on to approval (see `workflow.join_plan`): the CM would otherwise think it waits."""
+    if post.state != S.PENDING_APPROVAL:
+        return ""
+    if post.plan.state == PlanState.APPROVED:
+        return _("That plan is already approved: this item goes straight to approval.")
+    return _("That plan is under review: this item joins the review and awaits approval.")
+
+
 def _run_post_action(request, post, action: str, comment: str) -> str:
     """Run one action on a post; answer what to tell the user once it is done."""
     user = request.user
     if action == "accept":
         workflow.accept(post, user)
-        return _("“%(post)s” is accepted into the plan of week %(week)s.") % {
+        done = _("“%(post)s” is accepted into the plan of week %(week)s.") % {
             "post": post,
             "week": post.plan.iso_week,
         }
+        return f"{done} {note}" if (note := _joined_review(post)) else done
     if action == "return_submission":
         workflow.return_submission(post, user, comment)
         return _("“%(post)s” went back to %(department)s with your comment.") % {

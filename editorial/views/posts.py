@@ -38,6 +38,7 @@ from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import EDITORS, POST_RULES, deny_resolve_publication
 from editorial.views.post_actions import ACTIONS
 from editorial.views.respond import refused
+from editorial.views.review_changes import changes_since, last_reviews, returned_comment
 
 DETAIL = "editorial/posts/detail.html"
 EDITOR = "editorial/posts/editor.html"
@@ -325,6 +326,7 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
     publications = _publications(post, user, outcome)
     history = _history(post, publications)
     return {
+        "since_review": _since_review(post),
         "section": "posts",
         "post": post,
         "channels": channels,
@@ -337,6 +339,25 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
         "history": history,
         "comments": list(post.comments.select_related("author")),
         "publications": publications,
+    }
+
+
+def _since_review(post) -> dict | None:
+    """For a post back under review: what changed since the last review and the comment
+    it was returned with, so the reviewer need not remember either."""
+    if post.state not in (
+        PostState.SUBMITTED,
+        PostState.PENDING_APPROVAL,
+        PostState.PENDING_SIGNOFF,
+    ):
+        return None
+    review = last_reviews([post]).get(post.pk)
+    if review is None:
+        return None
+    return {
+        "review": review,
+        "changes": changes_since(post, review),
+        "comment": returned_comment(review),
     }
 
 
