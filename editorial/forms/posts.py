@@ -250,6 +250,16 @@ class PostFilterForm(forms.Form):
 
     ORDERS = (("newest", _("Newest first")), ("soonest", _("Soonest first")))
 
+    # Three characters at least: the trigram index (PostgreSQL) serves nothing shorter.
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        min_length=3,
+        max_length=200,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("In the title, the text and the channels' own texts."),
+    )
     state = forms.ChoiceField(label=_("State"), required=False)
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=None, required=False, empty_label=_("All departments")
