@@ -151,3 +151,22 @@ def test_the_posts_page_shows_the_problem_before_approval(client, head, pending,
 def test_the_posts_page_is_quiet_when_every_channel_can_publish(client, head, pending):
     response = _as(client, head).get(reverse("post-detail", args=[pending.pk]))
     assert 'data-testid="channel-problem"' not in response.content.decode()
+
+
+def test_the_admin_refuses_it_too(client, cm, dept_a, mastodon):
+    from django.utils import timezone
+
+    from tests.test_admin import admin_login, post_form, url
+
+    admin_login(client, cm)
+    data = post_form(
+        title="Par l'admin",
+        body="Texte",
+        channels=[mastodon],
+        when=timezone.now() + timezone.timedelta(days=2),
+        department=dept_a,
+    )
+    response = client.post(url(Post, "add"), data)
+    assert response.status_code == 200
+    assert NO_CONNECTOR in str(response.context["adminform"].form.errors["channels"])
+    assert not Post.objects.filter(title="Par l'admin").exists()
