@@ -162,3 +162,16 @@ def test_the_plan_review_shows_the_comment_the_plan_went_back_with(
     page = client.get(reverse("plan-review", args=[plan.pk])).content.decode()
     assert page.count("Trop de publications le lundi.") == 4  # on each item
     assert "Un texte plus court." in page
+
+
+def test_the_submissions_page_shows_a_returned_submission_with_its_comment_and_diff(
+    client, cm, writer_a, post_a
+):
+    wf.submit(post_a, writer_a)
+    wf.return_submission(post_a, cm, "Ajoutez le numéro d'urgence.")
+    wf.edit_post(post_a, writer_a, body=post_a.body + " Appelez le 17.")
+    wf.submit(post_a, writer_a)
+    client.force_login(cm)
+    page = client.get(reverse("submissions")).content.decode()
+    assert "Ajoutez le numéro d&#x27;urgence." in page
+    assert "<ins>" in page.split('data-testid="diff">')[1]

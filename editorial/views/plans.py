@@ -31,6 +31,7 @@ from editorial.access import post_or_404, visible_posts
 from editorial.forms.plans import CommentForm, PlaceForm
 from editorial.models import Category, PlanState, PostState, WeeklyPlan
 from editorial.views.respond import refused
+from editorial.views.review_changes import changes_since, last_reviews, returned_comment
 from editorial.workflow.plans import team_of
 
 S = PostState
@@ -277,13 +278,23 @@ def plan_action(request, year: int, week: int, action: str):
 
 def _submissions_context(request, failed=None) -> dict:
     user = request.user
-    posts = list(_posts(user).filter(state=S.SUBMITTED).select_related("author"))
+    posts = list(
+        _posts(user).filter(state=S.SUBMITTED).select_related("author").prefetch_related("variants")
+    )
     failed_post, failed_form = failed or (None, None)
     failed_pk = failed_post.pk if failed_post else None
     if failed_post is not None and failed_pk not in {post.pk for post in posts}:
         # It moved on meanwhile: keep it on the page, with what was typed for it.
         posts.insert(0, failed_post)
+    # A submission sent back and submitted again: the comment and what changed since.
+    reviews = last_reviews(posts)
     for post in posts:
+        review = reviews.get(post.pk)
+        post.since_review = review and {
+            "review": review,
+            "changes": changes_since(post, review),
+            "comment": returned_comment(review),
+        }
         actions = workflow.available_actions(post, user) if post.state == S.SUBMITTED else []
         post.can_accept = "accept" in actions
         post.can_return = "return_submission" in actions or post.pk == failed_pk
