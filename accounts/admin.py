@@ -73,10 +73,15 @@ class MembershipForm(forms.Form):
 
 
 def set_membership(user: User, roles, departments) -> None:
-    """Make the user's role and department groups exactly these, keeping other groups."""
+    """Make the user's role and department groups exactly these, keeping other groups.
+    Staff status (the admin) follows: administrators only."""
     other = user.groups.exclude(name__in=Role.values).filter(department__isnull=True)
     user.groups.set([*other, *roles, *(department.group for department in departments)])
     forget_cached_scope(user)
+    staff = user.is_superuser or any(group.name == Role.ADMINISTRATOR for group in roles)
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
 
 
 class UserEditForm(MembershipForm, UserChangeForm):
@@ -123,7 +128,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Roles and departments"), {"fields": ("roles", "departments")}),
         (
             _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")},
+            {"fields": ("is_active", "is_superuser", "user_permissions")},
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -131,7 +136,6 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Personal info"), {"fields": ("first_name", "last_name", "email", "time_zone")}),
         (_("Roles and departments"), {"fields": ("roles", "departments")}),
-        (_("Permissions"), {"fields": ("is_staff",)}),
     )
     list_display = (
         "username",
@@ -146,10 +150,6 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups__department")
-
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
-        # The team works in the admin: a new person needs staff status to sign in.
-        return {"is_staff": True, **super().get_changeform_initial_data(request)}
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
         readonly = tuple(super().get_readonly_fields(request, obj))

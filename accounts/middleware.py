@@ -1,6 +1,7 @@
 import zoneinfo
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 
 class UserTimeZoneMiddleware:
@@ -19,3 +20,25 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class ChosenLanguageMiddleware:
+    """French, as the institutions expect, unless the person chose another language
+    with the header's switch (Django's `set_language` view remembers it in a cookie).
+    The browser's Accept-Language is deliberately ignored: an English-language browser
+    on an agent's desk must not turn a French institution's tool into English."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        return response

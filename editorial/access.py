@@ -40,9 +40,14 @@ def visible_departments(user) -> QuerySet[Department]:
 
 
 def usable_channels(user) -> QuerySet[Channel]:
-    """The active channels the user may publish on: their departments' own."""
+    """The channels the user may publish on: their departments' own, active, on a
+    network that has a connector (see `content.channel_publish_problem`)."""
+    from editorial.content import publishing_networks
+
     return Channel.objects.filter(
-        department_id__in=department_ids_of(user), is_active=True
+        department_id__in=department_ids_of(user),
+        is_active=True,
+        network__in=publishing_networks(),
     ).select_related("department")
 
 

@@ -96,14 +96,34 @@ def content_problems(post: Post) -> list[str]:
     return problems
 
 
-def channel_access_problem(post: Post, channel) -> Message | None:
-    """Why `post` may not go out on `channel` at all: the channel is switched off, or it
-    is another department's (a department posts on its own channels and the national
-    team's). Asked before review, and again by the publisher just before each send: an
-    account switched off or handed to another team after the approval gets nothing.
-    A message, since the publisher stores it for a person to read later."""
+def publishing_networks() -> frozenset[str]:
+    """The networks a connector (adapter) can publish to today."""
+    from editorial.channels import ADAPTERS
+
+    return frozenset(ADAPTERS)
+
+
+def channel_publish_problem(channel) -> Message | None:
+    """Why nothing can go out on `channel`, whoever writes: it is switched off, or its
+    network has no connector yet. The editor does not offer such a channel, the review
+    refuses a post aimed at it, and the publisher would refuse it at the slot."""
     if not channel.is_active:
         return message("channel_inactive", channel=channel)
+    if channel.network not in publishing_networks():
+        return message("channel_no_connector", channel=channel, network=channel.network)
+    return None
+
+
+def channel_access_problem(post: Post, channel) -> Message | None:
+    """Why `post` may not go out on `channel` at all: the channel cannot publish (see
+    `channel_publish_problem`), or it is another department's (a department posts on its
+    own channels and the national team's). Asked before review, and again by the
+    publisher just before each send: an account switched off or handed to another team
+    after the approval gets nothing. A message, since the publisher stores it for a
+    person to read later."""
+    problem = channel_publish_problem(channel)
+    if problem:
+        return problem
     foreign = channel.department_id != post.origin_department_id
     if foreign and not channel.department.is_national:
         return message("channel_foreign", channel=channel)

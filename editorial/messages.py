@@ -55,6 +55,10 @@ CATALOG: dict[str, Sentence] = {
         N_("The post is %(state)s, no longer cleared for publishing."), {"state": STATE}
     ),
     "channel_inactive": Sentence(N_("%(channel)s is not active."), {"channel": CHANNEL}),
+    "channel_no_connector": Sentence(
+        N_("%(channel)s cannot publish: no connector for %(network)s yet."),
+        {"channel": CHANNEL, "network": NETWORK},
+    ),
     "channel_foreign": Sentence(
         N_("%(channel)s belongs to another department."), {"channel": CHANNEL}
     ),

@@ -51,7 +51,7 @@ class ChannelFactory(factory.django.DjangoModelFactory):
         model = Channel
 
     name = factory.Sequence(lambda n: f"Channel {n}")
-    network = Network.MASTODON
+    network = Network.LOG
     handle = factory.Sequence(lambda n: f"@channel{n}@social.example")
     department = factory.SubFactory(DepartmentFactory)
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from editorial import workflow as wf
 from editorial.models import AuditEntry, Post, PublishingPause
 from editorial.publishing import scheduler
-from tests.test_admin import messages_of, run_action, url
+from tests.test_admin import admin_login, messages_of, run_action, url
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def held(post_a, cm, head):
 
 
 def test_the_head_of_communication_pauses_publishing_from_the_admin(client, head):
-    client.force_login(head)
+    admin_login(client, head)
     response = client.post(
         url(PublishingPause, "add"),
         {
@@ -38,13 +38,13 @@ def test_the_head_of_communication_pauses_publishing_from_the_admin(client, head
 
 
 def test_a_community_manager_cannot_open_the_pause_form(client, cm):
-    client.force_login(cm)
+    admin_login(client, cm)
     assert client.get(url(PublishingPause, "add")).status_code == 403
 
 
 def test_resuming_from_the_admin_ends_the_pause(client, director, head):
     pause = wf.pause_publishing(head, "Crise")
-    client.force_login(director)
+    admin_login(client, director)
     response = run_action(client, PublishingPause, "resume", pause)
     pause.refresh_from_db()
     assert pause.ended_by == director
@@ -52,7 +52,7 @@ def test_resuming_from_the_admin_ends_the_pause(client, director, head):
 
 
 def test_a_held_post_is_confirmed_from_the_post_list(client, head, held):
-    client.force_login(head)
+    admin_login(client, head)
     run_action(client, Post, "confirm_held", held)
     held.refresh_from_db()
     assert held.held_at is None
@@ -62,7 +62,7 @@ def test_a_held_post_is_confirmed_from_the_post_list(client, head, held):
 def test_a_reschedule_at_a_time_that_does_not_exist_is_refused_and_keeps_the_hold(
     client, head, held
 ):
-    client.force_login(head)
+    admin_login(client, head)
     response = run_action(
         client, Post, "reschedule_held", held, text="2030-03-31 02:30", confirm="1"
     )
@@ -73,7 +73,7 @@ def test_a_reschedule_at_a_time_that_does_not_exist_is_refused_and_keeps_the_hol
 
 
 def test_a_held_post_is_rescheduled_in_the_users_time_zone(client, head, held):
-    client.force_login(head)
+    admin_login(client, head)
     run_action(client, Post, "reschedule_held", held, text="2030-07-14 10:00", confirm="1")
     held.refresh_from_db()
     assert held.held_at is None

@@ -11,6 +11,7 @@ from editorial.inbox import awaiting, awaiting_count
 from editorial.models import (
     ApprovalLevel,
     AuditEntry,
+    Channel,
     Network,
     Post,
     PostImage,
@@ -146,8 +147,10 @@ def test_a_post_signed_off_by_the_director_is_sent_again_in_crisis_mode(failed, 
 
 
 def test_a_network_without_an_adapter_is_not_retried_but_the_post_can_be_copied(cm, head, dept_a):
-    mastodon = ChannelFactory(department=dept_a, network=Network.MASTODON)
-    post = claimed_post(cm, head, dept_a, [mastodon])
+    channel = ChannelFactory(department=dept_a, network=Network.LOG)
+    post = claimed_post(cm, head, dept_a, [channel])
+    # The channel moved to a network without a connector after the approval.
+    Channel.objects.filter(pk=channel.pk).update(network=Network.MASTODON)
     sender.publish(post.publications.get().pk)
     post.refresh_from_db()
     assert post.state == S.FAILED

@@ -53,10 +53,13 @@ SCRIPT = textwrap.dedent(
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
     from django.conf import settings
     from django.apps import apps
+    def is_admin(app):
+        return app == "django.contrib.admin" or app.endswith("AdminConfig")
     installed = [
-        "django.contrib.admin.apps.SimpleAdminConfig" if app == "django.contrib.admin" else app
+        "django.contrib.admin.apps.SimpleAdminConfig" if is_admin(app) else app
         for app in settings.INSTALLED_APPS
     ]
+    assert installed != list(settings.INSTALLED_APPS), "the admin app was not found"
     apps.populate(installed)
     results = {}
     for name in json.loads(sys.argv[1]):

@@ -152,8 +152,19 @@ class TestTheDemo:
             user = User.objects.get(username=username)
             assert roles_of(user) == {role}, username
             assert user.groups.filter(department__code=team).exists(), username
-            assert user.is_staff and user.get_full_name(), username
+            assert user.get_full_name(), username
         assert User.objects.count() == len(DEMO_LOGINS)
+
+    def test_only_the_administrator_has_the_django_admin(self):
+        staff = set(User.objects.filter(is_staff=True).values_list("username", flat=True))
+        assert staff == {"admin"}
+
+    def test_every_demo_post_targets_only_channels_that_can_publish(self):
+        from editorial.content import channel_publish_problem
+
+        for post in Post.objects.prefetch_related("channels"):
+            for channel in post.channels.all():
+                assert channel_publish_problem(channel) is None, (post, channel)
 
     def test_contributors_work_only_in_their_own_department(self):
         for username in ("contrib67", "contrib13"):

@@ -2,12 +2,12 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from editorial.events import workflow_action
 
 from accounts.roles import Role
 from editorial import workflow as wf
 from editorial.audit import entries_for
 from editorial.demo import RULES
+from editorial.events import workflow_action
 from editorial.inbox import awaiting
 from editorial.models import PostState, SensitivityRule
 from editorial.sensitivity import matching_rule

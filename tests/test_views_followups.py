@@ -36,7 +36,11 @@ def failed_post(author, department, channel, *, error="No adapter for Mastodon y
 
 @pytest.fixture
 def on_mastodon(writer_a, dept_a):
-    return failed_post(writer_a, dept_a, ChannelFactory(department=dept_a, name="Mastodon 67"))
+    return failed_post(
+        writer_a,
+        dept_a,
+        ChannelFactory(department=dept_a, name="Mastodon 67", network=Network.MASTODON),
+    )
 
 
 @pytest.fixture

@@ -262,14 +262,14 @@ def test_saving_over_someone_elses_change_is_refused_and_keeps_the_text(
     assert post_a.body == "Changé par writer67 entre-temps."
 
 
-def test_a_text_too_long_for_x_is_saved_but_cannot_be_submitted(client, contrib_a, dept_a):
-    x = ChannelFactory(department=dept_a, network=Network.X, name="X 67")
+def test_a_text_too_long_for_a_channel_is_saved_but_cannot_be_submitted(client, contrib_a, dept_a):
+    hook = ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="Webhook 67")
     client = _as(client, contrib_a)
-    client.post(reverse("post-create"), _editor_data(x, body="é" * 281))
+    client.post(reverse("post-create"), _editor_data(hook, body="é" * 4001))
     post = Post.objects.get()
     response = _action(client, post, "submit")
     assert response.status_code == 400
-    assert "280" in response.content.decode()
+    assert "4000" in response.content.decode()
 
 
 # --- a post's page and its actions ----------------------------------------------------

@@ -49,17 +49,17 @@ def test_a_post_without_a_time_cannot_leave_draft(post_a, cm):
 
 
 def test_a_text_too_long_for_a_channel_keeps_the_post_in_draft(writer_a, dept_a, cm):
-    x = ChannelFactory(department=dept_a, network=Network.X)
-    post = PostFactory(author=writer_a, origin_department=dept_a, channels=[x], body="é" * 281)
+    hook = ChannelFactory(department=dept_a, network=Network.WEBHOOK)
+    post = PostFactory(author=writer_a, origin_department=dept_a, channels=[hook], body="é" * 4001)
     with pytest.raises(wf.NotReady) as error:
         wf.fast_track(post, cm)
-    assert "280" in str(error.value)
+    assert "4000" in str(error.value)
 
 
 def test_a_channel_variant_is_measured_instead_of_the_main_text(writer_a, dept_a, cm):
-    x = ChannelFactory(department=dept_a, network=Network.X)
-    post = PostFactory(author=writer_a, origin_department=dept_a, channels=[x], body="é" * 281)
-    wf.edit_post(post, writer_a, variants={x: "Version courte pour X."})
+    hook = ChannelFactory(department=dept_a, network=Network.WEBHOOK)
+    post = PostFactory(author=writer_a, origin_department=dept_a, channels=[hook], body="é" * 4001)
+    wf.edit_post(post, writer_a, variants={hook: "Version courte pour le webhook."})
     wf.fast_track(post, cm)
     assert post.state == S.PENDING_APPROVAL
 

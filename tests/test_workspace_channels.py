@@ -107,7 +107,8 @@ def test_a_webhook_channel_without_an_address_is_refused_and_keeps_what_was_type
 def test_a_handle_already_used_on_the_network_is_refused(client, head, dept_a, channel_a):
     client.force_login(head)
     response = client.post(
-        reverse("workspace-channel-create"), _data(dept_a, handle=channel_a.handle)
+        reverse("workspace-channel-create"),
+        _data(dept_a, network=channel_a.network, handle=channel_a.handle),
     )
     assert response.status_code == 400
     assert Channel.objects.count() == 1

@@ -30,7 +30,7 @@ from editorial.admin.scope import (
 )
 from editorial.admin.steps import EXPECTED_HASH_PREFIX, RETURN_FIELD
 from editorial.audit import entries_for
-from editorial.content import compute_content_hash
+from editorial.content import channel_publish_problem, compute_content_hash
 from editorial.models import Channel, Post, PostImage, PostState, PostVariant
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import POST_RULES
@@ -82,6 +82,12 @@ class PostForm(forms.ModelForm):
                 params={"channels": ", ".join(outside)},
                 code="channel_out_of_scope",
             )
+        # The same rule as the editor's: no channel that cannot publish.
+        unable = [
+            str(problem) for channel in channels if (problem := channel_publish_problem(channel))
+        ]
+        if unable:
+            raise ValidationError(unable, code="channel_cannot_publish")
         return channels
 
 

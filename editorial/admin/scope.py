@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.admin_site import is_administrator
 from accounts.models import Department
 from accounts.scope import department_ids_of, has_role
 from editorial.models import Channel
@@ -53,8 +54,8 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 class WorkflowPermissionMixin:
-    """Workflow actions are offered to the roles that take them; the workflow itself
-    still decides, per object, whether each one is allowed."""
+    """Workflow actions are offered to administrators only (the team acts in the
+    pages); the workflow itself still decides, per object, whether each is allowed."""
 
     def has_workflow_permission(self, request: HttpRequest) -> bool:
-        return is_editor(request.user)
+        return is_administrator(request.user) and is_editor(request.user)

@@ -9,7 +9,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from editorial.access import usable_channels, visible_campaigns, visible_departments
+from editorial.access import (
+    usable_channels,
+    visible_campaigns,
+    visible_channels,
+    visible_departments,
+)
+from editorial.content import channel_publish_problem
 from editorial.forms.fields import LocalDateTimeField
 from editorial.models import Category, Post, PostImage
 
@@ -50,15 +56,21 @@ class PostForm(forms.Form):
         if post is not None and "initial" not in kwargs:
             kwargs["initial"] = self._initial_from(post)
         super().__init__(*args, **kwargs)
+        # Only channels that can publish are offered; the post's own stay listed (and
+        # refused by `clean` with the reason) rather than vanish from it unsaid.
+        offered = usable_channels(user)
+        if post is not None:
+            own = visible_channels(user).filter(pk__in=[c.pk for c in post.channels.all()])
+            offered = (offered | own).select_related("department")
         # Evaluated once: the template walks the channels several times.
-        self.channel_list = list(usable_channels(user).order_by("department__name", "name"))
+        self.channel_list = list(offered.order_by("department__name", "name"))
         if post is not None:
             self.channel_list = [
                 c
                 for c in self.channel_list
                 if c.department_id == post.origin_department_id or c.department.is_national
             ]
-        self.fields["channels"].queryset = usable_channels(user)
+        self.fields["channels"].queryset = offered
         self.fields["campaign"].queryset = visible_campaigns(user).order_by("name")
         self._set_up_department(user, post)
         for channel in self.channel_list:
@@ -148,6 +160,9 @@ class PostForm(forms.Form):
                 _("%(channels)s belongs to another department.")
                 % {"channels": ", ".join(c.name for c in foreign)},
             )
+        unable = [str(problem) for c in channels if (problem := channel_publish_problem(c))]
+        if unable:
+            self.add_error("channels", [*unable, _("Untick it to save the post.")])
         return cleaned
 
     def origin_department(self):
@@ -235,6 +250,16 @@ class PostFilterForm(forms.Form):
 
     ORDERS = (("newest", _("Newest first")), ("soonest", _("Soonest first")))
 
+    # Three characters at least: the trigram index (PostgreSQL) serves nothing shorter.
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        min_length=3,
+        max_length=200,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("In the title, the text and the channels' own texts."),
+    )
     state = forms.ChoiceField(label=_("State"), required=False)
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=None, required=False, empty_label=_("All departments")

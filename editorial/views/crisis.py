@@ -15,6 +15,7 @@ from editorial import workflow
 from editorial.access import post_or_404, visible_channels, visible_posts
 from editorial.forms.crisis import PauseForm, RescheduleHeldForm
 from editorial.models import PublishingPause
+from editorial.pauses import what_it_does, what_its_end_does
 from editorial.permissions import deny_pause
 from editorial.views.respond import refused
 
@@ -93,7 +94,7 @@ def pause(request):
         return _page(request, pause_form=form, status=400)
     data = form.cleaned_data
     try:
-        workflow.pause_publishing(
+        paused = workflow.pause_publishing(
             request.user,
             data["reason"],
             channel=form.channel(),
@@ -103,10 +104,7 @@ def pause(request):
         )
     except workflow.WorkflowError as exc:
         return _refused(request, exc, pause_form=form)
-    messages.success(
-        request,
-        _("Publishing is paused: %(where)s.") % {"where": form.channel() or _("every channel")},
-    )
+    messages.success(request, what_it_does(paused))
     return redirect("crisis")
 
 
@@ -120,14 +118,7 @@ def resume(request, pk: int):
         workflow.resume_publishing(paused, request.user)
     except workflow.WorkflowError as exc:
         return _refused(request, exc)
-    messages.success(
-        request,
-        _(
-            "Publishing resumed: %(where)s. Held posts stay held until "
-            "each is confirmed or rescheduled."
-        )
-        % {"where": paused.channel or _("every channel")},
-    )
+    messages.success(request, what_its_end_does(paused))
     return redirect("crisis")
 
 

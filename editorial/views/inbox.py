@@ -36,6 +36,9 @@ DONE = {
     "sign_off": gettext_lazy("Signed off: %(post)s."),
     "approve": gettext_lazy("Approved: %(post)s."),
     "retry_failed": gettext_lazy("Sending again: %(post)s."),
+    "approve:pending_signoff": gettext_lazy(
+        "Approved, sent to the director for sign-off: %(post)s."
+    ),
     "request_changes": gettext_lazy("Returned with your comment: %(post)s."),
     "mark_sensitive": gettext_lazy("Marked sensitive: %(post)s."),
 }
@@ -133,7 +136,7 @@ def inbox_action(request, pk: int, action: str):
             return render(request, ROW_TEMPLATE, {"row": failed}, status=exc.status)
         messages.error(request, str(exc))
         return _page(request, failed=failed, status=exc.status)
-    done = DONE[action] % {"post": post}
+    done = DONE.get(f"{action}:{post.state}", DONE[action]) % {"post": post}
     if request.htmx:
         return render(request, ROW_TEMPLATE, {"row": {"post": post, "done": done}})
     messages.success(request, done)

@@ -3,15 +3,10 @@ changed since the last review, approved in one action with some items returned."
 
 from __future__ import annotations
 
-import difflib
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,74 +15,24 @@ from editorial.access import plan_or_404
 from editorial.forms.review import PlanReviewForm, ReturnPlanForm
 from editorial.models import BY_SCHEDULE, AuditEntry, PostState
 from editorial.permissions import deny_approve
+from editorial.views.review_changes import changes_since, last_reviews, returned_comment
 
 TEMPLATE = "editorial/inbox/plan_review.html"
-# The audit actions that record the text a reviewer saw (see workflow.review_snapshot).
-REVIEWS = ("approve", "sign_off", "request_changes", "back_to_plan")
-_TOKENS = re.compile(r"\s+|\S+")
-
-
-def inline_diff(old: str, new: str) -> SafeString:
-    """`new` with the words removed since `old` in <del> and the words added in <ins>,
-    each announced to screen readers (strike-through alone says nothing to them)."""
-    before, after = _TOKENS.findall(old), _TOKENS.findall(new)
-    parts = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            parts.append(escape("".join(after[j1:j2])))
-            continue
-        if op in ("delete", "replace"):
-            parts.append(
-                format_html(
-                    '<del><span class="visually-hidden">{} </span>{}</del>',
-                    _("removed:"),
-                    "".join(before[i1:i2]),
-                )
-            )
-        if op in ("insert", "replace"):
-            parts.append(
-                format_html(
-                    '<ins><span class="visually-hidden">{} </span>{}</ins>',
-                    _("added:"),
-                    "".join(after[j1:j2]),
-                )
-            )
-    return mark_safe("".join(parts))  # every piece above went through escape()
-
-
-def _last_reviews(posts) -> dict[int, AuditEntry]:
-    entries = AuditEntry.objects.filter(
-        object_type="editorial.post",
-        object_id__in=[p.pk for p in posts],
-        action__in=REVIEWS,
-        data__has_key="reviewed",
-    ).order_by("seq")
-    return {entry.object_id: entry for entry in entries}  # the latest wins
 
 
 def _item(post, review: AuditEntry | None, user) -> dict:
     variants = {v.channel_id: v.body for v in post.variants.all()}
-    seen = review.data["reviewed"] if review else None
     # Channels that carry the same text share one preview (and one diff): a post without
     # variants reads once, not once per network.
     previews: dict[str, list] = {}
-    changes: dict[tuple[str, str], list] = {}
     for channel in post.channels.all():
-        text = variants.get(channel.pk, post.body)
-        previews.setdefault(text, []).append(channel)
-        if seen is not None:
-            old = seen.get("variants", {}).get(str(channel.pk), seen.get("body", ""))
-            if old != text:
-                changes.setdefault((old, text), []).append(channel)
+        previews.setdefault(variants.get(channel.pk, post.body), []).append(channel)
     return {
         "post": post,
         "previews": [{"channels": chs, "text": text} for text, chs in previews.items()],
         "review": review,
-        "changes": [
-            {"channels": chs, "diff": inline_diff(old, text)}
-            for (old, text), chs in changes.items()
-        ],
+        "changes": changes_since(post, review),
+        "returned_comment": returned_comment(review),
         "blocked": deny_approve(post, user),
     }
 
@@ -99,7 +44,7 @@ def _context(plan, user, form, return_form) -> dict:
         .prefetch_related("channels", "variants")
         .order_by(*BY_SCHEDULE)
     )
-    reviews = _last_reviews(posts)
+    reviews = last_reviews(posts)
     items = [_item(post, reviews.get(post.pk), user) for post in posts]
     if form is None or {p.pk for p in form.items} != {p.pk for p in posts}:
         # A fresh form when the items changed meanwhile: a typed one named other items.

@@ -29,8 +29,9 @@ from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.forms.plans import CommentForm, PlaceForm
-from editorial.models import BY_SCHEDULE, Category, PostState, WeeklyPlan
+from editorial.models import BY_SCHEDULE, Category, PlanState, PostState, WeeklyPlan
 from editorial.views.respond import refused
+from editorial.views.review_changes import changes_since, last_reviews, returned_comment
 from editorial.workflow.plans import team_of
 
 S = PostState
@@ -238,14 +239,11 @@ def plan_place(request, year: int, week: int):
     except workflow.WorkflowError as exc:
         post.refresh_from_db()
         return refused(request, exc, BOARD, _board_context(request, year, week, **failed))
-    messages.success(
-        request,
-        _("Planned: “%(post)s”, %(time)s")
-        % {
-            "post": post,
-            "time": formats.date_format(timezone.localtime(at), "DATETIME_FORMAT"),
-        },
-    )
+    done = _("Planned: “%(post)s”, %(time)s") % {
+        "post": post,
+        "time": formats.date_format(timezone.localtime(at), "DATETIME_FORMAT"),
+    }
+    messages.success(request, f"{done} {note}" if (note := _joined_review(post)) else done)
     return redirect("plan-board-week", year, week)
 
 
@@ -280,13 +278,23 @@ def plan_action(request, year: int, week: int, action: str):
 
 def _submissions_context(request, failed=None) -> dict:
     user = request.user
-    posts = list(_posts(user).filter(state=S.SUBMITTED).select_related("author"))
+    posts = list(
+        _posts(user).filter(state=S.SUBMITTED).select_related("author").prefetch_related("variants")
+    )
     failed_post, failed_form = failed or (None, None)
     failed_pk = failed_post.pk if failed_post else None
     if failed_post is not None and failed_pk not in {post.pk for post in posts}:
         # It moved on meanwhile: keep it on the page, with what was typed for it.
         posts.insert(0, failed_post)
+    # A submission sent back and submitted again: the comment and what changed since.
+    reviews = last_reviews(posts)
     for post in posts:
+        review = reviews.get(post.pk)
+        post.since_review = review and {
+            "review": review,
+            "changes": changes_since(post, review),
+            "comment": returned_comment(review),
+        }
         actions = workflow.available_actions(post, user) if post.state == S.SUBMITTED else []
         post.can_accept = "accept" in actions
         post.can_return = "return_submission" in actions or post.pk == failed_pk
@@ -303,15 +311,26 @@ def submissions(request):
     return render(request, SUBMISSIONS, _submissions_context(request))
 
 
+def _joined_review(post) -> str:
+    """Said when a post planned into a week already submitted or approved went straight
+    on to approval (see `workflow.join_plan`): the CM would otherwise think it waits."""
+    if post.state != S.PENDING_APPROVAL:
+        return ""
+    if post.plan.state == PlanState.APPROVED:
+        return _("That plan is already approved: this item goes straight to approval.")
+    return _("That plan is under review: this item joins the review and awaits approval.")
+
+
 def _run_post_action(request, post, action: str, comment: str) -> str:
     """Run one action on a post; answer what to tell the user once it is done."""
     user = request.user
     if action == "accept":
         workflow.accept(post, user)
-        return _("“%(post)s” is accepted into the plan of week %(week)s.") % {
+        done = _("“%(post)s” is accepted into the plan of week %(week)s.") % {
             "post": post,
             "week": post.plan.iso_week,
         }
+        return f"{done} {note}" if (note := _joined_review(post)) else done
     if action == "return_submission":
         workflow.return_submission(post, user, comment)
         return _("“%(post)s” went back to %(department)s with your comment.") % {

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
+from editorial.content import channel_access_problem
 from editorial.forms.posts import (
     CommentForm,
     OutcomeForm,
@@ -30,12 +31,20 @@ from editorial.forms.posts import (
     PostImageFormSet,
     save_images,
 )
-from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
+from editorial.models import (
+    AuditEntry,
+    Post,
+    PostState,
+    PostVariant,
+    Publication,
+    PublicationState,
+)
 from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import EDITORS, POST_RULES, deny_resolve_publication
 from editorial.views.post_actions import ACTIONS
 from editorial.views.respond import refused
+from editorial.views.review_changes import changes_since, last_reviews, returned_comment
 from editorial.workflow.failed import retry_refusal
 
 DETAIL = "editorial/posts/detail.html"
@@ -87,8 +96,11 @@ def post_list(request):
         .prefetch_related("channels")
     )
     order = ("-created_at", "-pk")
+    searching = False
     if filters.is_valid():
         data = filters.cleaned_data
+        if data.get("q"):
+            posts, searching = _matching(posts, data["q"]), True
         if data.get("state"):
             posts = posts.filter(state=data["state"])
         if data.get("department"):
@@ -106,9 +118,22 @@ def post_list(request):
             "filters": filters,
             "page": page,
             "query": query.urlencode(),
+            "searching": searching,
             "can_write": has_role(request.user, *EDITORS),
         },
     )
+
+
+def _matching(posts, text: str):
+    """The posts whose title, text or a channel's own text contains `text`, whatever
+    the case. On PostgreSQL, trigram GIN indexes on UPPER(…) serve these LIKEs
+    (migration 0004). The ids come from a UNION of the two tables: an OR between a
+    column and a subquery would make PostgreSQL scan every post instead (200,000 posts:
+    70 ms through the indexes, 400 ms scanning)."""
+    in_posts = Post.objects.filter(Q(title__icontains=text) | Q(body__icontains=text))
+    in_variants = PostVariant.objects.filter(body__icontains=text)
+    ids = in_posts.order_by().values("pk").union(in_variants.order_by().values("post_id"))
+    return posts.filter(pk__in=ids)
 
 
 # --- the editor -----------------------------------------------------------------------
@@ -319,8 +344,15 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
         else:
             buttons.append(entry)
     variants = {v.channel_id: v.body for v in post.variants.all()}
+    # Said here, before review, rather than learnt at the slot (the review refuses it too).
+    unsent = post.state in (*FREELY_EDITABLE, *UNDER_REVIEW)
     channels = [
-        {"channel": c, "text": variants.get(c.pk, post.body), "has_variant": c.pk in variants}
+        {
+            "channel": c,
+            "text": variants.get(c.pk, post.body),
+            "has_variant": c.pk in variants,
+            "problem": channel_access_problem(post, c) if unsent else None,
+        }
         for c in post.channels.all()
     ]
     approvals = list(post.approvals.select_related("approver"))
@@ -329,6 +361,7 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
     publications = _publications(post, user, outcome)
     history = _history(post, publications)
     return {
+        "since_review": _since_review(post),
         "section": "posts",
         "post": post,
         "channels": channels,
@@ -347,6 +380,25 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
             if post.state == PostState.FAILED and POST_RULES["retry_failed"](post, user) is None
             else None
         ),
+    }
+
+
+def _since_review(post) -> dict | None:
+    """For a post back under review: what changed since the last review and the comment
+    it was returned with, so the reviewer need not remember either."""
+    if post.state not in (
+        PostState.SUBMITTED,
+        PostState.PENDING_APPROVAL,
+        PostState.PENDING_SIGNOFF,
+    ):
+        return None
+    review = last_reviews([post]).get(post.pk)
+    if review is None:
+        return None
+    return {
+        "review": review,
+        "changes": changes_since(post, review),
+        "comment": returned_comment(review),
     }
 
 

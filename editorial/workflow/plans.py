@@ -87,6 +87,16 @@ def approve_plan(plan: WeeklyPlan, user, *, returns: dict[int, str] | None = Non
     ]
     if blocked:
         raise ActionNotAllowed(_("You cannot approve every item of this plan:"), blocked)
+    # Named item by item (a channel without a connector…), rather than the first item's
+    # refusal without its title.
+    unready = [
+        f"{post}: {problem}"
+        for post in items
+        if post.pk not in returns
+        for problem in post.readiness_problems()
+    ]
+    if unready:
+        raise NotReady(_("Some items of this plan cannot be approved:"), unready)
     with transaction.atomic():
         run_transition(
             plan,

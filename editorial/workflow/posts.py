@@ -211,6 +211,7 @@ def return_submission(post: Post, user, comment: str) -> None:
         user,
         "return_submission",
         comment=comment,
+        data={"reviewed": review_snapshot(post)},
         after_save=lambda: Comment.objects.create(post=post, author=user, body=comment),
     )
 

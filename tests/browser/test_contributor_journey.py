@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_contributor_writes_submits_and_follows_a_post_of_their_department(
     page, contrib_a, channel_a, dept_a, dept_b, cm
 ):
-    x = ChannelFactory(department=dept_a, network=Network.X, name="X 67")
+    x = ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="Webhook 67")
     marseille = PostFactory(origin_department=dept_b, title="Opération Marseille")
     login_as(page, contrib_a)
 
@@ -33,28 +33,29 @@ def test_a_contributor_writes_submits_and_follows_a_post_of_their_department(
     body = page.get_by_role("textbox", name=re.compile("^Text"), exact=False).first
     body.fill("Fermez vos portes.")
     page.get_by_role("checkbox", name=re.compile("Police 67")).check()
-    mastodon = page.locator(f"[data-preview='{channel_a.pk}']")
-    expect(mastodon.locator("[data-counter]")).to_have_text("18 of 500 characters")
-    expect(mastodon.locator("[data-preview-text]")).to_have_text("Fermez vos portes.")
+    main = page.locator(f"[data-preview='{channel_a.pk}']")
+    expect(main.locator("[data-counter]")).to_have_text("18 of 10000 characters")
+    expect(main.locator("[data-preview-text]")).to_have_text("Fermez vos portes.")
 
     body.press_sequentially(" Et vos fenêtres.")
-    expect(mastodon.locator("[data-counter]")).to_have_text("35 of 500 characters")
+    expect(main.locator("[data-counter]")).to_have_text("35 of 10000 characters")
 
-    # Too long for X: its counter turns red and says by how much, until X gets its own text.
-    page.get_by_role("checkbox", name=re.compile("X 67")).check()
-    body.fill("Prévention. " * 25)
+    # Too long for the webhook: its counter turns red and says by how much, until it gets
+    # its own text.
+    page.get_by_role("checkbox", name=re.compile("Webhook 67")).check()
+    body.fill("Prévention. " * 340)
     x_card = page.locator(f"[data-preview='{x.pk}']")
     expect(x_card.locator("[data-counter]")).to_have_text(
-        re.compile(r"^300 of 280 characters — 20 characters too many")
+        re.compile(r"^4080 of 4000 characters — 80 characters too many")
     )
     expect(x_card.locator("[data-counter]")).to_have_class(re.compile(r"\bover\b"))
     expect(page.locator("[data-announce]")).to_have_attribute("aria-live", "polite")
-    expect(page.locator("[data-announce]")).to_contain_text("X 67: 300 of 280 characters")
+    expect(page.locator("[data-announce]")).to_contain_text("Webhook 67: 4080 of 4000 characters")
 
     x_card_variant = page.locator(f"#id_variant_{x.pk}")
     x_card_variant.locator("xpath=ancestor::details/summary").click()
     x_card_variant.fill("Fermez vos portes et vos fenêtres.")
-    expect(x_card.locator("[data-counter]")).to_have_text("34 of 280 characters")
+    expect(x_card.locator("[data-counter]")).to_have_text("34 of 4000 characters")
     expect(x_card.locator("[data-counter]")).not_to_have_class(re.compile(r"\bover\b"))
     expect(x_card.locator("[data-preview-text]")).to_have_text("Fermez vos portes et vos fenêtres.")
 

@@ -7,7 +7,9 @@ from tests.browser.conftest import assert_accessible, login_as
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_new_visitor_sees_french_and_can_log_in_and_switch_to_english(page, cm):
+def test_a_new_visitor_sees_french_and_can_log_in_and_switch_to_english(page, cm, settings):
+    settings.LANGUAGE_CODE = "fr"  # production's default (the tests' is English)
+    page.set_extra_http_headers({"Accept-Language": "en-GB,en"})  # ignored: French
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert_accessible(page)
