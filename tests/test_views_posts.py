@@ -16,6 +16,7 @@ from editorial.audit import entries_for
 from editorial.content import compute_content_hash
 from editorial.models import Approval, Network, Post, PostState
 from tests.factories import ChannelFactory, PostFactory, in_days
+from tests.html_forms import form_data
 
 S = PostState
 
@@ -404,3 +405,21 @@ def test_a_held_post_is_rescheduled_from_its_page_and_a_dst_gap_is_refused(
     pending.refresh_from_db()
     assert pending.held_at is None
     assert pending.scheduled_at == datetime.datetime(2027, 7, 14, 8, 0, tzinfo=datetime.UTC)
+
+
+def test_changing_only_the_text_of_a_post_in_the_repeated_hour_keeps_its_time(
+    client, contrib_a, post_a
+):
+    winter = datetime.datetime(2027, 10, 31, 1, 30, tzinfo=datetime.UTC)  # 02:30 CET
+    Post.objects.filter(pk=post_a.pk).update(scheduled_at=winter)
+    post_a.refresh_from_db()
+    wf.edit_post(post_a, contrib_a, body=post_a.body)  # a fresh content hash, as saved
+    client = _as(client, contrib_a)
+    page = client.get(reverse("post-edit", args=[post_a.pk])).content.decode()
+    assert 'name="scheduled_at_1" value="1" checked' in page
+    data = {**form_data(page), "body": "Seul le texte change."}
+    response = client.post(reverse("post-edit", args=[post_a.pk]), data)
+    assert response.status_code == 302, response.content.decode()
+    post_a.refresh_from_db()
+    assert post_a.body == "Seul le texte change."
+    assert post_a.scheduled_at == winter
