@@ -423,3 +423,15 @@ def test_changing_only_the_text_of_a_post_in_the_repeated_hour_keeps_its_time(
     post_a.refresh_from_db()
     assert post_a.body == "Seul le texte change."
     assert post_a.scheduled_at == winter
+
+
+def test_line_breaks_sent_by_the_browser_are_stored_and_counted_as_one_character(
+    client, contrib_a, channel_a
+):
+    # A browser sends a textarea's line breaks as \r\n; its counter sees \n.
+    typed = "Ligne 1\r\nLigne 2\r\n\r\n👮 https://www.police.fr\r\n"
+    data = _editor_data(channel_a, body=typed, **{f"variant_{channel_a.pk}": "A\r\nB"})
+    assert _as(client, contrib_a).post(reverse("post-create"), data).status_code == 302
+    post = Post.objects.get()
+    assert post.body == "Ligne 1\nLigne 2\n\n👮 https://www.police.fr"
+    assert post.variants.get().body == "A\nB"

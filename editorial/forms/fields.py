@@ -165,3 +165,12 @@ class LocalDateTimeField(forms.MultiValueField):
         except ValidationError:
             return True
         return initial != cleaned
+
+
+class PostTextField(forms.CharField):
+    """A text that goes out on the networks. A browser sends each line break of a
+    textarea as \\r\\n but shows and counts it as one \\n: stored as \\n, the server
+    counts what the editor's counter counts, and a network gets one break, not two."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from editorial.access import usable_channels, visible_campaigns, visible_departments
-from editorial.forms.fields import LocalDateTimeField
+from editorial.forms.fields import LocalDateTimeField, PostTextField
 from editorial.models import Category, Post, PostImage
 
 VARIANT_PREFIX = "variant_"
@@ -23,7 +23,7 @@ class PostForm(forms.Form):
     title = forms.CharField(
         label=_("Title"), max_length=200, help_text=_("Internal, not published.")
     )
-    body = forms.CharField(
+    body = PostTextField(
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("The text that goes out, unless a channel has its own version."),
@@ -62,7 +62,7 @@ class PostForm(forms.Form):
         self.fields["campaign"].queryset = visible_campaigns(user).order_by("name")
         self._set_up_department(user, post)
         for channel in self.channel_list:
-            self.fields[f"{VARIANT_PREFIX}{channel.pk}"] = forms.CharField(
+            self.fields[f"{VARIANT_PREFIX}{channel.pk}"] = PostTextField(
                 label=_("Text for %(channel)s") % {"channel": channel.name},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),

