@@ -2,11 +2,13 @@
 repeated autumn hour is kept as saved, images survive a form error, and a refused
 action leaves nothing a reload would post again."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from editorial import workflow as wf
 from editorial.content import content_problems
 from editorial.models import Network, Post
 from tests.browser.conftest import assert_accessible, login_as
@@ -41,3 +43,20 @@ def test_the_counter_counts_line_breaks_emoji_and_addresses_as_the_server_does(
     post = Post.objects.get()
     assert len(post.body) == shown
     assert [f"{x} accepts 280 characters, the text has {shown}."] == content_problems(post)
+
+
+def test_changing_only_the_text_of_a_post_at_a_repeated_time_keeps_its_time(
+    page, contrib_a, post_a
+):
+    winter = dt.datetime(2027, 10, 31, 1, 30, tzinfo=dt.UTC)  # 02:30 winter time in Paris
+    wf.edit_post(post_a, contrib_a, scheduled_at=winter)
+    login_as(page, contrib_a)
+    page.goto(f"/posts/{post_a.pk}/edit/")
+    expect(page.get_by_role("radio", name=re.compile("winter time"))).to_be_checked()
+    expect(page.get_by_role("radio", name=re.compile("summer time"))).not_to_be_checked()
+    assert_accessible(page)
+    page.get_by_role("textbox", name=re.compile("^Text")).first.fill("Seul le texte change.")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Changes saved.")).to_be_visible()
+    post_a.refresh_from_db()
+    assert (post_a.body, post_a.scheduled_at) == ("Seul le texte change.", winter)
