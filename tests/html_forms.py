@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 class _FormParser(HTMLParser):
     def __init__(self, marker: str):
         super().__init__(convert_charrefs=True)
-        self.marker, self.inside, self.data = marker, False, []
+        self.marker, self.inside, self.data, self.template = marker, False, [], 0
         self._textarea: str | None = None
         self._select: str | None = None
 
@@ -17,7 +17,9 @@ class _FormParser(HTMLParser):
         attrs = dict(attrs)
         if tag == "form" and self.marker in attrs:
             self.inside = True
-        if not self.inside or "disabled" in attrs:
+        if tag == "template":  # inert: a slot for scripts to copy, never sent
+            self.template += 1
+        if not self.inside or self.template or "disabled" in attrs:
             return
         name = attrs.get("name")
         if tag == "input" and name:
@@ -42,6 +44,8 @@ class _FormParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self.inside = False
+        elif tag == "template":
+            self.template -= 1
         elif tag == "textarea" and self._textarea is not None:
             name, text = self.data[-1]
             # A newline right after <textarea> is not part of its value (HTML parsing rule).

@@ -1,9 +1,12 @@
 """The post pages: list, editor, a post's page and its actions, through the test client."""
 
 import datetime
+import hashlib
 import io
 
 from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +17,7 @@ from PIL import Image
 from editorial import workflow as wf
 from editorial.audit import entries_for
 from editorial.content import compute_content_hash
+from editorial.forms.images import PENDING_SALT
 from editorial.models import Approval, Network, Post, PostState
 from tests.factories import ChannelFactory, PostFactory, in_days
 from tests.html_forms import form_data
@@ -31,10 +35,14 @@ def _action(client, post, action, **data):
     return client.post(reverse("post-action", args=[post.pk, action]), data)
 
 
-def _png() -> SimpleUploadedFile:
+def _png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "navy").save(buffer, format="PNG")
-    return SimpleUploadedFile("affiche.png", buffer.getvalue(), content_type="image/png")
+    return buffer.getvalue()
+
+
+def _png() -> SimpleUploadedFile:
+    return SimpleUploadedFile("affiche.png", _png_bytes(), content_type="image/png")
 
 
 def _images(**first) -> dict:
@@ -435,3 +443,64 @@ def test_line_breaks_sent_by_the_browser_are_stored_and_counted_as_one_character
     post = Post.objects.get()
     assert post.body == "Ligne 1\nLigne 2\n\n👮 https://www.police.fr"
     assert post.variants.get().body == "A\nB"
+
+
+# --- images kept across a form error, and as many slots as the networks take ---------
+
+
+def test_an_image_chosen_in_a_form_with_an_error_is_kept_with_its_alt_text(
+    client, contrib_a, channel_a, django_capture_on_commit_callbacks
+):
+    client = _as(client, contrib_a)
+    data = {**_editor_data(channel_a, title=""), **_images(image=_png(), alt_text="Affiche")}
+    page = client.post(reverse("post-create"), data).content.decode()
+    assert 'id="id_title_errors"' in page
+    assert "Kept from your last try: affiche.png" in page
+    sent_again = {**form_data(page), "title": "Avec un titre cette fois"}
+    assert "images-0-image" not in sent_again  # a browser never fills a file input again
+    assert sent_again["images-0-alt_text"] == "Affiche"
+
+    aside = signing.loads(sent_again["images-0-pending"], salt=PENDING_SALT)["name"]
+    assert default_storage.exists(aside)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("post-create"), sent_again)
+    assert response.status_code == 302
+    image = Post.objects.get().images.get()
+    assert image.alt_text == "Affiche"
+    assert image.sha256 == hashlib.sha256(_png_bytes()).hexdigest()
+    assert not default_storage.exists(aside)  # gone once saved with the post
+
+
+def test_a_kept_image_belongs_to_the_writer_who_chose_it(client, contrib_a, writer_a, channel_a):
+    data = {**_editor_data(channel_a, title=""), **_images(image=_png(), alt_text="Affiche")}
+    page = _as(client, contrib_a).post(reverse("post-create"), data).content.decode()
+    stolen = {**form_data(page), "title": "Par quelqu'un d'autre"}
+    response = _as(client, writer_a).post(reverse("post-create"), stolen)
+    assert response.status_code == 200
+    assert 'id="id_images-0-image_errors"' in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_the_editor_takes_several_images_but_no_more_than_any_network_does(
+    client, contrib_a, channel_a
+):
+    client = _as(client, contrib_a)
+    slots = {
+        **_editor_data(channel_a),
+        "images-TOTAL_FORMS": "3",
+        **{f"images-{i}-image": _png() for i in range(3)},
+        **{f"images-{i}-alt_text": f"Image {i}" for i in range(3)},
+    }
+    assert client.post(reverse("post-create"), slots).status_code == 302
+    assert Post.objects.get().images.count() == 3
+
+    too_many = {
+        **_editor_data(channel_a, title="Trop"),
+        "images-TOTAL_FORMS": "11",
+        **{f"images-{i}-image": _png() for i in range(11)},
+        **{f"images-{i}-alt_text": f"Image {i}" for i in range(11)},
+    }
+    page = client.post(reverse("post-create"), too_many).content.decode()
+    assert "Please submit at most 10 forms." in page
+    assert Post.objects.count() == 1

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from editorial.access import usable_channels, visible_campaigns, visible_departments
 from editorial.forms.fields import LocalDateTimeField, PostTextField
-from editorial.models import Category, Post, PostImage
+from editorial.models import Category, Post
 
 VARIANT_PREFIX = "variant_"
 
@@ -171,40 +171,6 @@ class PostForm(forms.Form):
             for channel in self.channel_list
             if channel.pk in chosen
         }
-
-
-class BaseImageFormSet(forms.BaseInlineFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        form.fields["image"].help_text = _(
-            "If the form shows an error, choose the image again: browsers do not keep it."
-        )
-        form.fields["alt_text"].help_text = _(
-            "Required: describe the image for people who cannot see it."
-        )
-
-
-# Images with their mandatory alternative text, saved in the post's own transaction
-# (see `save_images`), so that the content fingerprint covers them.
-PostImageFormSet = forms.inlineformset_factory(
-    Post,
-    PostImage,
-    formset=BaseImageFormSet,
-    fields=["image", "alt_text"],
-    extra=1,
-    max_num=10,
-    can_delete=True,
-)
-
-
-def save_images(formset):
-    """An `apply=` callback for create_post / edit_post."""
-
-    def apply(post: Post) -> None:
-        formset.instance = post
-        formset.save()
-
-    return apply
 
 
 class CommentForm(forms.Form):

@@ -22,14 +22,13 @@ from django.views.decorators.http import require_POST
 from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
+from editorial.forms.images import PostImageFormSet, save_images
 from editorial.forms.posts import (
     CommentForm,
     OutcomeForm,
     PostFilterForm,
     PostForm,
-    PostImageFormSet,
     RescheduleForm,
-    save_images,
 )
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
 from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
@@ -110,7 +109,9 @@ def _editor(request, form, post=None, **extra):
     return render(request, EDITOR, _editor_context(form, post, **extra))
 
 
-def _editor_context(form, post=None, **extra) -> dict:
+def _editor_context(form, post=None, *, images=None, **extra) -> dict:
+    if images is not None:
+        images.keep_uploads()  # shown again: a browser would not send the files again
     return {
         "section": "posts",
         "form": form,
@@ -118,6 +119,7 @@ def _editor_context(form, post=None, **extra) -> dict:
         "text_limits": {str(k): v for k, v in TEXT_LIMITS.items()},
         "media_limits": {str(k): v for k, v in MEDIA_LIMITS.items()},
         "reverts": post is not None and post.state in UNDER_REVIEW,
+        "images": images,
         **extra,
     }
 
@@ -134,9 +136,7 @@ def post_create(request):
             status=exc.status,
         )
     form = PostForm(request.POST or None, user=user)
-    images = PostImageFormSet(
-        request.POST or None, request.FILES or None, instance=Post(), prefix="images"
-    )
+    images = _images(request, Post())
     if request.method == "POST" and _all_valid(form, images):
         try:
             post = workflow.create_post(
@@ -154,6 +154,16 @@ def post_create(request):
     return _editor(request, form, images=images)
 
 
+def _images(request, post):
+    return PostImageFormSet(
+        request.POST or None,
+        request.FILES or None,
+        instance=post,
+        prefix="images",
+        form_kwargs={"user": request.user},
+    )
+
+
 def _all_valid(*forms) -> bool:
     return all([form.is_valid() for form in forms])  # a list: every form shows its errors
 
@@ -165,9 +175,7 @@ def post_edit(request, pk):
     if refusal:
         return refused(request, refusal, DETAIL, _detail_context(request, post))
     form = PostForm(request.POST or None, user=request.user, post=post)
-    images = PostImageFormSet(
-        request.POST or None, request.FILES or None, instance=post, prefix="images"
-    )
+    images = _images(request, post)
     if request.method == "POST" and _all_valid(form, images):
         try:
             workflow.edit_post(

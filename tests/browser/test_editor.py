@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from editorial import workflow as wf
@@ -60,3 +61,49 @@ def test_changing_only_the_text_of_a_post_at_a_repeated_time_keeps_its_time(
     expect(page.get_by_text("Changes saved.")).to_be_visible()
     post_a.refresh_from_db()
     assert (post_a.body, post_a.scheduled_at) == ("Seul le texte change.", winter)
+
+
+def _png(path) -> str:
+    Image.new("RGB", (8, 8), "navy").save(path, format="PNG")
+    return str(path)
+
+
+def test_images_are_added_as_needed_and_kept_when_the_form_comes_back_with_an_error(
+    page, contrib_a, channel_a, dept_a, tmp_path
+):
+    ChannelFactory(department=dept_a, network=Network.X, name="X 67")  # takes 4 images
+    login_as(page, contrib_a)
+    page.goto("/posts/new/")
+    page.get_by_role("textbox", name=re.compile("^Text")).first.fill("Deux affiches.")
+    page.get_by_role("checkbox", name=re.compile("X 67")).check()
+    files = page.get_by_label(re.compile("^Image"))
+    alts = page.get_by_role("textbox", name=re.compile("^Alternative text"))
+    expect(files).to_have_count(1)
+    add = page.get_by_role("button", name="Add an image")
+    add.click()
+    expect(files).to_have_count(2)
+    expect(files.nth(1)).to_be_focused()
+    files.nth(0).set_input_files(_png(tmp_path / "affiche-1.png"))
+    alts.nth(0).fill("Première affiche")
+    files.nth(1).set_input_files(_png(tmp_path / "affiche-2.png"))
+    alts.nth(1).fill("Seconde affiche")
+    add.click()
+    add.click()
+    expect(files).to_have_count(4)
+    expect(add).to_be_disabled()  # X takes four
+    expect(page.get_by_text(re.compile("At most 4 images on the chosen channels"))).to_be_visible()
+    page.get_by_role("button", name="Remove this slot").last.click()
+    expect(files).to_have_count(3)
+    expect(add).to_be_enabled()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Save as a draft").click()  # no title: an error
+    expect(page.locator("#id_title_errors")).to_be_visible()
+    expect(page.get_by_text(re.compile("Kept from your last try: affiche-1.png"))).to_be_visible()
+    expect(page.get_by_text(re.compile("Kept from your last try: affiche-2.png"))).to_be_visible()
+    expect(alts.nth(1)).to_have_value("Seconde affiche")
+    page.get_by_role("textbox", name=re.compile("^Title")).fill("Deux affiches")
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.get_by_text("Saved as a draft.")).to_be_visible()
+    post = Post.objects.get()
+    assert [i.alt_text for i in post.images.all()] == ["Première affiche", "Seconde affiche"]
