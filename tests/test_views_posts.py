@@ -1,5 +1,6 @@
 """The post pages: list, editor, a post's page and its actions, through the test client."""
 
+import dataclasses
 import datetime
 import hashlib
 import io
@@ -19,8 +20,10 @@ from editorial.audit import entries_for
 from editorial.content import compute_content_hash
 from editorial.forms.images import PENDING_SALT
 from editorial.models import Approval, Network, Post, PostState
+from editorial.views.post_actions import ACTIONS
 from tests.factories import ChannelFactory, PostFactory, in_days
 from tests.html_forms import form_data
+from tests.refusals import HTMX, refused_page
 
 S = PostState
 
@@ -33,6 +36,10 @@ def _as(client, user):
 
 def _action(client, post, action, **data):
     return client.post(reverse("post-action", args=[post.pk, action]), data)
+
+
+def _page(post) -> str:
+    return reverse("post-detail", args=[post.pk])
 
 
 def _png_bytes() -> bytes:
@@ -123,30 +130,59 @@ def test_another_departments_post_answers_404_on_every_page(client, contrib_a, d
     assert not other.comments.exists()
 
 
-def test_a_forbidden_action_answers_403_and_says_why(client, contrib_a, pending):
-    response = _action(
-        _as(client, contrib_a), pending, "approve", expected_hash=pending.content_hash
+def test_a_forbidden_action_sends_the_browser_back_to_the_post_saying_why(
+    client, contrib_a, pending
+):
+    client = _as(client, contrib_a)
+    response = _action(client, pending, "approve", expected_hash=pending.content_hash)
+    page = refused_page(client, response, _page(pending))
+    assert "Only a head of communication" in page
+    pending.refresh_from_db()
+    assert pending.state == S.PENDING_APPROVAL
+
+
+def test_a_forbidden_action_from_htmx_answers_403_with_the_reason(client, contrib_a, pending):
+    response = _as(client, contrib_a).post(
+        reverse("post-action", args=[pending.pk, "approve"]),
+        {"expected_hash": pending.content_hash},
+        **HTMX,
     )
     assert response.status_code == 403
     assert "Only a head of communication" in response.content.decode()
-    pending.refresh_from_db()
-    assert pending.state == S.PENDING_APPROVAL
+
+
+def test_a_refused_action_keeps_what_was_typed_for_the_page_it_returns_to_once(
+    client, head, pending, monkeypatch
+):
+    def someone_got_there_first(post, user, text):
+        raise wf.StaleObject("Someone else acted on this post meanwhile.")
+
+    spec = dataclasses.replace(ACTIONS["request_changes"], run=someone_got_there_first)
+    monkeypatch.setitem(ACTIONS, "request_changes", spec)
+    client = _as(client, head)
+    response = _action(client, pending, "request_changes", text="Préciser l’horaire.")
+    page = refused_page(client, response, _page(pending))
+    assert "Someone else acted on this post meanwhile." in page
+    assert ">Préciser l’horaire.</textarea>" in page
+    again = client.get(_page(pending)).content.decode()  # a reload: shown, nothing posted
+    assert "Préciser l’horaire." not in again
+    assert "Someone else acted" not in again
 
 
 def test_approving_ones_own_post_is_refused_by_the_four_eyes_rule(client, head, dept_a, cm):
     post = PostFactory(origin_department=dept_a, author=head)
     wf.fast_track(post, cm)
-    response = _action(_as(client, head), post, "approve", expected_hash=post.content_hash)
-    assert response.status_code == 403
-    assert "Four-eyes" in response.content.decode()
+    client = _as(client, head)
+    response = _action(client, post, "approve", expected_hash=post.content_hash)
+    assert "Four-eyes" in refused_page(client, response, _page(post))
 
 
-def test_a_stale_action_answers_409_and_shows_the_post_as_it_is(client, contrib_a, post_a):
+def test_a_stale_action_is_refused_and_shows_the_post_as_it_is(client, contrib_a, post_a):
     client = _as(client, contrib_a)
     assert _action(client, post_a, "submit").status_code == 302
+    client.get(_page(post_a))  # the success message, shown
     response = _action(client, post_a, "submit")  # a second tab, still showing the draft
-    assert response.status_code == 409
-    page = response.content.decode()
+    page = refused_page(client, response, _page(post_a))
     assert "not possible while the item is submitted" in page
     assert "state-submitted" in page
 
@@ -156,8 +192,11 @@ def test_an_approval_is_refused_when_the_content_changed_since_the_page_was_show
 ):
     seen = pending.content_hash
     Post.objects.filter(pk=pending.pk).update(body="Autre texte, jamais relu.")
-    response = _action(_as(client, head), pending, "approve", expected_hash=seen)
-    assert response.status_code == 409
+    client = _as(client, head)
+    response = _action(client, pending, "approve", expected_hash=seen)
+    assert "changed since" in refused_page(client, response, _page(pending))
+    pending.refresh_from_db()
+    assert pending.state == S.PENDING_APPROVAL
     assert not Approval.objects.filter(post=pending).exists()
 
 
@@ -277,8 +316,7 @@ def test_a_text_too_long_for_x_is_saved_but_cannot_be_submitted(client, contrib_
     client.post(reverse("post-create"), _editor_data(x, body="é" * 281))
     post = Post.objects.get()
     response = _action(client, post, "submit")
-    assert response.status_code == 400
-    assert "280" in response.content.decode()
+    assert "accepts 280 characters, the text has 281" in refused_page(client, response, _page(post))
 
 
 # --- a post's page and its actions ----------------------------------------------------
@@ -308,9 +346,9 @@ def test_submitting_goes_through_the_workflow_and_redirects_with_a_message(
 
 
 def test_requesting_changes_without_a_comment_says_so_next_to_the_field(client, head, pending):
-    response = _action(_as(client, head), pending, "request_changes", text="  ")
-    assert response.status_code == 400
-    page = response.content.decode()
+    client = _as(client, head)
+    response = _action(client, pending, "request_changes", text="  ")
+    page = refused_page(client, response, _page(pending))
     assert 'id="action-request_changes-error"' in page
     assert "a comment is required" in page
     pending.refresh_from_db()

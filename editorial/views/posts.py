@@ -8,13 +8,15 @@ error's status (403, 409, 400), never a 500.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -35,7 +37,7 @@ from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import EDITORS, POST_RULES, deny_resolve_publication
 from editorial.views.post_actions import ACTIONS
-from editorial.views.respond import refused
+from editorial.views.respond import as_data, kept, posted, refused
 
 DETAIL = "editorial/posts/detail.html"
 EDITOR = "editorial/posts/editor.html"
@@ -173,7 +175,8 @@ def post_edit(request, pk):
     post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
     refusal = _edit_refusal(post, request.user)
     if refusal:
-        return refused(request, refusal, DETAIL, _detail_context(request, post))
+        context = partial(_detail_context, request, post)
+        return refused(request, refusal, DETAIL, context, back=_page_of(post))
     form = PostForm(request.POST or None, user=request.user, post=post)
     images = _images(request, post)
     if request.method == "POST" and _all_valid(form, images):
@@ -215,10 +218,27 @@ def _with_content(queryset):
     ).prefetch_related("channels", "variants", "images")
 
 
+def _page_of(post) -> str:
+    return reverse("post-detail", args=[post.pk])
+
+
 @login_required
 def post_detail(request, pk):
     post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
-    return render(request, DETAIL, _detail_context(request, post))
+    failed = outcome = None
+    if refusal := kept(request):
+        # Back from a refused action: its form again, as it was typed, with the reason.
+        typed = refusal["keep"]
+        if "publication" in typed:
+            form = OutcomeForm(as_data(typed["data"]), auto_id=_outcome_id(typed["publication"]))
+            outcome = (typed["publication"], form)
+        else:
+            failed = typed
+    return render(request, DETAIL, _detail_context(request, post, failed=failed, outcome=outcome))
+
+
+def _outcome_id(publication_pk: int) -> str:
+    return f"outcome-{publication_pk}-%s"
 
 
 @require_POST
@@ -250,7 +270,8 @@ def post_action(request, pk, action):
         # Show the post as it really is now, with what was typed kept.
         post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
         typed["error"] = str(exc)
-        return refused(request, exc, DETAIL, _detail_context(request, post, failed=typed))
+        context = partial(_detail_context, request, post, failed=typed)
+        return refused(request, exc, DETAIL, context, back=_page_of(post), keep=typed)
     done = str(spec.done)
     if action == "approve" and post.state == PostState.PENDING_SIGNOFF:
         done = gettext("Approved: it now awaits the director's sign-off.")
@@ -266,7 +287,7 @@ def publication_resolve(request, pk, publication_pk):
     publication = post.publications.filter(pk=publication_pk).first()
     if publication is None:
         raise Http404(gettext("There is no such publication."))
-    form = OutcomeForm(request.POST, auto_id=f"outcome-{publication.pk}-%s")
+    form = OutcomeForm(request.POST, auto_id=_outcome_id(publication.pk))
     if not form.is_valid():
         context = _detail_context(request, post, outcome=(publication.pk, form))
         return render(request, DETAIL, context, status=400)
@@ -277,8 +298,9 @@ def publication_resolve(request, pk, publication_pk):
         )
     except workflow.WorkflowError as exc:
         post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
-        context = _detail_context(request, post, outcome=(publication.pk, form))
-        return refused(request, exc, DETAIL, context)
+        context = partial(_detail_context, request, post, outcome=(publication.pk, form))
+        typed = {"publication": publication.pk, "data": posted(request)}
+        return refused(request, exc, DETAIL, context, back=_page_of(post), keep=typed)
     done = (
         gettext("Recorded as sent on %(channel)s.")
         if went_out
@@ -374,7 +396,7 @@ def _publications(post, user, outcome=None) -> list:
             publication.outcome_form = (
                 failed_form
                 if publication.pk == failed_pk
-                else OutcomeForm(auto_id=f"outcome-{publication.pk}-%s")
+                else OutcomeForm(auto_id=_outcome_id(publication.pk))
             )
     return publications
 
