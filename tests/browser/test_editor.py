@@ -107,3 +107,26 @@ def test_images_are_added_as_needed_and_kept_when_the_form_comes_back_with_an_er
     expect(page.get_by_text("Saved as a draft.")).to_be_visible()
     post = Post.objects.get()
     assert [i.alt_text for i in post.images.all()] == ["Première affiche", "Seconde affiche"]
+
+
+def test_after_a_refused_action_a_reload_shows_the_post_and_posts_nothing_again(
+    page, head, pending
+):
+    login_as(page, head)
+    page.goto(f"/posts/{pending.pk}/")
+    Post.objects.filter(pk=pending.pk).update(body="Changé entre-temps, jamais relu.")
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.get_by_text(re.compile("content changed since"))).to_be_visible()
+    assert page.url.endswith(f"/posts/{pending.pk}/")  # the post's page, not the action's
+    assert len(posts) == 1
+    assert_accessible(page)
+
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(pending.title)
+    expect(page.get_by_text(re.compile("content changed since"))).to_have_count(0)
+    assert len(posts) == 1  # the reload fetched the page: nothing was posted again
+    pending.refresh_from_db()
+    assert pending.state == "pending_approval"
