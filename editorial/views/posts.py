@@ -2,8 +2,9 @@
 
 Views stay thin: objects come through `editorial.access` (404 outside the user's
 scope), buttons from `available_actions`, and every change through
-`editorial.workflow`, whose refusals come back as the page with the reason and the
-error's status (403, 409, 400), never a 500.
+`editorial.workflow`, whose refusals come back with the reason, never a 500: an
+action sends the browser back to the post's page (see `views/respond.py`), the editor
+shows the form again as typed, its images kept.
 """
 
 from __future__ import annotations
