@@ -52,7 +52,6 @@ def refused(
             "back": back,
             "action": request.path,
             "error": str(exc),
-            "status": exc.status,
             "keep": posted(request) if keep is None else keep,
         }
         return HttpResponseSeeOther(back)
