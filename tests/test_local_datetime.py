@@ -69,3 +69,15 @@ def test_the_time_is_read_in_the_users_own_zone():
         form = WhenForm({"when_0": "2026-07-14T10:30"})
         assert form.is_valid()
     assert form.cleaned_data["when"] == dt.datetime(2026, 7, 14, 13, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("utc_hour", "fold"), [(0, "0"), (1, "1")], ids=["summer time", "winter time"]
+)
+def test_a_stored_time_in_the_repeated_hour_shows_its_own_occurrence_chosen(utc_hour, fold):
+    stored = dt.datetime(2027, 10, 31, utc_hour, 30, tzinfo=dt.UTC)  # 02:30 in Paris
+    html = str(WhenForm(initial={"when": stored})["when"])
+    assert 'value="2027-10-31T02:30"' in html
+    assert f'name="when_1" value="{fold}" checked' in html
+    other = "1" if fold == "0" else "0"
+    assert f'name="when_1" value="{other}">' in html

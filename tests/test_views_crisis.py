@@ -10,6 +10,7 @@ from editorial import workflow as wf
 from editorial.models import Post, PostState, PublishingPause
 from editorial.publishing import scheduler
 from tests.factories import PostFactory
+from tests.refusals import refused_page
 
 
 @pytest.fixture
@@ -98,18 +99,19 @@ def test_a_pause_without_a_reason_is_refused_and_keeps_what_was_typed(client, he
 
 def test_a_pause_that_neither_stops_nor_raises_the_level_is_refused_with_the_reason(client, head):
     client.force_login(head)
-    response = client.post(reverse("crisis-pause"), {"scope": "", "reason": "Rien"})
-    assert response.status_code == 400
-    assert "A pause must stop publishing or require the director." in response.content.decode()
+    response = client.post(reverse("crisis-pause"), {"scope": "", "reason": "Rien de grave"})
+    page = refused_page(client, response, reverse("crisis"))
+    assert "A pause must stop publishing or require the director." in page
+    assert "Rien de grave" in page  # the reason typed, kept for the form
+    assert not PublishingPause.objects.exists()
 
 
-def test_resuming_an_ended_pause_answers_409(client, head):
+def test_resuming_an_ended_pause_is_refused_with_the_reason(client, head):
     pause = wf.pause_publishing(head, "Crise")
     wf.resume_publishing(pause, head)
     client.force_login(head)
     response = client.post(reverse("crisis-resume", args=[pause.pk]))
-    assert response.status_code == 409
-    assert "This pause has already ended." in response.content.decode()
+    assert "This pause has already ended." in refused_page(client, response, reverse("crisis"))
 
 
 def test_held_posts_are_listed_and_confirming_one_sends_it_now(client, head, held):
@@ -163,8 +165,9 @@ def test_a_held_post_cannot_be_confirmed_while_its_channel_is_still_paused(clien
     wf.pause_publishing(head, "Toujours en crise")
     client.force_login(head)
     response = client.post(reverse("crisis-confirm", args=[held.pk]))
-    assert response.status_code == 409
-    assert "Publishing is still paused" in response.content.decode()
+    assert "Publishing is still paused" in refused_page(client, response, reverse("crisis"))
+    held.refresh_from_db()
+    assert held.held_at is not None
 
 
 def test_a_contributor_cannot_release_a_held_post(client, contrib_a, held):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from editorial import workflow as wf
 from editorial.models import Network, Post, PostState, Publication, PublicationState
 from tests.factories import ChannelFactory, PostFactory
+from tests.refusals import refused_page
 
 S = PostState
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -115,16 +116,20 @@ def test_forged_requests_to_send_a_failed_post_again_are_refused_with_the_reason
     client, on_webhook, on_mastodon, director, cm, contrib_b
 ):
     url = reverse("post-action", args=[on_webhook.pk, "retry_failed"])
+    page = reverse("post-detail", args=[on_webhook.pk])
     client.force_login(director)
-    assert client.post(url).status_code == 403
+    assert "Only a community manager, head of communication may do this." in refused_page(
+        client, client.post(url), page
+    )
     client.force_login(contrib_b)
     assert client.post(url).status_code == 404  # another department's post
     client.force_login(cm)
     mastodon = client.post(reverse("post-action", args=[on_mastodon.pk, "retry_failed"]))
-    assert mastodon.status_code == 409
+    mastodon_page = reverse("post-detail", args=[on_mastodon.pk])
+    assert "fail the same way" in refused_page(client, mastodon, mastodon_page)
     assert client.post(url).status_code == 302
     again = client.post(url)  # someone did it meanwhile
-    assert again.status_code == 409
+    assert "is not possible while the item is publishing" in refused_page(client, again, page)
     assert Publication.objects.get(post=on_webhook).state == PublicationState.QUEUED
 
 
@@ -145,8 +150,9 @@ def test_a_copy_with_a_time_goes_out_then_and_a_past_time_is_refused(
     client.force_login(cm)
     url = reverse("post-action", args=[on_mastodon.pk, "copy_to_draft"])
     past = client.post(url, {"copy_to_draft-when_0": "2020-01-06T10:00"})
-    assert past.status_code == 400
-    assert "Choose a time in the future" in past.content.decode()
+    post_page = reverse("post-detail", args=[on_mastodon.pk])
+    assert "Choose a time in the future" in refused_page(client, past, post_page)
+    assert Post.objects.count() == 1
     response = client.post(url, {"copy_to_draft-when_0": "2030-01-07T10:30"})
     copy = Post.objects.exclude(pk=on_mastodon.pk).get()
     assert response.url == reverse("post-detail", args=[copy.pk])
@@ -178,7 +184,10 @@ def test_an_overdue_post_is_offered_a_new_time_not_an_approval(client, overdue, 
         reverse("post-action", args=[overdue.pk, "approve"]),
         {"expected_hash": overdue.content_hash},
     )
-    assert forged.status_code == 400  # the scheduled time has passed
+    refusal = refused_page(client, forged, reverse("post-detail", args=[overdue.pk]))
+    assert "The scheduled time has passed" in refusal
+    overdue.refresh_from_db()
+    assert overdue.state == PostState.PENDING_APPROVAL
     client.force_login(writer_a)
     page = client.get(reverse("post-detail", args=[overdue.pk])).content.decode()
     assert "Reschedule" in page and "Copy to a new draft" in page

@@ -12,6 +12,7 @@ from django.urls import reverse
 from editorial import workflow as wf
 from editorial.models import Category, Comment, PlanState, Post, PostState, WeeklyPlan
 from tests.factories import ChannelFactory, PostFactory
+from tests.refusals import HTMX, refused_page
 
 S = PostState
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -172,10 +173,19 @@ def test_a_time_outside_the_week_shown_is_refused(cm_client, draft):
 def test_a_post_that_cannot_be_planned_keeps_its_former_time(cm_client, draft):
     draft.channels.clear()
     response = cm_client.post(PLACE, {"post": draft.pk, "at_0": "2030-03-20T14:00"})
-    assert response.status_code == 400
-    assert "Choose at least one channel" in response.content.decode()
+    page = refused_page(cm_client, response, BOARD)
+    assert "Choose at least one channel" in page
+    assert 'name="at_0" value="2030-03-20T14:00"' in page  # its place form, as typed
     draft.refresh_from_db()
     assert (draft.state, draft.scheduled_at) == (S.DRAFT, None)
+
+
+def test_a_refused_drop_answers_htmx_with_its_status_and_the_board(cm_client, draft):
+    draft.channels.clear()
+    data = {"post": draft.pk, "at_0": "2030-03-20T14:00"}
+    response = cm_client.post(PLACE, data, **HTMX)
+    assert response.status_code == 400
+    assert "Choose at least one channel" in response.content.decode()
 
 
 def test_accepting_a_submission_puts_it_into_the_plan_of_its_week(cm_client, submission):
@@ -200,8 +210,7 @@ def test_returning_a_submission_with_a_comment_sends_it_back(cm_client, cm, subm
 def test_returning_a_submission_needs_a_comment(cm_client, submission):
     url = reverse("submission-action", args=[submission.pk, "return_submission"])
     response = cm_client.post(url, {"comment": "   "})
-    assert response.status_code == 400
-    html = response.content.decode()
+    html = refused_page(cm_client, response, reverse("submissions"))
     assert "a comment is required" in html
     assert 'aria-invalid="true"' in html
     submission.refresh_from_db()
@@ -212,8 +221,9 @@ def test_a_refused_return_keeps_the_typed_comment(cm_client, cm, submission):
     wf.accept(submission, cm)  # someone else accepted it meanwhile
     url = reverse("submission-action", args=[submission.pk, "return_submission"])
     response = cm_client.post(url, {"comment": "Le lieu manque."})
-    assert response.status_code == 409
-    assert "Le lieu manque.</textarea>" in response.content.decode()
+    page = refused_page(cm_client, response, reverse("submissions"))
+    assert "Le lieu manque.</textarea>" in page
+    assert "Le lieu manque." not in cm_client.get(reverse("submissions")).content.decode()
 
 
 def test_fast_tracking_hot_news_sends_it_for_approval_as_urgent(
@@ -248,8 +258,7 @@ def test_submitting_the_plan_sends_its_items_for_approval(cm_client, cm, draft, 
 
 def test_submitting_an_empty_plan_is_refused_with_the_reason(cm_client):
     response = cm_client.post(reverse("plan-action", args=[YEAR, WEEK, "submit_plan"]))
-    assert response.status_code == 400
-    assert "it has no items" in response.content.decode()
+    assert "it has no items" in refused_page(cm_client, response, BOARD)
 
 
 def test_the_head_of_communication_may_not_submit_the_plan(client, head, cm, draft):
@@ -258,7 +267,7 @@ def test_the_head_of_communication_may_not_submit_the_plan(client, head, cm, dra
     login(client, head)
     assert "submit_plan" not in client.get(BOARD).context["plan_actions"]
     response = client.post(reverse("plan-action", args=[YEAR, WEEK, "submit_plan"]))
-    assert response.status_code == 403
+    assert "may do this" in refused_page(client, response, BOARD)
     assert WeeklyPlan.objects.get().state == PlanState.DRAFT
 
 
@@ -309,8 +318,7 @@ def test_the_head_returns_a_submitted_plan_only_with_a_comment(client, head, sub
     assert client.get(BOARD).context["plan_actions"] == ["approve_plan", "return_plan"]
     url = reverse("plan-action", args=[YEAR, WEEK, "return_plan"])
     response = client.post(url, {"comment": ""})
-    assert response.status_code == 400
-    assert "a comment is required" in response.content.decode()
+    assert "a comment is required" in refused_page(client, response, BOARD)
     client.post(url, {"comment": "Trop chargé le mercredi."})
     submitted_plan.refresh_from_db()
     draft.refresh_from_db()

@@ -1,9 +1,13 @@
 """The post pages: list, editor, a post's page and its actions, through the test client."""
 
+import dataclasses
 import datetime
+import hashlib
 import io
 
 from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,8 +18,12 @@ from PIL import Image
 from editorial import workflow as wf
 from editorial.audit import entries_for
 from editorial.content import compute_content_hash
+from editorial.forms.images import PENDING_SALT
 from editorial.models import Approval, Network, Post, PostState
+from editorial.views.post_actions import ACTIONS
 from tests.factories import ChannelFactory, PostFactory, in_days
+from tests.html_forms import form_data
+from tests.refusals import HTMX, refused_page
 
 S = PostState
 
@@ -30,10 +38,18 @@ def _action(client, post, action, **data):
     return client.post(reverse("post-action", args=[post.pk, action]), data)
 
 
-def _png() -> SimpleUploadedFile:
+def _page(post) -> str:
+    return reverse("post-detail", args=[post.pk])
+
+
+def _png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "navy").save(buffer, format="PNG")
-    return SimpleUploadedFile("affiche.png", buffer.getvalue(), content_type="image/png")
+    return buffer.getvalue()
+
+
+def _png() -> SimpleUploadedFile:
+    return SimpleUploadedFile("affiche.png", _png_bytes(), content_type="image/png")
 
 
 def _images(**first) -> dict:
@@ -114,30 +130,59 @@ def test_another_departments_post_answers_404_on_every_page(client, contrib_a, d
     assert not other.comments.exists()
 
 
-def test_a_forbidden_action_answers_403_and_says_why(client, contrib_a, pending):
-    response = _action(
-        _as(client, contrib_a), pending, "approve", expected_hash=pending.content_hash
+def test_a_forbidden_action_sends_the_browser_back_to_the_post_saying_why(
+    client, contrib_a, pending
+):
+    client = _as(client, contrib_a)
+    response = _action(client, pending, "approve", expected_hash=pending.content_hash)
+    page = refused_page(client, response, _page(pending))
+    assert "Only a head of communication" in page
+    pending.refresh_from_db()
+    assert pending.state == S.PENDING_APPROVAL
+
+
+def test_a_forbidden_action_from_htmx_answers_403_with_the_reason(client, contrib_a, pending):
+    response = _as(client, contrib_a).post(
+        reverse("post-action", args=[pending.pk, "approve"]),
+        {"expected_hash": pending.content_hash},
+        **HTMX,
     )
     assert response.status_code == 403
     assert "Only a head of communication" in response.content.decode()
-    pending.refresh_from_db()
-    assert pending.state == S.PENDING_APPROVAL
+
+
+def test_a_refused_action_keeps_what_was_typed_for_the_page_it_returns_to_once(
+    client, head, pending, monkeypatch
+):
+    def someone_got_there_first(post, user, text):
+        raise wf.StaleObject("Someone else acted on this post meanwhile.")
+
+    spec = dataclasses.replace(ACTIONS["request_changes"], run=someone_got_there_first)
+    monkeypatch.setitem(ACTIONS, "request_changes", spec)
+    client = _as(client, head)
+    response = _action(client, pending, "request_changes", text="Préciser l’horaire.")
+    page = refused_page(client, response, _page(pending))
+    assert "Someone else acted on this post meanwhile." in page
+    assert ">Préciser l’horaire.</textarea>" in page
+    again = client.get(_page(pending)).content.decode()  # a reload: shown, nothing posted
+    assert "Préciser l’horaire." not in again
+    assert "Someone else acted" not in again
 
 
 def test_approving_ones_own_post_is_refused_by_the_four_eyes_rule(client, head, dept_a, cm):
     post = PostFactory(origin_department=dept_a, author=head)
     wf.fast_track(post, cm)
-    response = _action(_as(client, head), post, "approve", expected_hash=post.content_hash)
-    assert response.status_code == 403
-    assert "Four-eyes" in response.content.decode()
+    client = _as(client, head)
+    response = _action(client, post, "approve", expected_hash=post.content_hash)
+    assert "Four-eyes" in refused_page(client, response, _page(post))
 
 
-def test_a_stale_action_answers_409_and_shows_the_post_as_it_is(client, contrib_a, post_a):
+def test_a_stale_action_is_refused_and_shows_the_post_as_it_is(client, contrib_a, post_a):
     client = _as(client, contrib_a)
     assert _action(client, post_a, "submit").status_code == 302
+    client.get(_page(post_a))  # the success message, shown
     response = _action(client, post_a, "submit")  # a second tab, still showing the draft
-    assert response.status_code == 409
-    page = response.content.decode()
+    page = refused_page(client, response, _page(post_a))
     assert "not possible while the item is submitted" in page
     assert "state-submitted" in page
 
@@ -147,8 +192,11 @@ def test_an_approval_is_refused_when_the_content_changed_since_the_page_was_show
 ):
     seen = pending.content_hash
     Post.objects.filter(pk=pending.pk).update(body="Autre texte, jamais relu.")
-    response = _action(_as(client, head), pending, "approve", expected_hash=seen)
-    assert response.status_code == 409
+    client = _as(client, head)
+    response = _action(client, pending, "approve", expected_hash=seen)
+    assert "changed since" in refused_page(client, response, _page(pending))
+    pending.refresh_from_db()
+    assert pending.state == S.PENDING_APPROVAL
     assert not Approval.objects.filter(post=pending).exists()
 
 
@@ -268,8 +316,9 @@ def test_a_text_too_long_for_a_channel_is_saved_but_cannot_be_submitted(client, 
     client.post(reverse("post-create"), _editor_data(hook, body="é" * 4001))
     post = Post.objects.get()
     response = _action(client, post, "submit")
-    assert response.status_code == 400
-    assert "4000" in response.content.decode()
+    assert "accepts 4000 characters, the text has 4001" in refused_page(
+        client, response, _page(post)
+    )
 
 
 # --- a post's page and its actions ----------------------------------------------------
@@ -299,9 +348,9 @@ def test_submitting_goes_through_the_workflow_and_redirects_with_a_message(
 
 
 def test_requesting_changes_without_a_comment_says_so_next_to_the_field(client, head, pending):
-    response = _action(_as(client, head), pending, "request_changes", text="  ")
-    assert response.status_code == 400
-    page = response.content.decode()
+    client = _as(client, head)
+    response = _action(client, pending, "request_changes", text="  ")
+    page = refused_page(client, response, _page(pending))
     assert 'id="action-request_changes-error"' in page
     assert "a comment is required" in page
     pending.refresh_from_db()
@@ -437,14 +486,107 @@ def test_the_approver_lifting_the_flag_from_the_post_page_sends_it_back_for_anot
     assert "someone else must approve it now" in page
     assert reverse("post-action", args=[post.pk, "approve"]) not in page
     forged = _action(client, post, "approve", expected_hash=post.content_hash)
-    assert forged.status_code == 403
+    assert "someone else must approve it" in refused_page(client, forged, _page(post))
     post.refresh_from_db()
     assert post.state == S.PENDING_APPROVAL
 
 
 def test_lifting_the_flag_needs_a_reviewer_and_a_reason(client, cm, head, contrib_a, pending):
     post = _awaiting_signoff(pending, cm, head)
-    assert _action(_as(client, contrib_a), post, "lift_sensitivity", text="Non.").status_code == 403
-    assert _action(_as(client, head), post, "lift_sensitivity", text=" ").status_code == 400
+    forbidden = _action(_as(client, contrib_a), post, "lift_sensitivity", text="Non.")
+    assert "may do this" in refused_page(client, forbidden, _page(post))
+    no_reason = _action(_as(client, head), post, "lift_sensitivity", text=" ")
+    assert "reason" in refused_page(client, no_reason, _page(post))
     post.refresh_from_db()
     assert (post.state, post.sensitive) == (S.PENDING_SIGNOFF, True)
+
+
+def test_changing_only_the_text_of_a_post_in_the_repeated_hour_keeps_its_time(
+    client, contrib_a, post_a
+):
+    winter = datetime.datetime(2027, 10, 31, 1, 30, tzinfo=datetime.UTC)  # 02:30 CET
+    Post.objects.filter(pk=post_a.pk).update(scheduled_at=winter)
+    post_a.refresh_from_db()
+    wf.edit_post(post_a, contrib_a, body=post_a.body)  # a fresh content hash, as saved
+    client = _as(client, contrib_a)
+    page = client.get(reverse("post-edit", args=[post_a.pk])).content.decode()
+    assert 'name="scheduled_at_1" value="1" checked' in page
+    data = {**form_data(page), "body": "Seul le texte change."}
+    response = client.post(reverse("post-edit", args=[post_a.pk]), data)
+    assert response.status_code == 302, response.content.decode()
+    post_a.refresh_from_db()
+    assert post_a.body == "Seul le texte change."
+    assert post_a.scheduled_at == winter
+
+
+def test_line_breaks_sent_by_the_browser_are_stored_and_counted_as_one_character(
+    client, contrib_a, channel_a
+):
+    # A browser sends a textarea's line breaks as \r\n; its counter sees \n.
+    typed = "Ligne 1\r\nLigne 2\r\n\r\n👮 https://www.police.fr\r\n"
+    data = _editor_data(channel_a, body=typed, **{f"variant_{channel_a.pk}": "A\r\nB"})
+    assert _as(client, contrib_a).post(reverse("post-create"), data).status_code == 302
+    post = Post.objects.get()
+    assert post.body == "Ligne 1\nLigne 2\n\n👮 https://www.police.fr"
+    assert post.variants.get().body == "A\nB"
+
+
+# --- images kept across a form error, and as many slots as the networks take ---------
+
+
+def test_an_image_chosen_in_a_form_with_an_error_is_kept_with_its_alt_text(
+    client, contrib_a, channel_a, django_capture_on_commit_callbacks
+):
+    client = _as(client, contrib_a)
+    data = {**_editor_data(channel_a, title=""), **_images(image=_png(), alt_text="Affiche")}
+    page = client.post(reverse("post-create"), data).content.decode()
+    assert 'id="id_title_errors"' in page
+    assert "Kept from your last try: affiche.png" in page
+    sent_again = {**form_data(page), "title": "Avec un titre cette fois"}
+    assert "images-0-image" not in sent_again  # a browser never fills a file input again
+    assert sent_again["images-0-alt_text"] == "Affiche"
+
+    aside = signing.loads(sent_again["images-0-pending"], salt=PENDING_SALT)["name"]
+    assert default_storage.exists(aside)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("post-create"), sent_again)
+    assert response.status_code == 302
+    image = Post.objects.get().images.get()
+    assert image.alt_text == "Affiche"
+    assert image.sha256 == hashlib.sha256(_png_bytes()).hexdigest()
+    assert not default_storage.exists(aside)  # gone once saved with the post
+
+
+def test_a_kept_image_belongs_to_the_writer_who_chose_it(client, contrib_a, writer_a, channel_a):
+    data = {**_editor_data(channel_a, title=""), **_images(image=_png(), alt_text="Affiche")}
+    page = _as(client, contrib_a).post(reverse("post-create"), data).content.decode()
+    stolen = {**form_data(page), "title": "Par quelqu'un d'autre"}
+    response = _as(client, writer_a).post(reverse("post-create"), stolen)
+    assert response.status_code == 200
+    assert 'id="id_images-0-image_errors"' in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_the_editor_takes_several_images_but_no_more_than_any_network_does(
+    client, contrib_a, channel_a
+):
+    client = _as(client, contrib_a)
+    slots = {
+        **_editor_data(channel_a),
+        "images-TOTAL_FORMS": "3",
+        **{f"images-{i}-image": _png() for i in range(3)},
+        **{f"images-{i}-alt_text": f"Image {i}" for i in range(3)},
+    }
+    assert client.post(reverse("post-create"), slots).status_code == 302
+    assert Post.objects.get().images.count() == 3
+
+    too_many = {
+        **_editor_data(channel_a, title="Trop"),
+        "images-TOTAL_FORMS": "11",
+        **{f"images-{i}-image": _png() for i in range(11)},
+        **{f"images-{i}-alt_text": f"Image {i}" for i in range(11)},
+    }
+    page = client.post(reverse("post-create"), too_many).content.decode()
+    assert "Please submit at most 10 forms." in page
+    assert Post.objects.count() == 1

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from editorial.models import PostState, PublicationState
 from tests.factories import ChannelFactory
+from tests.refusals import refused_page
 from tests.test_publishing_sender import claimed_post
 
 PS = PublicationState
@@ -90,7 +91,8 @@ def test_a_contributor_who_posts_anyway_is_refused_with_the_reason(client, write
     _post, publication = unknown
     client.force_login(writer_a)
     response = client.post(outcome_url(publication), {"outcome": "sent"})
-    assert response.status_code == 403
+    back = reverse("post-detail", args=[publication.post_id])
+    assert "may do this" in refused_page(client, response, back)
     publication.refresh_from_db()
     assert publication.state == PS.UNKNOWN
 
@@ -101,8 +103,8 @@ def test_a_second_answer_for_a_settled_publication_is_a_conflict(client, cm, hea
     assert client.post(outcome_url(publication), {"outcome": "sent"}).status_code == 302
     client.force_login(head)
     response = client.post(outcome_url(publication), {"outcome": "resend"})
-    assert response.status_code == 409
-    assert "no longer unknown" in response.content.decode()
+    back = reverse("post-detail", args=[publication.post_id])
+    assert "no longer unknown" in refused_page(client, response, back)
     publication.refresh_from_db()
     assert publication.state == PS.SENT
 

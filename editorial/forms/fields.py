@@ -91,13 +91,15 @@ class LocalDateTimeWidget(forms.MultiWidget):
         return [None, None]
 
     def get_context(self, name, value, attrs):
+        # A stored moment (the initial value) carries its own occurrence: decompressed
+        # here too, so that saving it unchanged keeps it instead of asking again.
+        if not isinstance(value, list | tuple):
+            value = self.decompress(value)
         context = super().get_context(name, value, attrs)
         naive = parse_local(context["widget"]["subwidgets"][0]["value"])
         context["widget"]["fold_choices"] = fold_choices(naive, timezone.get_current_timezone())
         context["widget"]["fold_name"] = f"{name}_1"
-        context["widget"]["fold_value"] = (
-            "" if value is None else (value[1] if isinstance(value, list | tuple) else "")
-        )
+        context["widget"]["fold_value"] = value[1] if len(value) > 1 and value[1] else ""
         return context
 
 
@@ -163,3 +165,12 @@ class LocalDateTimeField(forms.MultiValueField):
         except ValidationError:
             return True
         return initial != cleaned
+
+
+class PostTextField(forms.CharField):
+    """A text that goes out on the networks. A browser sends each line break of a
+    textarea as \\r\\n but shows and counts it as one \\n: stored as \\n, the server
+    counts what the editor's counter counts, and a network gets one break, not two."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")

@@ -16,8 +16,8 @@ from editorial.access import (
     visible_departments,
 )
 from editorial.content import channel_publish_problem
-from editorial.forms.fields import LocalDateTimeField
-from editorial.models import Category, Post, PostImage
+from editorial.forms.fields import LocalDateTimeField, PostTextField
+from editorial.models import Category, Post
 
 VARIANT_PREFIX = "variant_"
 
@@ -29,7 +29,7 @@ class PostForm(forms.Form):
     title = forms.CharField(
         label=_("Title"), max_length=200, help_text=_("Internal, not published.")
     )
-    body = forms.CharField(
+    body = PostTextField(
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("The text that goes out, unless a channel has its own version."),
@@ -74,7 +74,7 @@ class PostForm(forms.Form):
         self.fields["campaign"].queryset = visible_campaigns(user).order_by("name")
         self._set_up_department(user, post)
         for channel in self.channel_list:
-            self.fields[f"{VARIANT_PREFIX}{channel.pk}"] = forms.CharField(
+            self.fields[f"{VARIANT_PREFIX}{channel.pk}"] = PostTextField(
                 label=_("Text for %(channel)s") % {"channel": channel.name},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
@@ -186,40 +186,6 @@ class PostForm(forms.Form):
             for channel in self.channel_list
             if channel.pk in chosen
         }
-
-
-class BaseImageFormSet(forms.BaseInlineFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        form.fields["image"].help_text = _(
-            "If the form shows an error, choose the image again: browsers do not keep it."
-        )
-        form.fields["alt_text"].help_text = _(
-            "Required: describe the image for people who cannot see it."
-        )
-
-
-# Images with their mandatory alternative text, saved in the post's own transaction
-# (see `save_images`), so that the content fingerprint covers them.
-PostImageFormSet = forms.inlineformset_factory(
-    Post,
-    PostImage,
-    formset=BaseImageFormSet,
-    fields=["image", "alt_text"],
-    extra=1,
-    max_num=10,
-    can_delete=True,
-)
-
-
-def save_images(formset):
-    """An `apply=` callback for create_post / edit_post."""
-
-    def apply(post: Post) -> None:
-        formset.instance = post
-        formset.save()
-
-    return apply
 
 
 class CommentForm(forms.Form):

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from editorial import access, workflow
 from editorial.forms.fields import LocalDateTimeField, fold_choices, parse_local
 from editorial.models import Category, PostState
+from editorial.views.respond import HttpResponseSeeOther
 from editorial.workflow.schedule import deny_reschedule
 
 TEMPLATE = "editorial/calendar/calendar.html"
@@ -227,12 +228,9 @@ def _refused(request, post, message: str, status: int, fold_choices=()) -> HttpR
             },
             status=status,
         )
+    # A plain form post: back to the calendar at the post's day (post/redirect/get).
     messages.error(request, message)
-    day = timezone.localtime(post.scheduled_at).date() if post.scheduled_at else None
-    context = _page(
-        CalendarFilters(request.user), VIEWS["week"], (day or timezone.localdate()).isoformat()
-    )
-    return render(request, TEMPLATE, context, status=status)
+    return HttpResponseSeeOther(_calendar_url(post) if post.scheduled_at else reverse("calendar"))
 
 
 def _calendar_url(post) -> str:

@@ -3,10 +3,12 @@ held posts one by one: confirmed to go out now, or given a new time."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +19,7 @@ from editorial.forms.crisis import PauseForm, RescheduleHeldForm
 from editorial.models import PublishingPause
 from editorial.pauses import what_it_does, what_its_end_does
 from editorial.permissions import deny_pause
-from editorial.views.respond import refused
+from editorial.views.respond import as_data, kept, posted, refused
 
 TEMPLATE = "editorial/crisis/crisis.html"
 
@@ -75,13 +77,27 @@ def _forbidden(request):
     return None
 
 
-def _refused(request, exc, **forms):
-    return refused(request, exc, TEMPLATE, _context(request, **forms))
+def _refused(request, exc, keep=None, **forms):
+    context = partial(_context, request, **forms)
+    return refused(request, exc, TEMPLATE, context, back=reverse("crisis"), keep=keep or {})
 
 
 @login_required
 def crisis(request):
-    return _forbidden(request) or _page(request)
+    return _forbidden(request) or _page(request, **_refused_forms(request))
+
+
+def _refused_forms(request) -> dict:
+    """Back from a refused pause or reschedule: that form again, as it was typed."""
+    refusal = kept(request)
+    typed = refusal["keep"] if refusal else {}
+    if "pause" in typed:
+        return {"pause_form": _pause_form(request.user, as_data(typed["pause"]))}
+    if "reschedule" in typed:
+        pk = typed["post"]
+        form = RescheduleHeldForm(as_data(typed["reschedule"]), prefix=f"held-{pk}")
+        return {"reschedule": {pk: form}}
+    return {}
 
 
 @login_required
@@ -103,7 +119,7 @@ def pause(request):
             requires_director=data["requires_director"],
         )
     except workflow.WorkflowError as exc:
-        return _refused(request, exc, pause_form=form)
+        return _refused(request, exc, {"pause": posted(request)}, pause_form=form)
     messages.success(request, what_it_does(paused))
     return redirect("crisis")
 
@@ -148,7 +164,8 @@ def reschedule(request, pk: int):
     try:
         workflow.reschedule_held(post, request.user, form.cleaned_data["when"])
     except workflow.WorkflowError as exc:
-        return _refused(request, exc, reschedule={post.pk: form})
+        keep = {"post": post.pk, "reschedule": posted(request)}
+        return _refused(request, exc, keep, reschedule={post.pk: form})
     messages.success(request, _("Rescheduled: %(post)s.") % {"post": post})
     return redirect("crisis")
 

@@ -8,21 +8,24 @@ costs the same number of queries for two posts or two hundred.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from editorial import workflow
-from editorial.access import post_or_404, visible_plans
+from editorial.access import post_or_404, visible_plans, visible_posts
 from editorial.inbox import awaiting
 from editorial.models import Approval, PlanState, PostState, Publication, PublicationState
 from editorial.views import plan_review
 from editorial.views.post_actions import ACTIONS
+from editorial.views.respond import kept, refused
 
 # The review actions a row offers, with their button labels, in the order shown.
 ROW_ACTIONS = {
@@ -97,19 +100,29 @@ def _plans_to_review(user) -> list:
 
 
 def _page(request, *, failed=None, status=200):
+    return render(request, TEMPLATE, _context(request, failed=failed), status=status)
+
+
+def _context(request, *, failed=None) -> dict:
     rows = []
     for post in _with_rows(awaiting(request.user)):
         if failed and failed["post"].pk == post.pk:
             rows.append(failed)
         else:
             rows.append(_row(post, request.user))
-    context = {"section": "inbox", "rows": rows, "plans": _plans_to_review(request.user)}
-    return render(request, TEMPLATE, context, status=status)
+    return {"section": "inbox", "rows": rows, "plans": _plans_to_review(request.user)}
 
 
 @login_required
 def inbox(request):
-    return _page(request)
+    failed = None
+    refusal = kept(request)
+    typed = refusal["keep"] if refusal else {}
+    # Back from a refused row action (without htmx): that row, as it was typed.
+    if post := visible_posts(request.user).filter(pk=typed.get("post")).first():
+        error, typed = refusal["error"], {typed["action"]: typed["text"]}
+        failed = _row(post, request.user, error=error, typed=typed)
+    return _page(request, failed=failed)
 
 
 @login_required
@@ -134,8 +147,9 @@ def inbox_action(request, pk: int, action: str):
         failed = _row(post, request.user, error=exc, typed={action: text})
         if request.htmx:
             return render(request, ROW_TEMPLATE, {"row": failed}, status=exc.status)
-        messages.error(request, str(exc))
-        return _page(request, failed=failed, status=exc.status)
+        keep = {"post": post.pk, "action": action, "text": text}
+        context = partial(_context, request, failed=failed)
+        return refused(request, exc, TEMPLATE, context, back=reverse("inbox"), keep=keep)
     done = DONE.get(f"{action}:{post.state}", DONE[action]) % {"post": post}
     if request.htmx:
         return render(request, ROW_TEMPLATE, {"row": {"post": post, "done": done}})

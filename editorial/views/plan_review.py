@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -15,6 +15,7 @@ from editorial.access import plan_or_404
 from editorial.forms.review import PlanReviewForm, ReturnPlanForm
 from editorial.models import BY_SCHEDULE, AuditEntry, PostState
 from editorial.permissions import deny_approve
+from editorial.views.respond import as_data, kept, refused
 from editorial.views.review_changes import changes_since, last_reviews, returned_comment
 
 TEMPLATE = "editorial/inbox/plan_review.html"
@@ -67,7 +68,8 @@ def _context(plan, user, form, return_form) -> dict:
 def plan_review(request, pk: int):
     plan = plan_or_404(request.user, pk)
     if request.method != "POST":
-        return render(request, TEMPLATE, _context(plan, request.user, None, None))
+        form, return_form = _refused_forms(request, plan)
+        return render(request, TEMPLATE, _context(plan, request.user, form, return_form))
     if request.POST.get("action") == "return_plan":
         return _return_plan(request, plan)
     return _approve_plan(request, plan)
@@ -122,10 +124,22 @@ def _return_plan(request, plan):
 
 
 def _refused(request, plan, exc, form, return_form):
-    messages.error(request, exc.message)
-    context = _context(plan, request.user, form, return_form)
-    context["refusal"] = exc
-    return render(request, TEMPLATE, context, status=exc.status)
+    def context():
+        return _context(plan, request.user, form, return_form)
+
+    back = reverse("plan-review", args=[plan.pk])
+    return refused(request, exc, TEMPLATE, context, back=back)
+
+
+def _refused_forms(request, plan):
+    """Back from a refused approval or return: that form again, as it was typed."""
+    refusal = kept(request)
+    if refusal is None:
+        return None, None
+    data = as_data(refusal["keep"])
+    if data.get("action") == "return_plan":
+        return None, ReturnPlanForm(data)
+    return PlanReviewForm(data, items=_items_of(plan)), None
 
 
 urlpatterns = [

@@ -11,6 +11,7 @@ refusal with its reason and status, never a 500.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,7 +31,7 @@ from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.forms.plans import CommentForm, PlaceForm
 from editorial.models import BY_SCHEDULE, Category, PlanState, PostState, WeeklyPlan
-from editorial.views.respond import refused
+from editorial.views.respond import as_data, kept, posted, refused
 from editorial.views.review_changes import changes_since, last_reviews, returned_comment
 from editorial.workflow.plans import team_of
 
@@ -190,7 +191,32 @@ def _within(post, start: dt.datetime, end: dt.datetime) -> bool:
 
 def _render_board(request, iso_year: int, iso_week: int):
     _require_plan_role(request.user)
-    return render(request, BOARD, _board_context(request, iso_year, iso_week))
+    failed = _refused_forms(request, iso_year, iso_week)
+    return render(request, BOARD, _board_context(request, iso_year, iso_week, **failed))
+
+
+def _refused_forms(request, iso_year: int, iso_week: int) -> dict:
+    """Back from a refused action on the board: its form again, as it was typed."""
+    refusal = kept(request)
+    if refusal is None:
+        return {}
+    typed = refusal["keep"]
+    if "place" in typed:
+        data = as_data(typed["place"])
+        _monday, start, end = _week_bounds(iso_year, iso_week)
+        pk = int(typed["post"])
+        form = PlaceForm(data, auto_id=f"place-{pk}-%s", week_start=start, week_end=end)
+        return {"place_failed": (pk, form)}
+    if "return_plan" in typed:
+        form = CommentForm(as_data(typed["return_plan"]), auto_id="return-plan-%s")
+        form.is_valid()
+        form.add_error("comment", refusal["error"])
+        return {"return_form": form}
+    return {}
+
+
+def _board_url(iso_year: int, iso_week: int) -> str:
+    return reverse("plan-board-week", args=[iso_year, iso_week])
 
 
 @login_required
@@ -238,7 +264,9 @@ def plan_place(request, year: int, week: int):
         _place(post, request.user, at)
     except workflow.WorkflowError as exc:
         post.refresh_from_db()
-        return refused(request, exc, BOARD, _board_context(request, year, week, **failed))
+        context = partial(_board_context, request, year, week, **failed)
+        keep = {"post": post.pk, "place": posted(request)}
+        return refused(request, exc, BOARD, context, back=_board_url(year, week), keep=keep)
     done = _("Planned: “%(post)s”, %(time)s") % {
         "post": post,
         "time": formats.date_format(timezone.localtime(at), "DATETIME_FORMAT"),
@@ -270,8 +298,9 @@ def plan_action(request, year: int, week: int, action: str):
     except workflow.WorkflowError as exc:
         if action == "return_plan":
             form.add_error("comment", str(exc))
-        context = _board_context(request, year, week, return_form=form)
-        return refused(request, exc, BOARD, context)
+        context = partial(_board_context, request, year, week, return_form=form)
+        keep = {"return_plan": posted(request)} if action == "return_plan" else {}
+        return refused(request, exc, BOARD, context, back=_board_url(year, week), keep=keep)
     messages.success(request, done)
     return redirect("plan-board-week", year, week)
 
@@ -308,7 +337,21 @@ def _submissions_context(request, failed=None) -> dict:
 @login_required
 def submissions(request):
     _require_plan_role(request.user)
-    return render(request, SUBMISSIONS, _submissions_context(request))
+    return render(request, SUBMISSIONS, _submissions_context(request, failed=_refused(request)))
+
+
+def _refused(request):
+    """Back from a refused action on Submissions: the post, with what was typed for it."""
+    refusal = kept(request)
+    typed = refusal["keep"] if refusal else {}
+    post = _posts(request.user).filter(pk=typed.get("post")).first() if typed else None
+    if post is None:
+        return None
+    form = CommentForm(as_data(typed["data"]), auto_id=f"return-{post.pk}-%s")
+    form.is_valid()
+    if typed["action"] == "return_submission":
+        form.add_error("comment", refusal["error"])
+    return (post, form)
 
 
 def _joined_review(post) -> str:
@@ -355,9 +398,9 @@ def submission_action(request, pk: int, action: str):
     except workflow.WorkflowError as exc:
         if action == "return_submission":
             form.add_error("comment", str(exc))
-        return refused(
-            request, exc, SUBMISSIONS, _submissions_context(request, failed=(post, form))
-        )
+        context = partial(_submissions_context, request, failed=(post, form))
+        keep = {"post": post.pk, "action": action, "data": posted(request)}
+        return refused(request, exc, SUBMISSIONS, context, back=reverse("submissions"), keep=keep)
     messages.success(request, done)
     return redirect("submissions")
 
@@ -370,7 +413,8 @@ def board_fast_track(request, year: int, week: int, pk: int):
     try:
         done = _run_post_action(request, post, "fast_track", "")
     except workflow.WorkflowError as exc:
-        return refused(request, exc, BOARD, _board_context(request, year, week))
+        context = partial(_board_context, request, year, week)
+        return refused(request, exc, BOARD, context, back=_board_url(year, week), keep={})
     messages.success(request, done)
     return redirect("plan-board-week", year, week)
 

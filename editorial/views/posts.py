@@ -2,11 +2,14 @@
 
 Views stay thin: objects come through `editorial.access` (404 outside the user's
 scope), buttons from `available_actions`, and every change through
-`editorial.workflow`, whose refusals come back as the page with the reason and the
-error's status (403, 409, 400), never a 500.
+`editorial.workflow`, whose refusals come back with the reason, never a 500: an
+action sends the browser back to the post's page (see `views/respond.py`), the editor
+shows the form again as typed, its images kept.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -23,13 +26,12 @@ from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.content import channel_access_problem
+from editorial.forms.images import PostImageFormSet, save_images
 from editorial.forms.posts import (
     CommentForm,
     OutcomeForm,
     PostFilterForm,
     PostForm,
-    PostImageFormSet,
-    save_images,
 )
 from editorial.models import (
     AuditEntry,
@@ -43,7 +45,7 @@ from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import EDITORS, POST_RULES, deny_resolve_publication
 from editorial.views.post_actions import ACTIONS
-from editorial.views.respond import refused
+from editorial.views.respond import as_data, kept, posted, refused
 from editorial.views.review_changes import changes_since, last_reviews, returned_comment
 from editorial.workflow.failed import retry_refusal
 
@@ -143,7 +145,9 @@ def _editor(request, form, post=None, **extra):
     return render(request, EDITOR, _editor_context(form, post, **extra))
 
 
-def _editor_context(form, post=None, **extra) -> dict:
+def _editor_context(form, post=None, *, images=None, **extra) -> dict:
+    if images is not None:
+        images.keep_uploads()  # shown again: a browser would not send the files again
     return {
         "section": "posts",
         "form": form,
@@ -151,6 +155,7 @@ def _editor_context(form, post=None, **extra) -> dict:
         "text_limits": {str(k): v for k, v in TEXT_LIMITS.items()},
         "media_limits": {str(k): v for k, v in MEDIA_LIMITS.items()},
         "reverts": post is not None and post.state in UNDER_REVIEW,
+        "images": images,
         **extra,
     }
 
@@ -167,9 +172,7 @@ def post_create(request):
             status=exc.status,
         )
     form = PostForm(request.POST or None, user=user)
-    images = PostImageFormSet(
-        request.POST or None, request.FILES or None, instance=Post(), prefix="images"
-    )
+    images = _images(request, Post())
     if request.method == "POST" and _all_valid(form, images):
         try:
             post = workflow.create_post(
@@ -187,6 +190,16 @@ def post_create(request):
     return _editor(request, form, images=images)
 
 
+def _images(request, post):
+    return PostImageFormSet(
+        request.POST or None,
+        request.FILES or None,
+        instance=post,
+        prefix="images",
+        form_kwargs={"user": request.user},
+    )
+
+
 def _all_valid(*forms) -> bool:
     return all([form.is_valid() for form in forms])  # a list: every form shows its errors
 
@@ -196,11 +209,10 @@ def post_edit(request, pk):
     post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
     refusal = _edit_refusal(post, request.user)
     if refusal:
-        return refused(request, refusal, DETAIL, _detail_context(request, post))
+        context = partial(_detail_context, request, post)
+        return refused(request, refusal, DETAIL, context, back=_page_of(post))
     form = PostForm(request.POST or None, user=request.user, post=post)
-    images = PostImageFormSet(
-        request.POST or None, request.FILES or None, instance=post, prefix="images"
-    )
+    images = _images(request, post)
     if request.method == "POST" and _all_valid(form, images):
         try:
             workflow.edit_post(
@@ -240,10 +252,27 @@ def _with_content(queryset):
     ).prefetch_related("channels", "variants", "images")
 
 
+def _page_of(post) -> str:
+    return reverse("post-detail", args=[post.pk])
+
+
 @login_required
 def post_detail(request, pk):
     post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
-    return render(request, DETAIL, _detail_context(request, post))
+    failed = outcome = None
+    if refusal := kept(request):
+        # Back from a refused action: its form again, as it was typed, with the reason.
+        typed = refusal["keep"]
+        if "publication" in typed:
+            form = OutcomeForm(as_data(typed["data"]), auto_id=_outcome_id(typed["publication"]))
+            outcome = (typed["publication"], form)
+        else:
+            failed = typed
+    return render(request, DETAIL, _detail_context(request, post, failed=failed, outcome=outcome))
+
+
+def _outcome_id(publication_pk: int) -> str:
+    return f"outcome-{publication_pk}-%s"
 
 
 @require_POST
@@ -276,7 +305,8 @@ def post_action(request, pk, action):
         # Show the post as it really is now, with what was typed kept.
         post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
         typed["error"] = str(exc)
-        return refused(request, exc, DETAIL, _detail_context(request, post, failed=typed))
+        context = partial(_detail_context, request, post, failed=typed)
+        return refused(request, exc, DETAIL, context, back=_page_of(post), keep=typed)
     done = str(spec.done)
     if action == "approve" and post.state == PostState.PENDING_SIGNOFF:
         done = gettext("Approved: it now awaits the director's sign-off.")
@@ -295,7 +325,7 @@ def publication_resolve(request, pk, publication_pk):
     publication = post.publications.filter(pk=publication_pk).first()
     if publication is None:
         raise Http404(gettext("There is no such publication."))
-    form = OutcomeForm(request.POST, auto_id=f"outcome-{publication.pk}-%s")
+    form = OutcomeForm(request.POST, auto_id=_outcome_id(publication.pk))
     if not form.is_valid():
         context = _detail_context(request, post, outcome=(publication.pk, form))
         return render(request, DETAIL, context, status=400)
@@ -306,8 +336,9 @@ def publication_resolve(request, pk, publication_pk):
         )
     except workflow.WorkflowError as exc:
         post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
-        context = _detail_context(request, post, outcome=(publication.pk, form))
-        return refused(request, exc, DETAIL, context)
+        context = partial(_detail_context, request, post, outcome=(publication.pk, form))
+        typed = {"publication": publication.pk, "data": posted(request)}
+        return refused(request, exc, DETAIL, context, back=_page_of(post), keep=typed)
     done = (
         gettext("Recorded as sent on %(channel)s.")
         if went_out
@@ -436,7 +467,7 @@ def _publications(post, user, outcome=None) -> list:
             publication.outcome_form = (
                 failed_form
                 if publication.pk == failed_pk
-                else OutcomeForm(auto_id=f"outcome-{publication.pk}-%s")
+                else OutcomeForm(auto_id=_outcome_id(publication.pk))
             )
     return publications
 

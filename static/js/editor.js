@@ -1,6 +1,10 @@
-// The post editor: live character counters and a preview per selected channel.
-// Counts code points, as the server does (Python's len), so an emoji counts once
-// here and there. The server still checks every limit before the post leaves draft.
+// The post editor: live character counters and a preview per selected channel, and
+// image slots added as needed.
+// Counts exactly what the server stores and counts (editorial/forms/fields.py
+// PostTextField, then Python's len): code points, so an emoji counts once; a line
+// break as one character (the browser submits it as \r\n, the server stores \n);
+// leading and trailing white space left out, as Django's form strips it. The server
+// still checks every limit before the post leaves draft.
 (function () {
   "use strict";
 
@@ -19,6 +23,15 @@
     });
   }
 
+  // Python's str.strip() white space (str.isspace), which differs from JS's trim().
+  var SPACE = "[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+  var EDGES = new RegExp("^" + SPACE + "+|" + SPACE + "+$", "g");
+
+  // The text as the server will store it.
+  function asStored(text) {
+    return text.replace(/\r\n?/g, "\n").replace(EDGES, "");
+  }
+
   function length(text) {
     return Array.from(text).length;
   }
@@ -30,7 +43,8 @@
   function textFor(pk) {
     var variant = variantOf(pk);
     // An empty or blank variant means "use the main text", as on the server.
-    return variant && variant.value.trim() ? variant.value : body.value;
+    var own = variant ? asStored(variant.value) : "";
+    return own || asStored(body.value);
   }
 
   function update(announce) {
@@ -70,12 +84,102 @@
     }
   }
 
+  // --- images: add a slot as needed, up to what the chosen channels take ----------
+
+  var images = form.querySelector("[data-images]");
+  var imageList = images && images.querySelector("[data-image-list]");
+  var total = images && images.querySelector("input[name$='-TOTAL_FORMS']");
+  var initial = images && images.querySelector("input[name$='-INITIAL_FORMS']");
+  var prefix = total ? total.name.replace(/-TOTAL_FORMS$/, "") : "";
+  var addButton = images && images.querySelector("[data-add-image]");
+  var limitNote = images && images.querySelector("[data-image-limit]");
+  var slotTemplate = images && images.querySelector("template[data-image-template]");
+
+  function slots() {
+    return Array.prototype.slice.call(imageList.querySelectorAll("[data-image-form]"));
+  }
+
+  function removed(slot) {
+    var box = slot.querySelector("input[name$='-DELETE']");
+    return box && box.checked;
+  }
+
+  // The fewest images any chosen channel takes; with none chosen, the most any takes.
+  function imageLimit() {
+    var limit = parseInt(images.dataset.max, 10);
+    var narrowest = null;
+    boxes.forEach(function (box) {
+      var own = parseInt(box.dataset.mediaLimit, 10);
+      if (box.checked && own < limit) {
+        limit = own;
+        narrowest = box.dataset.name;
+      }
+    });
+    return { limit: limit, channel: narrowest };
+  }
+
+  function renumber() {
+    // Extra slots follow the saved images: number them again after one is removed,
+    // so that the server reads every slot and counts none that is gone.
+    var first = parseInt(initial.value, 10);
+    var pattern = new RegExp("(" + prefix + "-)(\\d+|__prefix__)(-)", "g");
+    slots().forEach(function (slot, index) {
+      if (index < first) return;
+      slot.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (node) {
+        ["name", "id", "for", "aria-describedby"].forEach(function (attribute) {
+          var value = node.getAttribute(attribute);
+          if (value) node.setAttribute(attribute, value.replace(pattern, "$1" + index + "$3"));
+        });
+      });
+    });
+    total.value = slots().length;
+  }
+
+  function updateImages() {
+    var used = slots().filter(function (slot) { return !removed(slot); }).length;
+    var rule = imageLimit();
+    var full = used >= rule.limit;
+    addButton.hidden = false;
+    addButton.disabled = full;
+    limitNote.textContent = full
+      ? fill(rule.channel ? images.dataset.limitTemplate : images.dataset.maxTemplate, rule)
+      : "";
+    slots().forEach(function (slot, index) {
+      var remove = slot.querySelector("[data-remove-image]");
+      if (remove) remove.hidden = index < parseInt(initial.value, 10);
+    });
+  }
+
+  if (images && imageList && total && slotTemplate) {
+    addButton.addEventListener("click", function () {
+      var fragment = slotTemplate.content.cloneNode(true);
+      imageList.appendChild(fragment);
+      renumber();
+      updateImages();
+      var added = slots();
+      added[added.length - 1].querySelector("input[type=file]").focus();
+    });
+    imageList.addEventListener("click", function (event) {
+      var remove = event.target.closest("[data-remove-image]");
+      if (!remove) return;
+      remove.closest("[data-image-form]").remove();
+      renumber();
+      updateImages();
+      addButton.focus();
+    });
+    updateImages();
+  }
+
   form.addEventListener("input", function (event) {
     var name = event.target.name || "";
     if (name === "body" || name.indexOf("variant_") === 0) update(true);
   });
   form.addEventListener("change", function (event) {
-    if (event.target.name === "channels") update(true);
+    if (event.target.name === "channels") {
+      update(true);
+      if (images && total) updateImages();
+    }
+    if (/-DELETE$/.test(event.target.name || "") && images && total) updateImages();
   });
   update(false);
 })();
