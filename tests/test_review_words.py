@@ -131,6 +131,39 @@ def test_the_reviewer_sees_their_earlier_comment_and_what_changed(client, head, 
     assert "<ins>" in diff and "24 décembre" in diff
 
 
+def test_the_reviewers_inbox_row_shows_the_earlier_comment_and_what_changed(
+    client, head, resent
+):
+    client.force_login(head)
+    page = client.get(reverse("inbox")).content.decode()
+    row = page.split(f'id="row-{resent.pk}"')[1].split("</li>")[0]
+    assert "Précisez la date des fêtes." in row.split('data-testid="returned-comment"')[1]
+    diff = row.split('data-testid="diff">')[1].split("</p>")[0]
+    assert "<ins>" in diff and "24 décembre" in diff
+
+
+def test_the_inbox_reads_the_last_reviews_in_one_query_whatever_the_rows(
+    client, head, resent, cm, writer_a, dept_a, channel_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(head)
+    with CaptureQueriesContext(connection) as one_row:
+        client.get(reverse("inbox"))
+    for i in range(3):
+        post = PostFactory(
+            author=writer_a, origin_department=dept_a, channels=[channel_a], body=f"Texte {i}."
+        )
+        wf.fast_track(post, cm)
+        wf.request_changes(post, head, "Encore.")
+        wf.edit_post(post, writer_a, body=f"Texte {i} revu.")
+        wf.fast_track(post, cm)
+    with django_assert_max_num_queries(len(one_row)):
+        page = client.get(reverse("inbox")).content.decode()
+    assert page.count('data-testid="since-review"') == 4
+
+
 def test_a_first_review_shows_no_earlier_review(client, head, pending):
     client.force_login(head)
     page = client.get(reverse("post-detail", args=[pending.pk])).content.decode()

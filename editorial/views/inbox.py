@@ -26,6 +26,7 @@ from editorial.models import Approval, PlanState, PostState, Publication, Public
 from editorial.views import plan_review
 from editorial.views.post_actions import ACTIONS
 from editorial.views.respond import kept, refused
+from editorial.views.review_changes import last_reviews, since_review
 
 # The review actions a row offers, with their button labels, in the order shown.
 ROW_ACTIONS = {
@@ -54,6 +55,7 @@ OPEN = [PublicationState.UNKNOWN, PublicationState.FAILED]
 def _with_rows(queryset):
     return queryset.select_related("origin_department", "author", "last_editor").prefetch_related(
         "channels",
+        "variants",
         Prefetch("approvals", queryset=Approval.objects.filter(voided_at__isnull=True)),
         Prefetch(
             "publications",
@@ -65,8 +67,12 @@ def _with_rows(queryset):
     )
 
 
-def _row(post, user, *, error=None, typed=None) -> dict:
+def _row(post, user, *, error=None, typed=None, review=False) -> dict:
+    """One inbox row. `review`: the post's last review entry (from `last_reviews`, read
+    once for the page), or False to read it here for a row answered alone."""
     actions = set(workflow.available_actions(post, user))
+    if review is False:
+        review = last_reviews([post]).get(post.pk)
     publications = getattr(post, "open_publications", None)
     if publications is None:  # a row answered alone, after an action
         publications = list(post.publications.filter(state__in=OPEN).select_related("channel"))
@@ -78,6 +84,7 @@ def _row(post, user, *, error=None, typed=None) -> dict:
         "failed": [p for p in publications if p.state == PublicationState.FAILED],
         "can_retry": "retry_failed" in actions,
         "actions": [(name, label) for name, label in ROW_ACTIONS.items() if name in actions],
+        "since_review": since_review(post, review),
         "error": error,
         "typed": typed or {},
     }
@@ -105,11 +112,13 @@ def _page(request, *, failed=None, status=200):
 
 def _context(request, *, failed=None) -> dict:
     rows = []
-    for post in _with_rows(awaiting(request.user)):
+    posts = list(_with_rows(awaiting(request.user)))
+    reviews = last_reviews(posts)
+    for post in posts:
         if failed and failed["post"].pk == post.pk:
             rows.append(failed)
         else:
-            rows.append(_row(post, request.user))
+            rows.append(_row(post, request.user, review=reviews.get(post.pk)))
     return {"section": "inbox", "rows": rows, "plans": _plans_to_review(request.user)}
 
 

@@ -32,7 +32,7 @@ from editorial.access import post_or_404, visible_posts
 from editorial.forms.plans import CommentForm, PlaceForm
 from editorial.models import BY_SCHEDULE, Category, PlanState, PostState, WeeklyPlan
 from editorial.views.respond import as_data, kept, posted, refused
-from editorial.views.review_changes import changes_since, last_reviews, returned_comment
+from editorial.views.review_changes import last_reviews, since_review
 from editorial.workflow.plans import team_of
 
 S = PostState
@@ -318,12 +318,7 @@ def _submissions_context(request, failed=None) -> dict:
     # A submission sent back and submitted again: the comment and what changed since.
     reviews = last_reviews(posts)
     for post in posts:
-        review = reviews.get(post.pk)
-        post.since_review = review and {
-            "review": review,
-            "changes": changes_since(post, review),
-            "comment": returned_comment(review),
-        }
+        post.since_review = since_review(post, reviews.get(post.pk))
         actions = workflow.available_actions(post, user) if post.state == S.SUBMITTED else []
         post.can_accept = "accept" in actions
         post.can_return = "return_submission" in actions or post.pk == failed_pk

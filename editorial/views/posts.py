@@ -46,7 +46,7 @@ from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import EDITORS, POST_RULES, deny_resolve_publication
 from editorial.views.post_actions import ACTIONS
 from editorial.views.respond import as_data, kept, posted, refused
-from editorial.views.review_changes import changes_since, last_reviews, returned_comment
+from editorial.views.review_changes import last_reviews, since_review
 from editorial.workflow.failed import retry_refusal
 
 DETAIL = "editorial/posts/detail.html"
@@ -392,7 +392,7 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
     publications = _publications(post, user, outcome)
     history = _history(post, publications)
     return {
-        "since_review": _since_review(post),
+        "since_review": since_review(post, last_reviews([post]).get(post.pk)),
         "section": "posts",
         "post": post,
         "channels": channels,
@@ -411,25 +411,6 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
             if post.state == PostState.FAILED and POST_RULES["retry_failed"](post, user) is None
             else None
         ),
-    }
-
-
-def _since_review(post) -> dict | None:
-    """For a post back under review: what changed since the last review and the comment
-    it was returned with, so the reviewer need not remember either."""
-    if post.state not in (
-        PostState.SUBMITTED,
-        PostState.PENDING_APPROVAL,
-        PostState.PENDING_SIGNOFF,
-    ):
-        return None
-    review = last_reviews([post]).get(post.pk)
-    if review is None:
-        return None
-    return {
-        "review": review,
-        "changes": changes_since(post, review),
-        "comment": returned_comment(review),
     }
 
 

@@ -11,12 +11,14 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from editorial.models import AuditEntry
+from editorial.models import AuditEntry, PostState
 
 # The audit actions that record the text a reviewer saw (see workflow.review_snapshot).
 REVIEWS = ("approve", "sign_off", "request_changes", "back_to_plan", "return_submission")
 # The reviews that sent the post back with a comment for its writer.
 RETURNS = ("request_changes", "back_to_plan", "return_submission")
+# A post back in one of these states is read again by a reviewer.
+AWAITING_REVIEW = (PostState.SUBMITTED, PostState.PENDING_APPROVAL, PostState.PENDING_SIGNOFF)
 _TOKENS = re.compile(r"\s+|\S+")
 
 
@@ -77,6 +79,18 @@ def changes_since(post, review: AuditEntry | None) -> list[dict]:
         {"channels": channels, "diff": inline_diff(old, text)}
         for (old, text), channels in changes.items()
     ]
+
+
+def since_review(post, review: AuditEntry | None) -> dict | None:
+    """For a post back under review: what changed since `review` (its last review) and
+    the comment it was returned with, so the reviewer need not remember either."""
+    if review is None or post.state not in AWAITING_REVIEW:
+        return None
+    return {
+        "review": review,
+        "changes": changes_since(post, review),
+        "comment": returned_comment(review),
+    }
 
 
 def returned_comment(review: AuditEntry | None) -> str:
