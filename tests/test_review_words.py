@@ -131,9 +131,7 @@ def test_the_reviewer_sees_their_earlier_comment_and_what_changed(client, head, 
     assert "<ins>" in diff and "24 décembre" in diff
 
 
-def test_the_reviewers_inbox_row_shows_the_earlier_comment_and_what_changed(
-    client, head, resent
-):
+def test_the_reviewers_inbox_row_shows_the_earlier_comment_and_what_changed(client, head, resent):
     client.force_login(head)
     page = client.get(reverse("inbox")).content.decode()
     row = page.split(f'id="row-{resent.pk}"')[1].split("</li>")[0]

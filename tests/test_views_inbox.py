@@ -397,3 +397,19 @@ def test_the_plan_review_costs_the_same_queries_for_two_items_as_for_twelve(
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).content.decode().count('data-testid="review-item"') == 12
     assert len(few) == len(many)
+
+
+def test_the_inbox_lists_a_bounded_number_of_rows_and_says_how_many_wait(
+    client, head, cm, writer_a, dept_a, channel_a, monkeypatch
+):
+    from editorial.views import inbox as inbox_view
+
+    monkeypatch.setattr(inbox_view, "INBOX_ROWS", 2)
+    for _ in range(3):
+        post = PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a])
+        wf.fast_track(post, cm)
+    client.force_login(head)
+    page = client.get(reverse("inbox")).content.decode()
+    assert page.count('data-testid="inbox-row"') == 2
+    assert "3 posts await you" in page
+    assert "The first 2 are shown" in page

@@ -50,6 +50,9 @@ TEMPLATE = "editorial/inbox/inbox.html"
 # An htmx answer: the row, and the header's counter swapped out of band.
 ROW_TEMPLATE = "editorial/inbox/_row_response.html"
 OPEN = [PublicationState.UNKNOWN, PublicationState.FAILED]
+# Rows on one page, at most: the first ones in the inbox's order (sign-offs, then what
+# is held or failed, then the rest by time); the others come up as these are handled.
+INBOX_ROWS = 100
 
 
 def _with_rows(queryset):
@@ -112,14 +115,20 @@ def _page(request, *, failed=None, status=200):
 
 def _context(request, *, failed=None) -> dict:
     rows = []
-    posts = list(_with_rows(awaiting(request.user)))
+    posts = list(_with_rows(awaiting(request.user))[:INBOX_ROWS])
+    total = awaiting(request.user).count() if len(posts) == INBOX_ROWS else len(posts)
     reviews = last_reviews(posts)
     for post in posts:
         if failed and failed["post"].pk == post.pk:
             rows.append(failed)
         else:
             rows.append(_row(post, request.user, review=reviews.get(post.pk)))
-    return {"section": "inbox", "rows": rows, "plans": _plans_to_review(request.user)}
+    return {
+        "section": "inbox",
+        "rows": rows,
+        "total": total,
+        "plans": _plans_to_review(request.user),
+    }
 
 
 @login_required
