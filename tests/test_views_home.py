@@ -11,6 +11,7 @@ def lands_on(client, user) -> str:
     return client.get(reverse("home")).url
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("reviewer", ["head", "director"])
 def test_a_reviewer_with_nothing_awaiting_lands_on_the_calendar(request, client, reviewer):
     assert lands_on(client, request.getfixturevalue(reviewer)) == reverse("calendar")
