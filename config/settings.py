@@ -125,6 +125,8 @@ LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The header's switch remembers a choice of English for a year (see ChosenLanguageMiddleware).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# English times with their AM/PM always shown (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_TZ = True

@@ -1,19 +1,31 @@
-"""Where a signed-in person lands: the calendar for the national team, the
-department's posts for a contributor."""
+"""Where a signed-in person lands, decided here and nowhere else (the login redirects to
+this view): a reviewer with something awaiting them on what awaits them, the rest of the
+national team on the calendar, a contributor on their department's posts."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import path
 
-from accounts.roles import Role
+from accounts.roles import APPROVER_ROLES, Role
 from accounts.scope import roles_of
+from editorial.inbox import awaiting_count
+
+
+def landing(user) -> str:
+    """The name of the page `user` starts on."""
+    roles = roles_of(user)
+    if roles == {Role.CONTRIBUTOR}:
+        return "post-list"
+    # The head of communication and the director come to act: what awaits their approval
+    # or sign-off, rather than a week of posts and its filters (on a phone above all).
+    if roles & APPROVER_ROLES and awaiting_count(user):
+        return "inbox"
+    return "calendar"
 
 
 @login_required
 def home(request):
-    if roles_of(request.user) == {Role.CONTRIBUTOR}:
-        return redirect("post-list")
-    return redirect("calendar")
+    return redirect(landing(request.user))
 
 
 urlpatterns = [path("", home, name="home")]

@@ -24,8 +24,16 @@
   var foldChoices = document.getElementById("reschedule-fold-choices");
   var saveButton = document.getElementById("reschedule-save");
   var lang = el.dataset.locale || document.documentElement.lang || "fr";
+  // One clock for every time on the page, as the server writes them: 24-hour in French
+  // ("17:00", "00:30"), and in English the meridiem always shown ("5:00 PM", "12:30 AM"),
+  // never a bare "5:00" that could be morning or evening.
+  var twelveHour = lang.slice(0, 2) === "en";
+  var clock = twelveHour
+    ? { hour: "numeric", minute: "2-digit", hourCycle: "h12" }
+    : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
   var longFormat = new Intl.DateTimeFormat(lang, {
-    dateStyle: "full", timeStyle: "short", timeZone: "UTC"
+    weekday: "long", year: "numeric", month: "long", day: "numeric",
+    hour: clock.hour, minute: clock.minute, hourCycle: clock.hourCycle, timeZone: "UTC"
   });
   var views = { timeGridWeek: "week", dayGridMonth: "month" };
   var pending = null; // the drop waiting for Save or Cancel
@@ -105,7 +113,16 @@
     slotDuration: "00:30:00",
     defaultTimedEventDuration: "00:30",
     displayEventEnd: false,
+    eventTimeFormat: clock,
+    slotLabelFormat: clock,
     eventDisplay: "block",
+    // Posts close in time stand side by side, each readable, rather than drawn over one
+    // another: a post takes the height its time, title and state need (not the 30
+    // minutes' sliver), FullCalendar places by that height, and beyond two side by
+    // side (narrower, a title no longer reads) a "+N more" link lists the rest.
+    slotEventOverlap: false,
+    eventMinHeight: 64,
+    eventMaxStack: 2,
     editable: false,
     eventDurationEditable: false,
     height: "auto",
@@ -119,7 +136,9 @@
     eventDrop: confirmMove,
     // A month cell named after its day-number link (whose name is the full date) makes
     // the cell's name differ from its visible text; the link alone carries the date.
-    dayCellDidMount: function (arg) { arg.el.removeAttribute("aria-labelledby"); }
+    dayCellDidMount: function (arg) { arg.el.removeAttribute("aria-labelledby"); },
+    // The "+N more" link opens a popover (aria-expanded): a button, to assistive technology.
+    moreLinkDidMount: function (arg) { arg.el.setAttribute("role", "button"); }
   });
   calendar.render();
   hideIcons();

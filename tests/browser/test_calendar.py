@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from editorial import workflow as wf
 from editorial.audit import entries_for
 from editorial.models import Post, PostState
-from tests.browser.conftest import assert_accessible, login_as
+from tests.browser.conftest import assert_accessible, login_as, set_language
 from tests.factories import PostFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -228,4 +228,97 @@ def test_filters_narrow_the_events_without_reloading(page, cm, scene, monday, de
     expect(page.locator(".fc-event")).to_have_count(1)
     expect(event(page, "Vigilance cambriolages")).to_be_visible()
     assert "state=approved" in page.url  # a reload or a shared link keeps the filters
+    assert_accessible(page)
+
+
+def _post_at(writer_a, dept_a, channel_a, when, title) -> Post:
+    return PostFactory(
+        title=title,
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=when,
+    )
+
+
+def test_times_read_with_their_meridiem_in_english_and_on_24_hours_in_french(
+    page, cm, writer_a, dept_a, channel_a, monday
+):
+    _post_at(writer_a, dept_a, channel_a, at(monday, 17), "Bilan de la journée")
+    _post_at(writer_a, dept_a, channel_a, at(monday, 0, 30), "Nuit de la Saint-Sylvestre")
+    login_as(page, cm)
+    open_week(page, monday)
+    expect(in_slot(page, monday, "Bilan")).to_contain_text(re.compile(r"5:00\s*PM"))
+    expect(in_slot(page, monday, "Nuit")).to_contain_text(re.compile(r"12:30\s*AM"))
+    evening = page.locator('.fc-timegrid-slot-label[data-time="17:00:00"]')
+    expect(evening).to_have_text(re.compile(r"^\s*5:00\s*PM\s*$"))
+    set_language(page, "fr")
+    expect(page.locator(".fc-timeGridWeek-view")).to_be_visible()
+    expect(in_slot(page, monday, "Bilan")).to_contain_text("17:00")
+    expect(in_slot(page, monday, "Nuit")).to_contain_text("00:30")
+    expect(evening).to_have_text(re.compile(r"^\s*17:00\s*$"))
+    assert_accessible(page)
+
+
+def _boxes_overlap(a: dict, b: dict) -> bool:
+    """Whether two boxes share more than a sub-pixel sliver (layout rounds to 1/64 px)."""
+    return (
+        a["x"] + 1 < b["x"] + b["width"]
+        and b["x"] + 1 < a["x"] + a["width"]
+        and a["y"] + 1 < b["y"] + b["height"]
+        and b["y"] + 1 < a["y"] + a["height"]
+    )
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_posts_of_a_busy_morning_stand_side_by_side_each_title_readable(
+    request, size, cm, writer_a, dept_a, channel_a, monday
+):
+    page = request.getfixturevalue("page" if size == "desktop" else "phone_page")
+    times = {
+        "Alerte météo": (9, 0),
+        "Fermeture du commissariat": (9, 0),
+        "Opération tranquillité": (10, 0),
+        "Recrutement des cadets": (10, 30),
+    }
+    for title, (hour, minute) in times.items():
+        _post_at(writer_a, dept_a, channel_a, at(monday, hour, minute), title)
+    login_as(page, cm)
+    open_week(page, monday)
+    boxes = []
+    for title in times:
+        event_box = in_slot(page, monday, title)
+        event_box.scroll_into_view_if_needed()
+        name = event_box.locator(".cal-event-title")
+        expect(name).to_be_visible()
+        expect(name).to_have_text(title)
+        box, name_box = event_box.bounding_box(), name.bounding_box()
+        time_box = event_box.locator(".cal-event-time").bounding_box()
+        # The time and the title's first line show inside the post's own box.
+        assert box["y"] <= time_box["y"] and time_box["y"] + time_box["height"] <= name_box["y"] + 1
+        assert name_box["y"] + 14 <= box["y"] + box["height"]
+        assert box["width"] >= 60, f"{title}: {box['width']} px wide"
+        boxes.append(box)
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1 :]:
+            assert not _boxes_overlap(first, second), (first, second)
+    assert_accessible(page)
+
+
+def test_beyond_two_side_by_side_a_link_lists_the_others(
+    page, cm, writer_a, dept_a, channel_a, monday
+):
+    for n in range(5):
+        _post_at(writer_a, dept_a, channel_a, at(monday, 9), f"Point presse {n}")
+    login_as(page, cm)
+    open_week(page, monday)
+    expect(in_slot(page, monday, "Point presse")).to_have_count(2)
+    more = page.locator(f'td.fc-timegrid-col[data-date="{monday}"] .fc-timegrid-more-link')
+    expect(more).to_have_text(re.compile(r"\+3"))
+    more.click()
+    hidden = page.locator(".fc-popover .fc-event")
+    expect(hidden).to_have_count(3)
+    shown = in_slot(page, monday, "Point presse").locator(".cal-event-title").all_inner_texts()
+    listed = hidden.locator(".cal-event-title").all_inner_texts()
+    assert sorted(shown + listed) == [f"Point presse {n}" for n in range(5)]
     assert_accessible(page)
