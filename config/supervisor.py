@@ -270,11 +270,14 @@ def product_programs(host: str, port: int, var_dir: Path) -> list[Program]:
         programs.append(redis)
         os.environ["REDIS_URL"] = url  # inherited by every child started after this
     threads = os.environ.get("CADENCE_WORKER_THREADS", "8")
+    # INFO would print three lines a second (the scheduler's sweep, received, done) and
+    # bury what matters; warnings and errors, and each restart above, still show.
+    level = f"--loglevel={os.environ.get('CADENCE_LOG_LEVEL', 'WARNING')}"
     worker_options = ["--pool", "threads", "--concurrency", threads]
     worker_options += ["--without-mingle", "--without-gossip"]
     programs += [
-        Program("worker", [*celery, "worker", "--loglevel=INFO", *worker_options]),
-        Program("scheduler", [*celery, "beat", "--loglevel=INFO"]),
+        Program("worker", [*celery, "worker", level, *worker_options]),
+        Program("scheduler", [*celery, "beat", level]),
         # --noreload: the supervisor restarts a dead server; runserver's reloader would
         # add a second process that outlives a kill of the first.
         Program("web", [python, "manage.py", "runserver", "--noreload", f"{host}:{port}"]),
