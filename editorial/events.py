@@ -37,15 +37,18 @@ def emit(obj, actor, action: str, from_state: str, to_state: str, comment: str =
 
 
 def record(
-    obj: models.Model,
+    *,
     actor,
     action: str,
+    obj: models.Model,
     from_state: str = "",
     to_state: str = "",
     comment: str = "",
     data: dict | None = None,
 ):
-    """The audit entry and the signal of one action: inside its transaction."""
+    """The audit entry and the signal of one action, inside its transaction: the entry
+    is written now (it exists if and only if the change commits), the signal is sent
+    once the change has committed. Takes `audit.record`'s arguments."""
     from editorial import audit
 
     entry = audit.record(

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import F, Q
 
-from editorial import audit
-from editorial.events import emit
+from editorial import events
 from editorial.messages import Message, message, store
 from editorial.models import Post, PublishingPause
 
@@ -90,7 +89,7 @@ def hold_post(post: Post, reason: Message | str, now: datetime) -> bool:
         held_at=now, held_reason=reason
     )
     if held:
-        audit.record(
+        events.record(
             actor=None,
             action="hold",
             obj=post,
@@ -98,5 +97,4 @@ def hold_post(post: Post, reason: Message | str, now: datetime) -> bool:
             to_state=post.state,
             comment=reason,
         )
-        emit(post, None, "hold", post.state, post.state, reason)
     return bool(held)

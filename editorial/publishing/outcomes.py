@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
-from editorial import audit
+from editorial import audit, events
 from editorial.channels.base import Result
 from editorial.events import emit
 from editorial.messages import Message, message, store
@@ -156,7 +156,7 @@ def finish(
         settled = settle(post)
         # Audited last: the chain head's lock, which every writer waits for, is then
         # held only until the commit.
-        audit.record(
+        events.record(
             actor=None,
             action=f"publication_{state}",
             obj=publication,
@@ -165,7 +165,6 @@ def finish(
             comment=error,
             data={"external_id": result.external_id} if result else None,
         )
-        emit(publication, None, f"publication_{state}", PS.SENDING, state, error)
         record_settled(post, settled, actor=None)
     return state
 
@@ -174,14 +173,13 @@ def record_settled(post: Post, settled: str | None, *, actor) -> None:
     """The audit entry and signal of a post that `settle` just moved (if it did): written
     after the publication's own entry, so the history reads in order."""
     if settled:
-        audit.record(
+        events.record(
             actor=actor,
             action=f"mark_{settled}",
             obj=post,
             from_state=PostState.PUBLISHING,
             to_state=settled,
         )
-        emit(post, actor, f"mark_{settled}", PostState.PUBLISHING, settled)
 
 
 def settle(post: Post) -> str | None:

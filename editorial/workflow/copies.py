@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import department_ids_of
-from editorial import audit
+from editorial import events
 from editorial.models import Post, PostImage, PostState
 from editorial.models.posts import UNAPPROVED
 from editorial.permissions import POST_RULES
-from editorial.workflow.core import emit
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, InvalidState
 
 # Posts that will not (or no longer) go out as they are.
@@ -86,7 +85,7 @@ def copy_to_draft(post: Post, user, when: datetime | None = None) -> Post:
             campaign=original.campaign,
             scheduled_at=when,
         )
-        audit.record(
+        events.record(
             actor=user,
             action="copy_to_draft",
             obj=original,
@@ -94,5 +93,4 @@ def copy_to_draft(post: Post, user, when: datetime | None = None) -> Post:
             to_state=original.state,
             data={"copy": copy.pk},
         )
-        emit(original, user, "copy_to_draft", original.state, original.state)
     return copy

@@ -9,8 +9,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
-from editorial import audit
-from editorial.events import emit
+from editorial import events
 from editorial.permissions import PLAN_RULES, POST_RULES
 from editorial.workflow.errors import ActionNotAllowed, InvalidState, NotReady, StaleObject
 
@@ -105,7 +104,7 @@ def run_transition(
         obj.save(update_fields=obj.WORKFLOW_FIELDS)
         if after_save:
             after_save()
-        audit.record(
+        events.record(
             actor=user,
             action=action,
             obj=obj,
@@ -114,5 +113,4 @@ def run_transition(
             comment=comment,
             data=data,
         )
-        emit(obj, user, action, from_state, obj.state, comment)
     return result

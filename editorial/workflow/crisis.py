@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import has_role
-from editorial import audit
+from editorial import events
 from editorial.content import compute_content_hash
-from editorial.events import emit
 from editorial.models import Approval, ApprovalLevel, Channel, Post, PostState, PublishingPause
 from editorial.permissions import DIRECTOR, deny_pause, deny_release_hold
 from editorial.publishing.holds import director_required, pause_reason
@@ -58,10 +57,9 @@ def pause_publishing(
             "stops_publishing": stops_publishing,
             "ends_at": ends_at.isoformat() if ends_at else None,
         }
-        audit.record(
+        events.record(
             actor=user, action="pause", obj=pause, to_state="active", comment=reason, data=data
         )
-        emit(pause, user, "pause", "", "active", reason)
     return pause
 
 
@@ -75,8 +73,7 @@ def resume_publishing(pause: PublishingPause, user) -> None:
         )
         if not ended:
             raise InvalidState(_("This pause has already ended."))
-        audit.record(actor=user, action="resume", obj=pause, from_state="active", to_state="ended")
-        emit(pause, user, "resume", "active", "ended")
+        events.record(actor=user, action="resume", obj=pause, from_state="active", to_state="ended")
     pause.refresh_from_db()
 
 
@@ -109,10 +106,9 @@ def confirm_held(post: Post, user) -> None:
                 level=ApprovalLevel.DIRECTOR,
                 content_hash=compute_content_hash(post),
             )
-        audit.record(
+        events.record(
             actor=user, action="confirm_held", obj=post, from_state=post.state, to_state=post.state
         )
-        emit(post, user, "confirm_held", post.state, post.state)
         if post.state == PostState.PUBLISHING:
             _requeue(post)
 
@@ -127,7 +123,7 @@ def reschedule_held(post: Post, user, when: datetime) -> None:
         raise InvalidInput(_("Choose a time in the future."))
     with transaction.atomic():
         _release(post, {"held_at": None, "held_reason": "", "scheduled_at": when})
-        audit.record(
+        events.record(
             actor=user,
             action="reschedule_held",
             obj=post,
@@ -135,7 +131,6 @@ def reschedule_held(post: Post, user, when: datetime) -> None:
             to_state=post.state,
             data={"scheduled_at": when.isoformat()},
         )
-        emit(post, user, "reschedule_held", post.state, post.state)
 
 
 def _check_held(post: Post) -> None:

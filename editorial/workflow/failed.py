@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from editorial import audit
 from editorial.channels import ADAPTERS
 from editorial.content import approved_hash, channel_access_problem, compute_content_hash
+from editorial.events import emit
 from editorial.models import ApprovalLevel, Post, PostState, Publication, PublicationState
-from editorial.workflow.core import check, emit
+from editorial.workflow.core import check
 from editorial.workflow.errors import InvalidState, StaleObject
 
 PS = PublicationState

@@ -8,8 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from editorial import audit
-from editorial.events import emit
+from editorial import events
 from editorial.models import Post
 from editorial.models.posts import UNAPPROVED
 
@@ -33,7 +32,7 @@ def mark_overdue_posts(now: datetime | None = None, batch_size: int = 500) -> in
             ).update(overdue_at=now)
             if not claimed:
                 continue
-            audit.record(
+            events.record(
                 actor=None,
                 action="mark_overdue",
                 obj=post,
@@ -41,6 +40,5 @@ def mark_overdue_posts(now: datetime | None = None, batch_size: int = 500) -> in
                 to_state=post.state,
                 data={"scheduled_at": post.scheduled_at.isoformat()},
             )
-            emit(post, None, "mark_overdue", post.state, post.state)
         marked += 1
     return marked

@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import department_ids_of, has_role
-from editorial import audit
+from editorial import events
 from editorial.content import compute_content_hash
-from editorial.events import emit
 from editorial.models import Approval, ApprovalLevel, Comment, Post, PostState, PostVariant
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import DIRECTOR, EDITORS, POST_RULES
@@ -106,14 +105,13 @@ def create_post(
             apply(post)
         _refresh_derived(post)
         post.save()
-        audit.record(
+        events.record(
             actor=user,
             action="create",
             obj=post,
             to_state=post.state,
             data={"content_hash": post.content_hash, **(audit_data or {})},
         )
-        emit(post, user, "create", "", post.state)
     return post
 
 
@@ -158,7 +156,7 @@ def edit_post(
             voided = schedule.return_for_signoff(post)
         post.last_editor = user
         post.save()
-        audit.record(
+        events.record(
             actor=user,
             action="edit",
             obj=post,
@@ -170,7 +168,6 @@ def edit_post(
                 "approvals_voided": voided,
             },
         )
-        emit(post, user, "edit", from_state, post.state)
     return post
 
 
@@ -309,7 +306,7 @@ def mark_sensitive(post: Post, user, reason: str) -> None:
         if post.state == PostState.APPROVED and not signed_off:
             post.escalate()
         post.save(update_fields=[*SENSITIVITY_FIELDS, *Post.WORKFLOW_FIELDS])
-        audit.record(
+        events.record(
             actor=user,
             action="mark_sensitive",
             obj=post,
@@ -317,7 +314,6 @@ def mark_sensitive(post: Post, user, reason: str) -> None:
             to_state=post.state,
             comment=reason,
         )
-        emit(post, user, "mark_sensitive", from_state, post.state, reason)
 
 
 def lift_sensitivity(post: Post, user, reason: str) -> None:
@@ -347,7 +343,7 @@ def lift_sensitivity(post: Post, user, reason: str) -> None:
         post.save(
             update_fields=[*SENSITIVITY_FIELDS, "sensitivity_lifted_hash", *Post.WORKFLOW_FIELDS]
         )
-        audit.record(
+        events.record(
             actor=user,
             action="lift_sensitivity",
             obj=post,
@@ -356,7 +352,6 @@ def lift_sensitivity(post: Post, user, reason: str) -> None:
             comment=reason,
             data={"was": previous, "approvals_voided": voided},
         )
-        emit(post, user, "lift_sensitivity", from_state, post.state, reason)
 
 
 def add_comment(post: Post, user, body: str) -> Comment:
@@ -366,7 +361,7 @@ def add_comment(post: Post, user, body: str) -> Comment:
     _deny(post, user, "comment")
     with transaction.atomic():
         comment = Comment.objects.create(post=post, author=user, body=body)
-        audit.record(
+        events.record(
             actor=user,
             action="comment",
             obj=post,
@@ -374,7 +369,6 @@ def add_comment(post: Post, user, body: str) -> Comment:
             to_state=post.state,
             comment=body,
         )
-        emit(post, user, "comment", post.state, post.state, body)
     return comment
 
 

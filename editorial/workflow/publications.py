@@ -15,8 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from editorial import audit
-from editorial.events import emit
+from editorial import events
 from editorial.models import Post, Publication, PublicationState
 from editorial.permissions import deny_resolve_publication
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, StaleObject
@@ -51,7 +50,7 @@ def resolve_unknown(publication: Publication, user, *, went_out: bool, url: str 
         for name, value in fields.items():
             setattr(publication, name, value)
         settled = settle(post) if went_out else None
-        audit.record(
+        events.record(
             actor=user,
             action=action,
             obj=publication,
@@ -59,7 +58,6 @@ def resolve_unknown(publication: Publication, user, *, went_out: bool, url: str 
             to_state=publication.state,
             data={"url": url} if url else None,
         )
-        emit(publication, user, action, PS.UNKNOWN, publication.state)
         record_settled(post, settled, actor=user)
         if not went_out:
             transaction.on_commit(lambda: enqueue_publications([publication.pk]))

@@ -13,8 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from editorial import audit
-from editorial.events import emit
+from editorial import events
 from editorial.models import ApprovalLevel, Post, PostState
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import POST_RULES
@@ -89,7 +88,7 @@ def reschedule(post: Post, user, when: dt.datetime) -> Post:
             post.overdue_at = None  # back in the future: it may go through again
         voided = return_for_signoff(post) if needs_new_signoff(post) else 0
         post.save(update_fields=["scheduled_at", "overdue_at", *Post.WORKFLOW_FIELDS])
-        audit.record(
+        events.record(
             actor=user,
             action="reschedule",
             obj=post,
@@ -101,5 +100,4 @@ def reschedule(post: Post, user, when: dt.datetime) -> Post:
                 "signoff_voided": voided,
             },
         )
-        emit(post, user, "reschedule", from_state, post.state)
     return post
