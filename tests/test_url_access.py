@@ -49,7 +49,11 @@ def test_the_walk_finds_the_product_and_the_public_list_names_real_routes():
 def test_someone_not_signed_in_is_sent_to_the_login_page(client, db, name, path, method):
     response = getattr(client, method)(path)
     if method == "get" and response.status_code == 405:
-        return  # an action that only takes POST says so before anything else: nothing shown
+        # An action that only takes POST says so before anything else, and shows nothing;
+        # its POST case (the same route, other parameter) is the one that asks who you are.
+        assert response["Allow"] == "POST", f"GET {path}: Allow {response['Allow']}"
+        assert response.content == b"", f"GET {path} showed something"
+        return
     assert response.status_code == 302, f"{method.upper()} {path} answered {response.status_code}"
     location = response["Location"]
     assert location.startswith(resolve_url(settings.LOGIN_URL) + "?next="), location
