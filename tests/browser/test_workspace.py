@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from accounts.roles import Role
-from tests.browser.conftest import assert_accessible, login_as
+from tests.browser.conftest import assert_accessible, login_as, set_language
 from tests.factories import CampaignFactory, ChannelFactory, SensitivityRuleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,6 +87,7 @@ def test_an_invited_person_chooses_their_password(page, dept_a):
     person.refresh_from_db()
     uid = urlsafe_base64_encode(force_bytes(person.pk))
     page.goto(f"/workspace/invitation/{uid}/{default_token_generator.make_token(person)}/")
+    set_language(page, "fr")  # the header's switch works before signing in too
     expect(page.get_by_role("heading", level=1)).to_have_text("Choisissez votre mot de passe")
     assert_accessible(page)
     page.locator("input[name=new_password1]").fill("Bas-Rhin 2030 !")
