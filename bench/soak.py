@@ -248,6 +248,9 @@ def soak(seconds: int, bench: Bench) -> dict:
             timeout=600,
             stdout=subprocess.DEVNULL,
         )
+    # This process reads the same SQLite file: none of the caller's database or broker.
+    for name in ("REDIS_URL", "DATABASE_URL"):
+        os.environ.pop(name, None)
     os.environ.update({k: env[k] for k in ("CADENCE_VAR_DIR", "DEBUG", "DJANGO_SETTINGS_MODULE")})
     import logging
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from editorial import workflow as wf
-from editorial.models import Post, PostState, PublicationState
+from editorial.models import Network, Post, PostState, PublicationState
 from tests.browser.conftest import assert_accessible, login_as
 from tests.factories import ChannelFactory, PostFactory
 from tests.test_views_followups import failed_post
@@ -44,7 +44,7 @@ def test_a_failed_post_is_sent_again_or_copied_from_the_community_managers_inbox
         department=dept_a, name="Mattermost 67", network="webhook", endpoint_url="http://x"
     )
     retryable = failed_post(writer_a, dept_a, webhook, error="Mattermost 67 answered 503")
-    mastodon = ChannelFactory(department=dept_a, name="Mastodon 67")
+    mastodon = ChannelFactory(department=dept_a, name="Mastodon 67", network=Network.MASTODON)
     stuck = failed_post(writer_a, dept_a, mastodon)
     login_as(page, cm)
     page.goto("/inbox/")
