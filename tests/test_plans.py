@@ -120,3 +120,33 @@ def test_a_post_planned_into_an_approved_week_goes_straight_to_review(
         )
     )
     assert actions == [("plan", "planned"), ("send_for_approval", "pending_approval")]
+
+
+# --- placing a post on the board -------------------------------------------------------
+
+
+def test_placing_a_submission_on_the_board_sets_its_time_and_accepts_it(cm, writer_a, dept_a):
+    from tests.factories import in_days
+
+    post = PostFactory(author=writer_a, origin_department=dept_a, scheduled_at=in_days(5))
+    wf.submit(post, writer_a)
+    at = in_days(9)
+    wf.place_on_board(post, cm, at)
+    post.refresh_from_db()
+    assert (post.state, post.scheduled_at) == (PostState.PLANNED, at)
+    actions = list(AuditEntry.objects.filter(object_id=post.pk).values_list("action", flat=True))
+    assert actions[-2:] == ["edit", "accept"]
+
+
+def test_a_placement_that_is_refused_keeps_the_former_time(contrib_a, writer_a, dept_a):
+    from tests.factories import in_days
+
+    before = in_days(5)
+    post = PostFactory(author=writer_a, origin_department=dept_a, scheduled_at=before)
+    wf.submit(post, writer_a)
+    entries = AuditEntry.objects.count()
+    with pytest.raises(wf.ActionNotAllowed):
+        wf.place_on_board(post, contrib_a, in_days(9))  # a contributor does not plan
+    post.refresh_from_db()
+    assert (post.state, post.scheduled_at) == (PostState.SUBMITTED, before)
+    assert AuditEntry.objects.count() == entries

@@ -16,7 +16,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -40,7 +39,7 @@ BOARD = "editorial/plans/board.html"
 SUBMISSIONS = "editorial/plans/submissions.html"
 PLAN_ROLES = (Role.COMMUNITY_MANAGER, Role.HEAD_OF_COMMUNICATION, Role.DIRECTOR)
 # States in which an item's day and time are still the community manager's to choose.
-TO_PLACE = (S.DRAFT, S.CHANGES_REQUESTED)
+TO_PLACE = workflow.TO_PLACE
 PLAN_ACTIONS = ("submit_plan", "approve_plan", "return_plan")
 SUBMISSION_ACTIONS = ("accept", "return_submission", "fast_track")
 
@@ -230,18 +229,6 @@ def plan_board_week(request, year: int, week: int):
     return _render_board(request, year, week)
 
 
-def _place(post, user, at: dt.datetime) -> None:
-    """Set the time and plan the post, all or nothing: a post whose planning is
-    refused keeps its former time."""
-    with transaction.atomic():
-        if post.scheduled_at != at:
-            workflow.edit_post(post, user, scheduled_at=at)
-        if post.state == S.SUBMITTED:
-            workflow.accept(post, user)
-        elif post.state in TO_PLACE:
-            workflow.plan_post(post, user)
-
-
 @login_required
 @require_POST
 def plan_place(request, year: int, week: int):
@@ -261,7 +248,7 @@ def plan_place(request, year: int, week: int):
         return render(request, BOARD, _board_context(request, year, week, **failed), status=400)
     at = form.cleaned_data["at"]
     try:
-        _place(post, request.user, at)
+        workflow.place_on_board(post, request.user, at)
     except workflow.WorkflowError as exc:
         post.refresh_from_db()
         context = partial(_board_context, request, year, week, **failed)

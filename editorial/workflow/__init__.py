@@ -24,7 +24,14 @@ from editorial.workflow.errors import (
 )
 from editorial.workflow.failed import retry_failed
 from editorial.workflow.overdue import mark_overdue_posts
-from editorial.workflow.plans import approve_plan, plan_for_week, return_plan, submit_plan
+from editorial.workflow.plans import (
+    TO_PLACE,
+    approve_plan,
+    place_on_board,
+    plan_for_week,
+    return_plan,
+    submit_plan,
+)
 from editorial.workflow.posts import (
     accept,
     add_comment,
@@ -46,6 +53,7 @@ from editorial.workflow.publications import resolve_unknown
 from editorial.workflow.schedule import reschedule
 
 __all__ = [
+    "TO_PLACE",
     "ActionNotAllowed",
     "InvalidInput",
     "InvalidState",
@@ -69,6 +77,7 @@ __all__ = [
     "mark_overdue_posts",
     "mark_sensitive",
     "pause_publishing",
+    "place_on_board",
     "plan_for_week",
     "plan_post",
     "request_changes",

@@ -135,3 +135,21 @@ def return_plan(plan: WeeklyPlan, user, comment: str) -> None:
                 comment=comment,
                 data={"reviewed": post_actions.review_snapshot(post)},
             )
+
+
+# A post the team may place on the week's board: its own drafts and posts returned to it.
+TO_PLACE = (PostState.DRAFT, PostState.CHANGES_REQUESTED)
+
+
+def place_on_board(post: Post, user, at) -> None:
+    """The community manager drops `post` on the weekly board at `at`: its time is set
+    and it is planned (a submission is accepted, a draft planned), all or nothing — a
+    post whose planning is refused keeps its former time. Each step keeps its own
+    permission check, audit entry and signal."""
+    with transaction.atomic():
+        if post.scheduled_at != at:
+            post_actions.edit_post(post, user, scheduled_at=at)
+        if post.state == PostState.SUBMITTED:
+            post_actions.accept(post, user)
+        elif post.state in TO_PLACE:
+            post_actions.plan_post(post, user)
