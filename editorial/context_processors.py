@@ -6,27 +6,22 @@ from __future__ import annotations
 from django.utils.functional import SimpleLazyObject
 
 from accounts.admin_site import is_administrator
-from accounts.roles import Role
-from accounts.scope import roles_of
 from editorial.inbox import awaiting_count
 from editorial.pauses import pauses_seen_by, what_it_does
+from editorial.permissions import deny_pause, deny_plan_board, is_national_team
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = roles_of(user)
     return {
         # Lazy: a page that does not render the header (a fragment) costs no query.
         "awaiting_count": SimpleLazyObject(lambda: awaiting_count(user)),
         "nav": {
-            "is_national": bool(roles - {Role.CONTRIBUTOR}),
-            "plans": Role.COMMUNITY_MANAGER in roles
-            or Role.HEAD_OF_COMMUNICATION in roles
-            or Role.DIRECTOR in roles,
-            "reviews": bool(roles & {Role.HEAD_OF_COMMUNICATION, Role.DIRECTOR}),
-            "crisis": bool(roles & {Role.HEAD_OF_COMMUNICATION, Role.DIRECTOR}),
+            "is_national": is_national_team(user),
+            "plans": deny_plan_board(user) is None,
+            "crisis": deny_pause(user) is None,
             "admin": is_administrator(user),
         },
     }

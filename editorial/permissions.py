@@ -275,6 +275,26 @@ POST_RULES: dict[str, Rule] = {
 }
 
 
+# --- What a person may do at all, whatever the object: the pages and menus they get ---
+
+
+def deny_write(user) -> str | None:
+    """Writing posts: every editorial role."""
+    return None if has_role(user, *EDITORS) else _("Your role does not let you write posts.")
+
+
+def deny_plan_board(user) -> str | None:
+    """The weekly plan board and the submissions: the national team."""
+    if has_role(user, CM, HEAD, DIRECTOR):
+        return None
+    return _("Only the national team builds and reviews weekly plans.")
+
+
+def is_national_team(user) -> bool:
+    """Whether `user` holds a role of the national team (anything but contributor)."""
+    return has_role(user, CM, HEAD, DIRECTOR, Role.ADMINISTRATOR)
+
+
 def deny_pause(user) -> str | None:
     """Crisis mode: the head of communication or the director."""
     return _role(user, HEAD, DIRECTOR)

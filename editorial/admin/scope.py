@@ -15,9 +15,9 @@ from django.http import HttpRequest
 
 from accounts.admin_site import is_administrator
 from accounts.models import Department
-from accounts.scope import department_ids_of, has_role
+from accounts.scope import department_ids_of
 from editorial.models import Channel
-from editorial.permissions import EDITORS
+from editorial.permissions import deny_write
 
 
 def departments_for(user) -> QuerySet[Department]:
@@ -31,7 +31,7 @@ def channels_for(user) -> QuerySet[Channel]:
 
 
 def is_editor(user) -> bool:
-    return has_role(user, *EDITORS)
+    return deny_write(user) is None
 
 
 class ScopedAdmin(admin.ModelAdmin):

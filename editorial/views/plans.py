@@ -24,12 +24,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Role
-from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.forms.plans import CommentForm, PlaceForm
 from editorial.models import BY_SCHEDULE, Category, PlanState, PostState, WeeklyPlan
+from editorial.permissions import deny_plan_board
 from editorial.views.respond import as_data, kept, posted, refused
 from editorial.views.review_changes import last_reviews, since_review
 from editorial.workflow.plans import team_of
@@ -37,7 +36,6 @@ from editorial.workflow.plans import team_of
 S = PostState
 BOARD = "editorial/plans/board.html"
 SUBMISSIONS = "editorial/plans/submissions.html"
-PLAN_ROLES = (Role.COMMUNITY_MANAGER, Role.HEAD_OF_COMMUNICATION, Role.DIRECTOR)
 # States in which an item's day and time are still the community manager's to choose.
 TO_PLACE = workflow.TO_PLACE
 PLAN_ACTIONS = ("submit_plan", "approve_plan", "return_plan")
@@ -45,8 +43,8 @@ SUBMISSION_ACTIONS = ("accept", "return_submission", "fast_track")
 
 
 def _require_plan_role(user) -> None:
-    if not has_role(user, *PLAN_ROLES):
-        raise PermissionDenied(_("Only the national team builds and reviews weekly plans."))
+    if reason := deny_plan_board(user):
+        raise PermissionDenied(reason)
 
 
 def _week_bounds(iso_year: int, iso_week: int) -> tuple[dt.date, dt.datetime, dt.datetime]:

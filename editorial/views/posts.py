@@ -22,7 +22,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accounts.scope import has_role
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.content import channel_access_problem
@@ -43,7 +42,7 @@ from editorial.models import (
 )
 from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
-from editorial.permissions import EDITORS, POST_RULES, deny_resolve_publication
+from editorial.permissions import POST_RULES, deny_resolve_publication, deny_write
 from editorial.views.post_actions import ACTIONS
 from editorial.views.respond import as_data, kept, posted, refused
 from editorial.views.review_changes import last_reviews, since_review
@@ -121,7 +120,7 @@ def post_list(request):
             "page": page,
             "query": query.urlencode(),
             "searching": searching,
-            "can_write": has_role(request.user, *EDITORS),
+            "can_write": deny_write(request.user) is None,
         },
     )
 
@@ -163,8 +162,8 @@ def _editor_context(form, post=None, *, images=None, **extra) -> dict:
 @login_required
 def post_create(request):
     user = request.user
-    if not has_role(user, *EDITORS):
-        exc = workflow.ActionNotAllowed(gettext("Your role does not let you write posts."))
+    if reason := deny_write(user):
+        exc = workflow.ActionNotAllowed(reason)
         return render(
             request,
             "editorial/posts/refused.html",
