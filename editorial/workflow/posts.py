@@ -13,7 +13,7 @@ from editorial import events
 from editorial.content import compute_content_hash
 from editorial.models import Approval, ApprovalLevel, Comment, Post, PostState, PostVariant
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
-from editorial.permissions import DIRECTOR, EDITORS, POST_RULES
+from editorial.permissions import DIRECTOR, POST_RULES, deny_write
 from editorial.sensitivity import apply_rules
 from editorial.workflow import schedule
 from editorial.workflow.core import run_transition, stale_guard
@@ -92,8 +92,8 @@ def create_post(
 ) -> Post:
     """Create a draft in `department`, written by `user` (`audit_data`: more to say in
     the entry, such as the post it was copied from)."""
-    if not has_role(user, *EDITORS):
-        raise ActionNotAllowed(_("Your role does not let you write posts."))
+    if reason := deny_write(user):
+        raise ActionNotAllowed(reason)
     if department.pk not in department_ids_of(user):
         raise ActionNotAllowed(_("You may not write posts for this department."))
     channels = list(channels)
