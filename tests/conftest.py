@@ -140,6 +140,14 @@ def _ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def pytest_collection_modifyitems(items):
+    """A test that asks for the `postgres` fixture carries the `postgres` mark, so that
+    `-m "not postgres"` (the SQLite run) leaves it out instead of failing it on CI."""
+    for item in items:
+        if "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture
 def postgres(db):
     """Skip (or, on CI, fail) a test that needs PostgreSQL when the suite runs elsewhere."""
