@@ -352,7 +352,7 @@ class _Demo:
         wf.accept(car_thefts, cm)
 
         for post in (scams, contest, live, open_day, match):
-            wf.plan_post(post, cm)
+            wf.plan_into_week(post, cm)
         plan = _fresh(scams).plan
         wf.submit_plan(plan, cm)
         wf.approve_plan(
@@ -382,7 +382,7 @@ class _Demo:
             "composez le 17. #FauxPolicier",
         )
         # The week is already approved: a late item joins the review on its own.
-        wf.plan_post(late, cm)
+        wf.plan_into_week(late, cm)
 
     def plan_after_next(self) -> None:
         """The CM has started the plan for the week after next: items planned, not sent,
@@ -412,7 +412,7 @@ class _Demo:
             "#SécuritéRoutière",
         )
         for post in (portrait, scooters):
-            wf.plan_post(post, cm)
+            wf.plan_into_week(post, cm)
         # An idea with no time yet: it waits in the board's side list to be placed.
         self.write(
             "cm",
@@ -456,7 +456,7 @@ class _Demo:
         )
         wf.fast_track(dealing, cm)
         wf.approve(dealing, head)  # sensitive ("garde à vue"): on to the director
-        wf.add_comment(dealing, director, "Communication validée avec le parquet de Marseille.")
+        wf.comment(dealing, director, "Communication validée avec le parquet de Marseille.")
         wf.sign_off(dealing, director)
 
     def conversation(self) -> None:

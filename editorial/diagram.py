@@ -11,14 +11,14 @@ from editorial.workflow.core import PLAN_TRANSITIONS, POST_TRANSITIONS
 # Transitions that another workflow action takes along the way.
 _BY_OTHER_ACTIONS = {
     "revert_to_draft": "edit (content)",
-    "escalate": "mark_sensitive",
+    "back_to_signoff": "mark_sensitive, reschedule",
     "lift_signoff": "lift_sensitivity",
 }
 
 
-def render(model, actions: dict[str, str]) -> str:
+def render(model, actions: tuple[str, ...]) -> str:
     field = next(f for f in model._meta.fields if isinstance(f, FSMField))
-    names = {method: action for action, method in actions.items()} | _BY_OTHER_ACTIONS
+    names = {action: action for action in actions} | _BY_OTHER_ACTIONS
     grouped: dict[tuple[str, str], list[str]] = {}
     for transition in field.get_all_transitions(model):
         targets = getattr(transition.target, "allowed_states", None) or [transition.target]

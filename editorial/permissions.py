@@ -258,7 +258,7 @@ POST_RULES: dict[str, Rule] = {
     "submit": deny_submit,
     "accept": deny_accept,
     "return_submission": deny_accept,
-    "plan": deny_accept,
+    "plan_into_week": deny_accept,
     "send_for_approval": deny_accept,
     "fast_track": deny_fast_track,
     "approve": deny_approve,

@@ -141,7 +141,7 @@ def approved(pending, head):
 @pytest.fixture
 def everything(approved, cm, head, national, dept_a):
     """At least one object of every model, so lists and pages have rows to show."""
-    workflow.add_comment(approved, cm, "Bien vu.")
+    workflow.comment(approved, cm, "Bien vu.")
     workflow.plan_for_week(national, 2030, 1, cm)
     CampaignFactory(department=dept_a)
     SensitivityRuleFactory()
@@ -535,7 +535,7 @@ def test_approving_a_plan_returns_the_items_given_a_comment(client, cm, head, de
     first, second = (PostFactory(origin_department=dept_a, author=cm) for _ in range(2))
     plan = workflow.plan_for_week(department_of(cm), 2099, 1, cm)
     for post in (first, second):
-        workflow.plan_post(post, cm, plan=plan)
+        workflow.plan_into_week(post, cm, plan=plan)
     workflow.submit_plan(plan, cm)
     admin_login(client, head)
 
@@ -556,7 +556,7 @@ def test_approving_a_plan_returns_the_items_given_a_comment(client, cm, head, de
 def test_returning_a_plan_needs_a_comment(client, cm, head, dept_a):
     post = PostFactory(origin_department=dept_a, author=cm)
     plan = workflow.plan_for_week(department_of(cm), 2099, 2, cm)
-    workflow.plan_post(post, cm, plan=plan)
+    workflow.plan_into_week(post, cm, plan=plan)
     workflow.submit_plan(plan, cm)
     admin_login(client, head)
 
@@ -589,7 +589,7 @@ def test_the_audit_trail_refuses_add_change_and_delete_even_to_a_superuser(clien
 
 
 def test_approvals_and_comments_are_read_only_even_to_a_superuser(client, approved, cm):
-    workflow.add_comment(approved, cm, "Vu.")
+    workflow.comment(approved, cm, "Vu.")
     admin_login(client, UserFactory(username="root", is_superuser=True))
 
     for record in (Approval.objects.first(), Comment.objects.first()):

@@ -86,7 +86,7 @@ def chain(post_a, writer_a, cm, head):
     workflow.request_changes(post_a, head, "Say where the event takes place.")
     workflow.submit(post_a, writer_a)
     workflow.fast_track(post_a, cm)
-    workflow.add_comment(post_a, head, "Fine by me once the time is confirmed.")
+    workflow.comment(post_a, head, "Fine by me once the time is confirmed.")
     entries = list(AuditEntry.objects.order_by("seq"))
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5, 6]
     return entries
@@ -188,7 +188,7 @@ def test_every_workflow_action_writes_exactly_one_entry_saying_who_what_and_why(
         (
             "comment",
             cm,
-            lambda: workflow.add_comment(post, cm, "I'll take it this week."),
+            lambda: workflow.comment(post, cm, "I'll take it this week."),
             S.SUBMITTED,
             S.SUBMITTED,
             "I'll take it this week.",

@@ -99,7 +99,7 @@ def test_a_post_is_planned_in_the_week_of_its_local_time(writer_a, dept_a, chann
             scheduled_at=at(2027, 3, 29, 0, 30),
         )
         assert timezone.localtime(post.scheduled_at, datetime.UTC).isocalendar()[1] == 12
-        wf.plan_post(post, cm)
+        wf.plan_into_week(post, cm)
     assert (post.plan.iso_year, post.plan.iso_week) == (2027, 13)
 
 

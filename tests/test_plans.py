@@ -75,7 +75,7 @@ def test_returning_an_item_outside_the_plan_is_refused(week, head, post_a):
 def test_the_head_cannot_approve_a_plan_holding_an_item_he_last_edited(week, head, cm):
     plan, posts = week
     wf.edit_post(posts[2], head, body="Retouché par le chef.")
-    wf.plan_post(posts[2], cm, plan=plan)  # back in the plan, and so under review again
+    wf.plan_into_week(posts[2], cm, plan=plan)  # back in the plan, and so under review again
     with pytest.raises(wf.ActionNotAllowed) as error:
         wf.approve_plan(plan, head)
     assert posts[2].title in str(error.value)
@@ -87,7 +87,7 @@ def test_the_head_cannot_approve_a_plan_holding_an_item_he_last_edited(week, hea
 def test_the_head_may_return_that_item_and_approve_the_rest(week, head, cm):
     plan, posts = week
     wf.edit_post(posts[2], head, body="Retouché par le chef.")
-    wf.plan_post(posts[2], cm, plan=plan)
+    wf.plan_into_week(posts[2], cm, plan=plan)
     wf.approve_plan(plan, head, returns={posts[2].pk: "À relire par quelqu'un d'autre."})
     posts[0].refresh_from_db()
     assert posts[0].state == S.APPROVED
@@ -111,7 +111,7 @@ def test_a_post_planned_into_an_approved_week_goes_straight_to_review(
     plan, _posts = week
     wf.approve_plan(plan, head)
     late = PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a])
-    wf.plan_post(late, cm, plan=plan)
+    wf.plan_into_week(late, cm, plan=plan)
     late.refresh_from_db()
     assert late.state == S.PENDING_APPROVAL
     actions = list(
@@ -119,7 +119,7 @@ def test_a_post_planned_into_an_approved_week_goes_straight_to_review(
             "action", "to_state"
         )
     )
-    assert actions == [("plan", "planned"), ("send_for_approval", "pending_approval")]
+    assert actions == [("plan_into_week", "planned"), ("send_for_approval", "pending_approval")]
 
 
 # --- placing a post on the board -------------------------------------------------------

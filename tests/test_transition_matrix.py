@@ -29,7 +29,7 @@ POST_MATRIX = {
         lambda p, u: wf.return_submission(p, u, "Précisez la date."),
         S.CHANGES_REQUESTED,
     ),
-    "plan": (S.DRAFT, {"cm"}, lambda p, u: wf.plan_post(p, u), S.PLANNED),
+    "plan_into_week": (S.DRAFT, {"cm"}, lambda p, u: wf.plan_into_week(p, u), S.PLANNED),
     "fast_track": (S.DRAFT, {"cm", "head"}, lambda p, u: wf.fast_track(p, u), S.PENDING_APPROVAL),
     "approve": (
         S.PENDING_APPROVAL,
@@ -210,7 +210,7 @@ def bring_plan_to(state, people, dept_key):
         origin_department=department,
         channels=[ChannelFactory(department=department)],
     )
-    wf.plan_post(post, people["cm"], plan=plan)
+    wf.plan_into_week(post, people["cm"], plan=plan)
     if state == "submitted":
         wf.submit_plan(plan, people["cm"])
     plan.refresh_from_db()

@@ -296,7 +296,7 @@ def test_a_four_eyes_conflict_is_listed_and_the_typed_comments_kept(
     own = PostFactory(
         title="Head's own", author=head, origin_department=dept_a, channels=[channel_a]
     )
-    wf.plan_post(own, cm, plan=plan)  # joins the plan under review at once
+    wf.plan_into_week(own, cm, plan=plan)  # joins the plan under review at once
     client.force_login(head)
     response = client.post(
         reverse("plan-review", args=[plan.pk]),
@@ -328,7 +328,7 @@ def test_the_diff_shows_what_changed_since_the_last_review(
     post.refresh_from_db()
     wf.edit_post(post, writer_a, body="Fermeture du commissariat lundi à 8 h.")
     plan = wf.plan_for_week(national, 2030, 14, cm)
-    wf.plan_post(post, cm, plan=plan)
+    wf.plan_into_week(post, cm, plan=plan)
     wf.submit_plan(plan, cm)
     client.force_login(head)
     html = client.get(reverse("plan-review", args=[plan.pk])).content.decode()
@@ -385,7 +385,7 @@ def test_the_plan_review_costs_the_same_queries_for_two_items_as_for_twelve(
     def add(n):
         for _ in range(n):
             post = PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a])
-            wf.plan_post(post, cm, plan=plan)  # joins the plan under review at once
+            wf.plan_into_week(post, cm, plan=plan)  # joins the plan under review at once
 
     add(2)
     wf.submit_plan(plan, cm)

@@ -341,7 +341,7 @@ def _fill(count, cm, writer_a, dept_a, channel_a, national, national_channel):
         planned = PostFactory(
             author=cm, origin_department=national, channels=[national_channel], scheduled_at=at
         )
-        wf.plan_post(planned, cm, plan=plan)
+        wf.plan_into_week(planned, cm, plan=plan)
         submitted = PostFactory(
             author=writer_a, origin_department=dept_a, channels=[channel_a], scheduled_at=at
         )

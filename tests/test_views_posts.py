@@ -363,7 +363,7 @@ def test_the_history_shows_approvals_with_their_content_and_the_comments(
     wf.mark_sensitive(pending, cm, "Victimes identifiables.")
     approved = _action(_as(client, head), pending, "approve", expected_hash=pending.content_hash)
     assert "awaits the director" in client.get(approved["Location"]).content.decode()
-    wf.add_comment(pending, head, "Relu, à signer.")
+    wf.comment(pending, head, "Relu, à signer.")
     pending.refresh_from_db()
     assert pending.state == S.PENDING_SIGNOFF
     page = _as(client, contrib_a).get(reverse("post-detail", args=[pending.pk])).content.decode()

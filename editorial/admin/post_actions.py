@@ -46,7 +46,7 @@ POST_ACTIONS = (
         _plain(workflow.accept),
     ),
     WorkflowAction(
-        "plan", _("Plan into its week"), _("Planned: %(items)s."), _plain(workflow.plan_post)
+        "plan", _("Plan into its week"), _("Planned: %(items)s."), _plain(workflow.plan_into_week)
     ),
     WorkflowAction(
         "fast_track",
@@ -117,7 +117,7 @@ POST_ACTIONS = (
         "comment",
         _("Add a comment…"),
         _("Commented on: %(items)s."),
-        _with_text(workflow.add_comment),
+        _with_text(workflow.comment),
         ask=_("Comment"),
     ),
 )

@@ -254,7 +254,7 @@ class Post(ConcurrentTransitionMixin, models.Model):
     def back_to_plan(self) -> None: ...
 
     @transition(state, S.APPROVED, S.PENDING_SIGNOFF)
-    def escalate(self) -> None: ...
+    def back_to_signoff(self) -> None: ...
 
     @transition(
         state,
@@ -284,7 +284,7 @@ class Post(ConcurrentTransitionMixin, models.Model):
 
     # A person sends the failed publications of a failed post again (workflow.retry_failed).
     @transition(state, S.FAILED, S.PUBLISHING)
-    def retry_publishing(self) -> None: ...
+    def retry_failed(self) -> None: ...
 
 
 class PostVariant(models.Model):

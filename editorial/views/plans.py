@@ -130,7 +130,7 @@ def _board_context(
     failed_pk, failed_form = place_failed or (None, None)
     for post in side:
         actions = workflow.available_actions(post, user)
-        post.draggable = ("accept" if post.state == S.SUBMITTED else "plan") in actions
+        post.draggable = ("accept" if post.state == S.SUBMITTED else "plan_into_week") in actions
         post.can_fast_track = "fast_track" in actions and post.category == Category.HOT_NEWS
         post.place_form = (
             failed_form

@@ -57,7 +57,7 @@ ACTIONS = {
     "accept": Action(
         _("Accept into the weekly plan"), _("Accepted into the weekly plan."), workflow.accept
     ),
-    "plan": Action(_("Plan into its week"), _("Planned into its week."), workflow.plan_post),
+    "plan": Action(_("Plan into its week"), _("Planned into its week."), workflow.plan_into_week),
     "fast_track": Action(
         _("Fast-track as hot news"), _("Sent for approval as urgent."), workflow.fast_track
     ),
@@ -128,7 +128,7 @@ ACTIONS = {
     "comment": Action(
         _("Add a comment"),
         _("Comment added."),
-        workflow.add_comment,
+        workflow.comment,
         needs="text",
         ask=_("Comment"),
     ),

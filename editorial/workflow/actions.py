@@ -26,7 +26,15 @@ from editorial.workflow.schedule import deny_reschedule
 _INTERNAL = {"send_for_approval", "back_to_plan"}
 # Transitions that need the post's time ahead: not offered once it has come unapproved
 # (they would only answer "choose a time in the future"); rescheduling is, instead.
-TIME_BOUND = {"submit", "accept", "plan", "fast_track", "approve", "sign_off", "self_approve"}
+TIME_BOUND = {
+    "submit",
+    "accept",
+    "plan_into_week",
+    "fast_track",
+    "approve",
+    "sign_off",
+    "self_approve",
+}
 
 
 def available_actions(post: Post, user) -> list[str]:
@@ -76,7 +84,7 @@ def offered_q(user, action: str) -> Q:
     the transition's source states, its rule's query form, and its time. (For
     "retry_failed", whether sending again can work is read per post: see
     `editorial.inbox`.)"""
-    meta = getattr(Post, POST_TRANSITIONS[action])._django_fsm
+    meta = getattr(Post, action)._django_fsm
     q = Q(state__in=list(meta.transitions)) & _RULE_QUERIES[action](user)
     if action in TIME_BOUND:
         q &= ~(Q(state__in=UNAPPROVED) & past_due_q())

@@ -13,48 +13,48 @@ from editorial import events
 from editorial.permissions import PLAN_RULES, POST_RULES
 from editorial.workflow.errors import ActionNotAllowed, InvalidState, NotReady, StaleObject
 
-# Workflow action -> the Post transition method that carries it out.
-POST_TRANSITIONS = {
-    "submit": "submit",
-    "accept": "accept",
-    "return_submission": "return_submission",
-    "plan": "plan_into_week",
-    "send_for_approval": "send_for_approval",
-    "fast_track": "fast_track",
-    "approve": "approve",
-    "sign_off": "sign_off",
-    "request_changes": "request_changes",
-    "self_approve": "self_approve",
-    "back_to_plan": "back_to_plan",
-    "cancel": "cancel",
-    "retry_failed": "retry_publishing",
-}
-PLAN_TRANSITIONS = {
-    "submit_plan": "submit",
-    "approve_plan": "approve",
-    "return_plan": "return_to_team",
-}
+# The actions that are transitions, each named as the model method that carries it out
+# (one name for a step, from the button to the audit trail).
+POST_TRANSITIONS = (
+    "submit",
+    "accept",
+    "return_submission",
+    "plan_into_week",
+    "send_for_approval",
+    "fast_track",
+    "approve",
+    "sign_off",
+    "request_changes",
+    "self_approve",
+    "back_to_plan",
+    "cancel",
+    "retry_failed",
+)
+PLAN_TRANSITIONS = ("submit_plan", "approve_plan", "return_plan")
 
 
-def _rules_for(obj: models.Model):
+def _transition(obj: models.Model, action: str):
+    """The rule and the transition method of `action` on `obj` (a post or a plan)."""
     from editorial.models import Post
 
-    if isinstance(obj, Post):
-        return POST_RULES, POST_TRANSITIONS
-    return PLAN_RULES, PLAN_TRANSITIONS
+    rules, actions = (
+        (POST_RULES, POST_TRANSITIONS) if isinstance(obj, Post) else (PLAN_RULES, PLAN_TRANSITIONS)
+    )
+    if action not in actions:
+        raise ValueError(f"{action!r} is not a transition of {type(obj).__name__}")
+    return rules[action], getattr(obj, action)
 
 
 def check(obj: models.Model, user, action: str) -> None:
     """Raise the error that explains why `user` cannot take `action` on `obj` now."""
-    rules, transitions = _rules_for(obj)
-    method = getattr(obj, transitions[action])
+    rule, method = _transition(obj, action)
     meta = method._django_fsm
     if not meta.has_transition(obj.state):
         raise InvalidState(
             _("“%(action)s” is not possible while the item is %(state)s.")
             % {"action": action.replace("_", " "), "state": obj.get_state_display().lower()}
         )
-    reason = rules[action](obj, user)
+    reason = rule(obj, user)
     if reason:
         raise ActionNotAllowed(reason)
     if not meta.conditions_met(obj, obj.state):
@@ -65,9 +65,8 @@ def check(obj: models.Model, user, action: str) -> None:
 def may(obj: models.Model, user, action: str) -> bool:
     """Whether the action is open to the user now, leaving conditions (readiness) aside:
     a button for an unready post is shown and, when used, explains what is missing."""
-    rules, transitions = _rules_for(obj)
-    meta = getattr(obj, transitions[action])._django_fsm
-    return meta.has_transition(obj.state) and rules[action](obj, user) is None
+    rule, method = _transition(obj, action)
+    return method._django_fsm.has_transition(obj.state) and rule(obj, user) is None
 
 
 @contextmanager
@@ -94,10 +93,10 @@ def run_transition(
 ):
     """Check, transition, save, audit and signal one action on one object, atomically."""
     check(obj, user, action)
-    _, transitions = _rules_for(obj)
+    _, method = _transition(obj, action)
     with stale_guard(obj), transaction.atomic():
         from_state = obj.state
-        result = getattr(obj, transitions[action])(*args, **kwargs)
+        result = method(*args, **kwargs)
         if before_save:
             before_save()
         # Only the fields transitions own: a stale copy must never write back old content.

@@ -112,7 +112,7 @@ def retry_failed(post: Post, user) -> list[Publication]:
         if requeued != len(publications):  # impossible under the post's lock
             raise StaleObject()
         from_state = locked.state
-        locked.retry_publishing()
+        locked.retry_failed()
         # This person decided to send it now: a hold left from before is lifted with it.
         locked.held_at, locked.held_reason = None, ""
         locked.save(update_fields=Post.WORKFLOW_FIELDS)

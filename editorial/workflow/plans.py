@@ -152,4 +152,4 @@ def place_on_board(post: Post, user, at) -> None:
         if post.state == PostState.SUBMITTED:
             post_actions.accept(post, user)
         elif post.state in TO_PLACE:
-            post_actions.plan_post(post, user)
+            post_actions.plan_into_week(post, user)

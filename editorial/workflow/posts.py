@@ -181,9 +181,9 @@ def accept(post: Post, user, *, plan=None) -> None:
     _into_plan(post, user, "accept", plan)
 
 
-def plan_post(post: Post, user, *, plan=None) -> None:
+def plan_into_week(post: Post, user, *, plan=None) -> None:
     """The community manager puts a draft into a weekly plan."""
-    _into_plan(post, user, "plan", plan)
+    _into_plan(post, user, "plan_into_week", plan)
 
 
 def _into_plan(post: Post, user, action: str, plan) -> None:
@@ -304,7 +304,7 @@ def mark_sensitive(post: Post, user, reason: str) -> None:
         from_state = post.state
         post.sensitive, post.sensitive_reason, post.sensitivity_rule = True, reason, None
         if post.state == PostState.APPROVED and not signed_off:
-            post.escalate()
+            post.back_to_signoff()
         post.save(update_fields=[*SENSITIVITY_FIELDS, *Post.WORKFLOW_FIELDS])
         events.record(
             actor=user,
@@ -354,7 +354,7 @@ def lift_sensitivity(post: Post, user, reason: str) -> None:
         )
 
 
-def add_comment(post: Post, user, body: str) -> Comment:
+def comment(post: Post, user, body: str) -> Comment:
     body = (body or "").strip()
     if not body:
         raise InvalidInput(_("The comment is empty."))

@@ -57,7 +57,7 @@ def needs_new_signoff(post: Post) -> bool:
 def return_for_signoff(post: Post) -> int:
     """Send an approved sensitive post back to the director; returns the sign-offs voided.
     The head's approval stands: the content did not change."""
-    post.escalate()
+    post.back_to_signoff()
     return post.approvals.filter(voided_at__isnull=True, level=ApprovalLevel.DIRECTOR).update(
         voided_at=timezone.now()
     )

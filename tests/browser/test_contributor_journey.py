@@ -76,7 +76,7 @@ def test_a_contributor_writes_submits_and_follows_a_post_of_their_department(
     post.refresh_from_db()
     assert post.state == PostState.SUBMITTED
 
-    wf.add_comment(post, cm, "Bien reçu, prévu mardi.")
+    wf.comment(post, cm, "Bien reçu, prévu mardi.")
     page.reload()
     expect(page.get_by_text("Bien reçu, prévu mardi.").first).to_be_visible()
     expect(page.get_by_role("table").last).to_contain_text("Submitted to the national team")

@@ -81,7 +81,7 @@ def test_a_week_goes_from_a_departments_draft_to_the_calendar_through_every_role
         scheduled_at=dt.datetime.combine(wednesday, dt.time(18), PARIS),
     )
     wf.mark_sensitive(trial, cm, "Affaire judiciaire en cours.")
-    wf.plan_post(trial, cm)
+    wf.plan_into_week(trial, cm)
 
     # 1. The contributor of department 67 writes and submits a post.
     page = session(contrib_a)
