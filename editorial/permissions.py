@@ -253,6 +253,12 @@ def overdue_followup_q(user) -> Q:
     return (Q(author_id=user.pk) & edit_q(user)) | accept_q(user)
 
 
+def deny_release_hold(post: Post, user) -> str | None:
+    """Publishing or moving a post a pause held: the head of communication or the
+    director (in crisis mode, the director: see workflow.crisis)."""
+    return _first(_role(user, HEAD, DIRECTOR), _scope(post, user))
+
+
 POST_RULES: dict[str, Rule] = {
     "edit": deny_edit,
     "submit": deny_submit,
@@ -272,6 +278,10 @@ POST_RULES: dict[str, Rule] = {
     "comment": deny_comment,
     "retry_failed": deny_retry_failed,
     "copy_to_draft": deny_copy,
+    # Moving a post in time is editing it (the state rules are in workflow.schedule).
+    "reschedule": deny_edit,
+    "confirm_held": deny_release_hold,
+    "reschedule_held": deny_release_hold,
 }
 
 
@@ -298,10 +308,6 @@ def is_national_team(user) -> bool:
 def deny_pause(user) -> str | None:
     """Crisis mode: the head of communication or the director."""
     return _role(user, HEAD, DIRECTOR)
-
-
-def deny_release_hold(post: Post, user) -> str | None:
-    return _first(_role(user, HEAD, DIRECTOR), _scope(post, user))
 
 
 def release_hold_q(user) -> Q:

@@ -7,19 +7,29 @@ ActionNotAllowed error, nothing changes, nothing is audited. The buttons
 (`available_actions`) always agree with the outcome.
 """
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from editorial import workflow as wf
-from editorial.models import AuditEntry, Category, PostState, WeeklyPlan
+from editorial.models import AuditEntry, Category, Post, PostState, WeeklyPlan
+from editorial.permissions import PLAN_RULES, POST_RULES
+from editorial.publishing import scheduler, sender
+from editorial.workflow.catalog import PLAN_ACTIONS, POST_ACTIONS
 from tests.factories import ChannelFactory, PostFactory, UserFactory
+from tests.loopback import LoopbackChannel, Reply
+from tests.test_publishing_sender import claimed_post, webhook
 
 S = PostState
 PERSONAS = ["cm", "head", "director", "admin", "contrib_a", "contrib_b", "outsider"]
 NATIONAL = {"cm", "head", "director"}
 
 # action: (source state, roles allowed, what the action does, expected target state)
-# "contrib" means a contributor of the post's own department.
+# "contrib" means a contributor of the post's own department. A source written
+# "failed", "held", "overdue" or "conversation" is a post brought there as described in
+# `bring_post_to`.
 POST_MATRIX = {
     "submit": (S.DRAFT, {"contrib"}, lambda p, u: wf.submit(p, u), S.SUBMITTED),
     "accept": (S.SUBMITTED, {"cm"}, lambda p, u: wf.accept(p, u), S.PLANNED),
@@ -76,8 +86,40 @@ POST_MATRIX = {
         lambda p, u: wf.lift_sensitivity(p, u, "Information déjà publique."),
         {"director": S.APPROVED, "head": S.PENDING_APPROVAL},
     ),
+    "self_approve": (
+        "conversation",
+        {"cm"},
+        lambda p, u: wf.self_approve(p, u),
+        S.APPROVED,
+    ),
+    "comment": (
+        S.DRAFT,
+        {"cm", "head", "director", "admin", "contrib"},
+        lambda p, u: wf.comment(p, u, "Vu, merci."),
+        S.DRAFT,
+    ),
+    "retry_failed": ("failed", {"cm", "head"}, lambda p, u: wf.retry_failed(p, u), S.PUBLISHING),
+    "copy_to_draft": (
+        "failed",
+        {"cm", "head", "director", "contrib"},
+        lambda p, u: wf.copy_to_draft(p, u),
+        S.FAILED,
+    ),
+    "confirm_held": ("held", {"head", "director"}, lambda p, u: wf.confirm_held(p, u), S.APPROVED),
+    "reschedule_held": (
+        "held",
+        {"head", "director"},
+        lambda p, u: wf.reschedule_held(p, u, timezone.now() + datetime.timedelta(days=2)),
+        S.APPROVED,
+    ),
+    "reschedule": (
+        "overdue",
+        {"cm", "head", "director", "contrib"},
+        lambda p, u: wf.reschedule(p, u, timezone.now() + datetime.timedelta(days=2)),
+        S.PENDING_APPROVAL,
+    ),
 }
-# Which `available_actions` name each matrix row exercises.
+# Which catalogued action each matrix row exercises, where it is not the row's name.
 BUTTON = {"return_signoff": "request_changes", "edit_approved": "edit"}
 PLAN_MATRIX = {
     "submit_plan": ("draft", {"cm"}, lambda pl, u: wf.submit_plan(pl, u), "submitted"),
@@ -97,7 +139,16 @@ PLAN_MATRIX = {
 
 
 @pytest.fixture
-def people(cm, head, director, admin_user, contrib_a, contrib_b, outsider, dept_a, dept_b):
+def refusing():
+    """A network that refuses every post: what makes a post fail."""
+    with LoopbackChannel(respond=lambda request: Reply(status=403, body={"error": "no"})) as server:
+        yield server
+
+
+@pytest.fixture
+def people(
+    cm, head, director, admin_user, contrib_a, contrib_b, outsider, dept_a, dept_b, refusing
+):
     writer_b = UserFactory(username="writer13", role=Role.CONTRIBUTOR, department=dept_b)
     return {
         "cm": cm,
@@ -107,6 +158,7 @@ def people(cm, head, director, admin_user, contrib_a, contrib_b, outsider, dept_
         "contrib_a": contrib_a,
         "contrib_b": contrib_b,
         "outsider": outsider,
+        "refusing": refusing,
         "writers": {
             "a": (
                 dept_a,
@@ -118,14 +170,46 @@ def people(cm, head, director, admin_user, contrib_a, contrib_b, outsider, dept_
 
 
 def bring_post_to(state, people, dept_key):
-    """A post of the department, written by its writer, moved to `state` the usual way."""
+    """A post of the department, written by its writer, moved to `state` the usual way.
+
+    "failed": approved, and refused by its network when sent; "held": approved and due
+    during a pause, which is over now; "overdue": pending approval when its time came;
+    "conversation": a conversation post the community manager wrote."""
     department, writer = people["writers"][dept_key]
+    cm, head = people["cm"], people["head"]
+    if state == "failed":
+        post = claimed_post(cm, head, department, [webhook(department, people["refusing"])])
+        sender.publish_batch(list(post.publications.values_list("pk", flat=True)))
+        post.refresh_from_db()
+        assert post.state == S.FAILED
+        return post
+    if state == "conversation":
+        return PostFactory(
+            author=cm,
+            origin_department=department,
+            category=Category.CONVERSATION,
+            channels=[ChannelFactory(department=department)],
+        )
     post = PostFactory(
         author=writer,
         origin_department=department,
         channels=[ChannelFactory(department=department)],
     )
-    cm, head = people["cm"], people["head"]
+    if state == "held":
+        wf.fast_track(post, cm)
+        wf.approve(post, head)
+        Post.objects.filter(pk=post.pk).update(scheduled_at=timezone.now())
+        pause = wf.pause_publishing(head, "Alerte en cours")
+        scheduler.sweep()
+        wf.resume_publishing(pause, head)
+        post.refresh_from_db()
+        assert post.held_at is not None
+        return post
+    if state == "overdue":
+        wf.fast_track(post, cm)
+        Post.objects.filter(pk=post.pk).update(scheduled_at=timezone.now())
+        post.refresh_from_db()
+        return post
     if state == S.SUBMITTED:
         wf.submit(post, writer)
     elif state in (S.PENDING_APPROVAL, S.APPROVED):
@@ -158,6 +242,7 @@ def test_post_action_is_allowed_exactly_for_the_right_roles_and_departments(
 ):
     source, allowed_roles, act, target = POST_MATRIX[action]
     post = bring_post_to(source, people, dept_key)
+    source = post.state
     user = people[persona]
     expected = is_expected_allowed(persona, allowed_roles, dept_key)
     assert (BUTTON.get(action, action) in wf.available_actions(post, user)) is expected
@@ -168,8 +253,9 @@ def test_post_action_is_allowed_exactly_for_the_right_roles_and_departments(
         act(post, user)
         post.refresh_from_db()
         assert post.state == target
-        entries = list(AuditEntry.objects.filter(seq__gt=before))
-        assert [e.actor for e in entries] == [user]
+        # The post's own entry (a copy and the publications sent again have theirs).
+        entries = list(post_entries(post).filter(seq__gt=before))
+        assert [(e.actor, e.action) for e in entries] == [(user, BUTTON.get(action, action))]
         assert entries[0].from_state == source
         assert entries[0].to_state == target
     else:
@@ -178,6 +264,16 @@ def test_post_action_is_allowed_exactly_for_the_right_roles_and_departments(
         post.refresh_from_db()
         assert post.state == source
         assert audit_count() == before
+
+
+def post_entries(post):
+    return AuditEntry.objects.filter(object_type=Post._meta.label_lower, object_id=post.pk)
+
+
+def test_the_matrices_cover_every_catalogued_action():
+    rows = {BUTTON.get(row, row) for row in POST_MATRIX} - {"edit"}
+    assert rows == set(POST_ACTIONS)
+    assert set(PLAN_MATRIX) == set(PLAN_ACTIONS)
 
 
 def test_a_conversation_post_can_be_cleared_only_by_the_community_manager_who_wrote_it(
@@ -247,3 +343,8 @@ def test_plan_action_is_allowed_exactly_for_the_right_roles(action, persona, dep
         assert plan.state == source
         assert audit_count() == before
         assert WeeklyPlan.objects.get(pk=plan.pk).state == source
+
+
+def test_every_catalogued_action_has_its_rule_in_permissions():
+    assert set(POST_ACTIONS) <= set(POST_RULES)
+    assert set(PLAN_ACTIONS) <= set(PLAN_RULES)

@@ -20,7 +20,7 @@ from editorial.audit import entries_for
 from editorial.content import compute_content_hash
 from editorial.forms.images import PENDING_SALT
 from editorial.models import Approval, Network, Post, PostState
-from editorial.views.post_actions import ACTIONS
+from editorial.workflow.catalog import POST_ACTIONS as ACTIONS
 from tests.factories import ChannelFactory, PostFactory, in_days
 from tests.html_forms import form_data
 from tests.refusals import HTMX, refused_page

@@ -17,35 +17,21 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from editorial import workflow
+from editorial.admin.post_actions import ADMIN_PLAN_ACTIONS
 from editorial.admin.scope import ScopedAdmin, WorkflowPermissionMixin
 from editorial.admin.steps import (
     CONFIRM_FIELD,
     Given,
-    WorkflowAction,
     intermediate_context,
     run_each,
 )
 from editorial.models import BY_SCHEDULE, Post, PostState, WeeklyPlan
 from editorial.permissions import deny_approve
-
-PLAN_ACTIONS = (
-    WorkflowAction(
-        "submit_plan",
-        _("Submit the plan for approval"),
-        _("Submitted for approval: %(items)s."),
-        lambda plan, user, given: workflow.submit_plan(plan, user),
-    ),
-    WorkflowAction(
-        "return_plan",
-        _("Return the plan to its team…"),
-        _("Returned to the team: %(items)s."),
-        lambda plan, user, given: workflow.return_plan(plan, user, given.text),
-        ask=_("What needs to change"),
-    ),
-)
+from editorial.workflow.catalog import PLAN_ACTIONS
 
 
 def awaiting_approval(plan: WeeklyPlan) -> QuerySet[Post]:
@@ -86,7 +72,9 @@ class PlanReviewForm(forms.Form):
         return returns
 
 
-@admin.action(description=_("Approve the plan…"), permissions=["workflow"])
+@admin.action(
+    description=format_lazy("{}…", PLAN_ACTIONS["approve_plan"].label), permissions=["workflow"]
+)
 def approve_plan(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[WeeklyPlan]
 ) -> HttpResponse | None:
@@ -96,7 +84,7 @@ def approve_plan(
     if not form.is_valid():  # the review page, before the approver confirms
         context = {
             **intermediate_context(modeladmin, request, plans, "approve_plan"),
-            "title": _("Approve the plan"),
+            "title": PLAN_ACTIONS["approve_plan"].label,
             "form": form,
             "sections": [
                 {
@@ -113,14 +101,18 @@ def approve_plan(
     def approve(plan: WeeklyPlan, user, given: Given) -> None:
         workflow.approve_plan(plan, user, returns=form.returns_for(plan))
 
-    run_each(modeladmin, request, plans, approve, _("Approved: %(items)s."))
+    run_each(modeladmin, request, plans, approve, PLAN_ACTIONS["approve_plan"].done.listed)
     return None
 
 
 @admin.register(WeeklyPlan)
 class WeeklyPlanAdmin(WorkflowPermissionMixin, ScopedAdmin):
     scope_field = "team"
-    actions = [PLAN_ACTIONS[0].as_admin_action(), approve_plan, PLAN_ACTIONS[1].as_admin_action()]
+    actions = [
+        ADMIN_PLAN_ACTIONS["submit_plan"].as_admin_action(),
+        approve_plan,
+        ADMIN_PLAN_ACTIONS["return_plan"].as_admin_action(),
+    ]
     list_display = ("__str__", "state", "item_count", "submitted_by", "reviewed_by")
     list_filter = ("state", ("team", admin.RelatedOnlyFieldListFilter), "iso_year")
     list_select_related = ("team", "submitted_by", "reviewed_by")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import department_ids_of
 from editorial import workflow
 from editorial.admin.catalog import campaigns_for
-from editorial.admin.post_actions import POST_ACTIONS
+from editorial.admin.post_actions import ADMIN_POST_ACTIONS
 from editorial.admin.scope import (
     ScopedAdmin,
     WorkflowPermissionMixin,
@@ -129,7 +129,7 @@ class PostAdmin(WorkflowPermissionMixin, ScopedAdmin):
     scope_field = "origin_department"
     form = PostForm
     inlines = (PostVariantInline, PostImageInline)
-    actions = [action.as_admin_action() for action in POST_ACTIONS]
+    actions = [action.as_admin_action() for action in ADMIN_POST_ACTIONS]
     list_display = (
         "title",
         "state",

@@ -16,7 +16,6 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from editorial import workflow
@@ -24,28 +23,12 @@ from editorial.access import post_or_404, visible_plans, visible_posts
 from editorial.inbox import awaiting
 from editorial.models import Approval, PlanState, PostState, Publication, PublicationState
 from editorial.views import plan_review
-from editorial.views.post_actions import ACTIONS
 from editorial.views.respond import kept, refused
 from editorial.views.review_changes import last_reviews, since_review
+from editorial.workflow.catalog import POST_ACTIONS
 
-# The review actions a row offers, with their button labels, in the order shown.
-ROW_ACTIONS = {
-    "sign_off": gettext_lazy("Sign off"),
-    "approve": gettext_lazy("Approve"),
-    "retry_failed": gettext_lazy("Send again"),
-    "request_changes": gettext_lazy("Return with a comment"),
-    "mark_sensitive": gettext_lazy("Mark sensitive"),
-}
-DONE = {
-    "sign_off": gettext_lazy("Signed off: %(post)s."),
-    "approve": gettext_lazy("Approved: %(post)s."),
-    "retry_failed": gettext_lazy("Sending again: %(post)s."),
-    "approve:pending_signoff": gettext_lazy(
-        "Approved, sent to the director for sign-off: %(post)s."
-    ),
-    "request_changes": gettext_lazy("Returned with your comment: %(post)s."),
-    "mark_sensitive": gettext_lazy("Marked sensitive: %(post)s."),
-}
+# The review actions a row offers, in the order shown (labels and messages: the catalog).
+ROW_ACTIONS = ("sign_off", "approve", "retry_failed", "request_changes", "mark_sensitive")
 TEMPLATE = "editorial/inbox/inbox.html"
 # An htmx answer: the row, and the header's counter swapped out of band.
 ROW_TEMPLATE = "editorial/inbox/_row_response.html"
@@ -86,7 +69,9 @@ def _row(post, user, *, error=None, typed=None, review=False) -> dict:
         "unknown_channels": ", ".join(str(publication.channel) for publication in unknown),
         "failed": [p for p in publications if p.state == PublicationState.FAILED],
         "can_retry": "retry_failed" in actions,
-        "actions": [(name, label) for name, label in ROW_ACTIONS.items() if name in actions],
+        "actions": [
+            (name, POST_ACTIONS[name].row_label) for name in ROW_ACTIONS if name in actions
+        ],
         "since_review": since_review(post, review),
         "error": error,
         "typed": typed or {},
@@ -153,10 +138,11 @@ def inbox_action(request, pk: int, action: str):
     post = post_or_404(request.user, pk)
     text = (request.POST.get("comment") or "").strip()
     expected = request.POST.get("expected_hash") or None
+    before = post.state
     try:
         if action not in ROW_ACTIONS:
             raise workflow.InvalidInput(_("Unknown action."))
-        ACTIONS[action].perform(post, request.user, text=text, expected_hash=expected)
+        POST_ACTIONS[action].perform(post, request.user, text=text, expected_hash=expected)
     except workflow.WorkflowError as exc:
         # The row as it stands now, with why it (still) awaits the user, if it does.
         post = _with_rows(awaiting(request.user)).filter(pk=post.pk).first() or post_or_404(
@@ -168,7 +154,7 @@ def inbox_action(request, pk: int, action: str):
         keep = {"post": post.pk, "action": action, "text": text}
         context = partial(_context, request, failed=failed)
         return refused(request, exc, TEMPLATE, context, back=reverse("inbox"), keep=keep)
-    done = DONE.get(f"{action}:{post.state}", DONE[action]) % {"post": post}
+    done = POST_ACTIONS[action].outcome(before, post.state).for_items(post)
     if request.htmx:
         return render(request, ROW_TEMPLATE, {"row": {"post": post, "done": done}})
     messages.success(request, done)

@@ -31,6 +31,7 @@ from editorial.models import BY_SCHEDULE, Category, PlanState, PostState, Weekly
 from editorial.permissions import deny_plan_board
 from editorial.views.respond import as_data, kept, posted, refused
 from editorial.views.review_changes import last_reviews, since_review
+from editorial.workflow.catalog import PLAN_ACTIONS, POST_ACTIONS
 from editorial.workflow.plans import team_of
 
 S = PostState
@@ -38,7 +39,6 @@ BOARD = "editorial/plans/board.html"
 SUBMISSIONS = "editorial/plans/submissions.html"
 # States in which an item's day and time are still the community manager's to choose.
 TO_PLACE = workflow.TO_PLACE
-PLAN_ACTIONS = ("submit_plan", "approve_plan", "return_plan")
 SUBMISSION_ACTIONS = ("accept", "return_submission", "fast_track")
 
 
@@ -270,23 +270,16 @@ def plan_action(request, year: int, week: int, action: str):
     form = CommentForm(request.POST, auto_id="return-plan-%s")
     form.is_valid()
     plan = workflow.plan_for_week(_team(request.user), year, week, request.user)
+    spec = PLAN_ACTIONS[action]
     try:
-        if action == "submit_plan":
-            workflow.submit_plan(plan, request.user)
-            done = _("The plan is submitted: its items await approval.")
-        elif action == "approve_plan":
-            workflow.approve_plan(plan, request.user)
-            done = _("The plan is approved.")
-        else:
-            workflow.return_plan(plan, request.user, form.cleaned_data["comment"])
-            done = _("The plan went back to the team with your comment.")
+        spec.perform(plan, request.user, text=form.cleaned_data["comment"])
     except workflow.WorkflowError as exc:
         if action == "return_plan":
             form.add_error("comment", str(exc))
         context = partial(_board_context, request, year, week, return_form=form)
         keep = {"return_plan": posted(request)} if action == "return_plan" else {}
         return refused(request, exc, BOARD, context, back=_board_url(year, week), keep=keep)
-    messages.success(request, done)
+    messages.success(request, str(spec.done.page))
     return redirect("plan-board-week", year, week)
 
 
@@ -347,20 +340,19 @@ def _joined_review(post) -> str:
 def _run_post_action(request, post, action: str, comment: str) -> str:
     """Run one action on a post; answer what to tell the user once it is done."""
     user = request.user
+    POST_ACTIONS[action].perform(post, user, text=comment)
+    # Richer than the catalog's message: this page says where the post went.
     if action == "accept":
-        workflow.accept(post, user)
         done = _("“%(post)s” is accepted into the plan of week %(week)s.") % {
             "post": post,
             "week": post.plan.iso_week,
         }
         return f"{done} {note}" if (note := _joined_review(post)) else done
     if action == "return_submission":
-        workflow.return_submission(post, user, comment)
         return _("“%(post)s” went back to %(department)s with your comment.") % {
             "post": post,
             "department": post.origin_department,
         }
-    workflow.fast_track(post, user)
     return _("“%(post)s” is sent for approval as urgent hot news.") % {"post": post}
 
 

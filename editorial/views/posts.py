@@ -19,7 +19,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from editorial import workflow
@@ -43,47 +42,16 @@ from editorial.models import (
 from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import POST_RULES, deny_resolve_publication, deny_write
-from editorial.views.post_actions import ACTIONS
+from editorial.views.post_actions import time_form_class
 from editorial.views.respond import as_data, kept, posted, refused
 from editorial.views.review_changes import last_reviews, since_review
+from editorial.workflow.catalog import POST_ACTIONS, history_label
 from editorial.workflow.failed import retry_refusal
 
 DETAIL = "editorial/posts/detail.html"
 EDITOR = "editorial/posts/editor.html"
 PAGE_SIZE = 25
 
-
-# How the history names what happened; otherwise an action's "done" message.
-HISTORY_LABELS = {
-    "comment": _("Commented"),
-    "confirm_held": _("Held post released"),
-    "pause": _("Publishing paused"),
-    "create": _("Created"),
-    "edit": _("Edited"),
-    "send_for_approval": _("Sent for approval"),
-    "back_to_plan": _("Back to the plan"),
-    "reschedule": _("Rescheduled"),
-    "hold": _("Held by the publisher"),
-    "mark_overdue": _("Marked overdue: its time came before approval"),
-    "start_publishing": _("Publishing started"),
-    "mark_published": _("Published"),
-    "mark_failed": _("Publishing failed"),
-    # A publication's own entries, named with its channel (see _history).
-    "publication_sent": _("Sent to %(channel)s"),
-    "publication_failed": _("Failed on %(channel)s"),
-    "publication_unknown": _("No answer from %(channel)s: outcome unknown"),
-    "publication_confirmed_sent": _("Found on %(channel)s: recorded as sent"),
-    "publication_resent": _("Not found on %(channel)s: sent again"),
-    "publication_retried": _("Failed on %(channel)s: sent again"),
-}
-
-# Where a post waiting for the director goes when its flag is lifted.
-_LIFTED_FROM_SIGNOFF = {
-    PostState.APPROVED: _("No longer marked sensitive: approved, no sign-off needed."),
-    PostState.PENDING_APPROVAL: _(
-        "No longer marked sensitive. You approved it: someone else must approve it now."
-    ),
-}
 
 # --- the list -------------------------------------------------------------------------
 
@@ -278,7 +246,7 @@ def _outcome_id(publication_pk: int) -> str:
 @login_required
 def post_action(request, pk, action):
     post = post_or_404(request.user, pk, _with_content(visible_posts(request.user)))
-    spec = ACTIONS.get(action)
+    spec = POST_ACTIONS.get(action)
     if spec is None:
         raise Http404(gettext("There is no such action."))
     text = CommentForm(request.POST)
@@ -287,8 +255,8 @@ def post_action(request, pk, action):
     before = post.state
     try:
         when = None
-        if spec.form_class:
-            form = spec.form_class(request.POST, prefix=action)
+        if form_class := time_form_class(spec):
+            form = form_class(request.POST, prefix=action)
             if not form.is_valid():
                 context = _detail_context(request, post, failed=typed, reschedule=form)
                 return render(request, DETAIL, context, status=400)
@@ -306,12 +274,7 @@ def post_action(request, pk, action):
         typed["error"] = str(exc)
         context = partial(_detail_context, request, post, failed=typed)
         return refused(request, exc, DETAIL, context, back=_page_of(post), keep=typed)
-    done = str(spec.done)
-    if action == "approve" and post.state == PostState.PENDING_SIGNOFF:
-        done = gettext("Approved: it now awaits the director's sign-off.")
-    elif action == "lift_sensitivity" and before == PostState.PENDING_SIGNOFF:
-        done = str(_LIFTED_FROM_SIGNOFF.get(post.state, done))
-    messages.success(request, done)
+    messages.success(request, str(spec.outcome(before, post.state).page))
     # A copy opens on the new post.
     return redirect("post-detail", pk=result.pk if isinstance(result, Post) else post.pk)
 
@@ -352,7 +315,7 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
     names = workflow.available_actions(post, user)
     buttons, text_actions, comment = [], [], None
     for name in names:
-        spec = ACTIONS.get(name)
+        spec = POST_ACTIONS.get(name)
         if spec is None:
             continue
         entry = {
@@ -362,13 +325,13 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
         }
         if name == "comment":
             comment = entry
-        elif spec.needs in ("text", "note"):
+        elif spec.asks_text:
             text_actions.append(entry)
-        elif spec.form_class:
+        elif form_class := time_form_class(spec):
             entry["form"] = (
                 reschedule
                 if reschedule is not None and failed and failed["action"] == name
-                else spec.form_class(prefix=name)
+                else form_class(prefix=name)
             )
             text_actions.append(entry)
         else:
@@ -424,10 +387,7 @@ def _history(post, publications) -> list:
     )
     states = {**dict(PublicationState.choices), **dict(PostState.choices)}
     for entry in history:
-        spec = ACTIONS.get(entry.action)
-        label = HISTORY_LABELS.get(entry.action) or (
-            str(spec.done).rstrip(".") if spec else entry.action.replace("_", " ").capitalize()
-        )
+        label = history_label(entry.action)
         if entry.object_type == Publication._meta.label_lower:
             label = label % {"channel": channels[entry.object_id]}
         entry.label = label

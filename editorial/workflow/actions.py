@@ -11,7 +11,6 @@ from editorial.permissions import (
     POST_RULES,
     accept_q,
     approve_q,
-    deny_release_hold,
     past_due,
     past_due_q,
     retry_failed_q,
@@ -61,7 +60,7 @@ def available_actions(post: Post, user) -> list[str]:
         actions.append("mark_sensitive")
     if post.sensitive and POST_RULES["lift_sensitivity"](post, user) is None:
         actions.append("lift_sensitivity")
-    if post.held_at is not None and deny_release_hold(post, user) is None:
+    if post.held_at is not None and POST_RULES["confirm_held"](post, user) is None:
         actions.append("confirm_held")
         if post.state == PostState.APPROVED:
             actions.append("reschedule_held")

@@ -13,7 +13,7 @@ from accounts.scope import has_role
 from editorial import events
 from editorial.content import compute_content_hash
 from editorial.models import Approval, ApprovalLevel, Channel, Post, PostState, PublishingPause
-from editorial.permissions import DIRECTOR, deny_pause, deny_release_hold
+from editorial.permissions import DIRECTOR, POST_RULES, deny_pause
 from editorial.publishing.holds import director_required, pause_reason
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, InvalidState, StaleObject
 
@@ -84,7 +84,7 @@ def held_posts():
 def confirm_held(post: Post, user) -> None:
     """Publish a held post now. During crisis mode only the director may, and doing so
     is the director's sign-off of the content as it stands."""
-    _require(deny_release_hold(post, user))
+    _require(POST_RULES["confirm_held"](post, user))
     _check_held(post)
     now = timezone.now()
     if pause_reason(now, list(post.channels.values_list("pk", flat=True))):
@@ -115,7 +115,7 @@ def confirm_held(post: Post, user) -> None:
 
 def reschedule_held(post: Post, user, when: datetime) -> None:
     """Give a held post a new time instead of publishing it now."""
-    _require(deny_release_hold(post, user))
+    _require(POST_RULES["reschedule_held"](post, user))
     _check_held(post)
     if post.state != PostState.APPROVED:
         raise InvalidState(_("Publishing of this post has started: confirm it instead."))

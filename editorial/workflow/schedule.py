@@ -31,7 +31,7 @@ def deny_reschedule(post: Post, user) -> str | None:
 
 
 def _refusal(post: Post, user) -> tuple[type, str] | None:
-    reason = POST_RULES["edit"](post, user)
+    reason = POST_RULES["reschedule"](post, user)
     if reason:
         return ActionNotAllowed, reason
     if post.state not in MOVABLE:
