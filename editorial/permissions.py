@@ -305,6 +305,19 @@ def is_national_team(user) -> bool:
     return has_role(user, CM, HEAD, DIRECTOR, Role.ADMINISTRATOR)
 
 
+def is_contributor_only(user) -> bool:
+    """A department's contributor and nothing more: writes for the department, reviews
+    nothing, plans nothing."""
+    return has_role(user, CONTRIBUTOR) and not has_role(
+        user, CM, HEAD, DIRECTOR, Role.ADMINISTRATOR
+    )
+
+
+def reviews_posts(user) -> bool:
+    """Approves or signs off posts: the head of communication and the director."""
+    return has_role(user, HEAD, DIRECTOR)
+
+
 def deny_pause(user) -> str | None:
     """Crisis mode: the head of communication or the director."""
     return _role(user, HEAD, DIRECTOR)

@@ -6,19 +6,17 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import path
 
-from accounts.roles import APPROVER_ROLES, Role
-from accounts.scope import roles_of
 from editorial.inbox import awaiting_count
+from editorial.permissions import is_contributor_only, reviews_posts
 
 
 def landing(user) -> str:
     """The name of the page `user` starts on."""
-    roles = roles_of(user)
-    if roles == {Role.CONTRIBUTOR}:
+    if is_contributor_only(user):
         return "post-list"
     # The head of communication and the director come to act: what awaits their approval
     # or sign-off, rather than a week of posts and its filters (on a phone above all).
-    if roles & APPROVER_ROLES and awaiting_count(user):
+    if reviews_posts(user) and awaiting_count(user):
         return "inbox"
     return "calendar"
 
