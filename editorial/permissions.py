@@ -52,9 +52,22 @@ def _role(user, *roles: str) -> str | None:
 
 
 def _four_eyes(post: Post, user) -> str | None:
-    if user.pk in (post.author_id, post.last_editor_id):
-        return _("Four-eyes rule: you wrote or last edited this post, someone else must review it.")
+    """Nobody reviews content they wrote or changed since it was last approved, whoever
+    touched the post last (`Post.content_authors`)."""
+    if user.pk == post.author_id or _wrote_content(post, user):
+        return _("Four-eyes rule: you wrote or changed this content, someone else must review it.")
     return None
+
+
+def _wrote_content(post: Post, user) -> bool:
+    # A list page prefetches the authors so that asking costs no query per row.
+    prefetched = getattr(post, "_prefetched_objects_cache", {}).get("content_authors")
+    if prefetched is not None:
+        return any(author.pk == user.pk for author in prefetched)
+    return post.content_authors.filter(pk=user.pk).exists()
+
+
+deny_four_eyes = _four_eyes
 
 
 def _first(*reasons: str | None) -> str | None:
@@ -71,7 +84,10 @@ def _role_q(user, *roles: str) -> Q:
 
 
 def _four_eyes_q(user) -> Q:
-    return ~Q(author_id=user.pk) & ~Q(last_editor_id=user.pk)
+    from editorial.models import Post
+
+    wrote = Post.content_authors.through.objects.filter(post=OuterRef("pk"), user=user.pk)
+    return ~Q(author_id=user.pk) & ~Exists(wrote)
 
 
 def deny_edit(post: Post, user) -> str | None:
@@ -95,65 +111,52 @@ def accept_q(user) -> Q:
 
 
 def deny_fast_track(post: Post, user) -> str | None:
+    """Hot news skips the plan, and only hot news: the rest waits for its week."""
+    from editorial.models import Category
+
+    if post.category != Category.HOT_NEWS:
+        return _("Only hot news is fast-tracked: plan this post into its week.")
     return _first(_role(user, CM, HEAD), _scope(post, user))
 
 
 def deny_approve(post: Post, user) -> str | None:
-    reason = _first(_role(user, HEAD, DIRECTOR), _scope(post, user), _four_eyes(post, user))
-    if reason is None and _withdrew_approval(post, user):
-        reason = _(
-            "Four-eyes rule: you approved this post, then lifted its sensitivity; "
-            "someone else must approve it."
+    return _first(
+        _role(user, HEAD, DIRECTOR),
+        _scope(post, user),
+        _four_eyes(post, user),
+        _lifted_by(post, user),
+        _sensitive_needs_head(post, user),
+    )
+
+
+def _lifted_by(post: Post, user) -> str | None:
+    """Whoever cleared this content of sensitivity may not also approve it: two people
+    clear sensitive content."""
+    if post.sensitivity_lifted_by_id == user.pk and post.sensitivity_lifted_hash == (
+        post.content_hash
+    ):
+        return _(
+            "Four-eyes rule: you lifted this post's sensitivity, someone else must approve it."
         )
-    return reason
+    return None
 
 
-def _withdrew_approval(post: Post, user) -> bool:
-    """Whether `user` approved this very content and then lifted its flag while it
-    waited for the director, which sent it back for another approver
-    (`workflow.lift_sensitivity`). Asks the database only when the flag was lifted on
-    the current content, so a list of posts costs no query per row."""
-    from editorial.models import PostState
-
-    if post.state != PostState.PENDING_APPROVAL or not post.content_hash:
-        return False
-    if post.sensitivity_lifted_hash != post.content_hash:
-        return False
-    return _withdrawn_lifts(user).filter(object_id=post.pk).exists()
-
-
-def approval_withdrawn_by(user) -> Q:
-    """The posts `_withdrew_approval` is true of, as a filter: kept out of the user's
-    inbox, since they may not approve them."""
-    from editorial.models import PostState
-
-    return Q(
-        Exists(_withdrawn_lifts(user).filter(object_id=OuterRef("pk"))),
-        state=PostState.PENDING_APPROVAL,
-        sensitivity_lifted_hash=F("content_hash"),
-    )
-
-
-def _withdrawn_lifts(user):
-    from editorial.models import AuditEntry, Post, PostState
-
-    return AuditEntry.objects.filter(
-        object_type=Post._meta.label_lower,
-        action="lift_sensitivity",
-        actor=user,
-        from_state=PostState.PENDING_SIGNOFF,
-        to_state=PostState.PENDING_APPROVAL,
-    )
+def _sensitive_needs_head(post: Post, user) -> str | None:
+    """A sensitive post takes two people: the head of communication's approval, then
+    the director's sign-off. The director does not approve it in the head's place."""
+    if post.sensitive and not has_role(user, HEAD):
+        return _(
+            "A sensitive post needs the head of communication's approval first, then "
+            "the director's sign-off."
+        )
+    return None
 
 
 def approve_q(user) -> Q:
     """`deny_approve` as a filter."""
-    return (
-        _role_q(user, HEAD, DIRECTOR)
-        & _scope_q(user)
-        & _four_eyes_q(user)
-        & ~approval_withdrawn_by(user)
-    )
+    lifted = Q(sensitivity_lifted_by=user.pk, sensitivity_lifted_hash=F("content_hash"))
+    sensitive = Q() if has_role(user, HEAD) else ~Q(sensitive=True)
+    return _role_q(user, HEAD, DIRECTOR) & _scope_q(user) & _four_eyes_q(user) & ~lifted & sensitive
 
 
 def deny_sign_off(post: Post, user) -> str | None:

@@ -81,7 +81,7 @@ class PostFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Post {n}")
     body = "Conseils de prévention pour les fêtes de fin d'année."
-    category = Category.PREVENTION
+    category = Category.HOT_NEWS
     scheduled_at = factory.LazyFunction(lambda: in_days(3))
     origin_department = factory.SubFactory(DepartmentFactory)
     author = factory.SubFactory(UserFactory)
@@ -99,6 +99,8 @@ class PostFactory(factory.django.DjangoModelFactory):
         self.channels.set(channels)
         self.content_hash = compute_content_hash(self)
         self.save()
+        # As `workflow.create_post` and `edit_post` would have recorded them.
+        self.content_authors.set({self.author, self.last_editor})
 
 
 class SensitivityRuleFactory(factory.django.DjangoModelFactory):

@@ -417,8 +417,9 @@ def test_a_contributor_approving_gets_an_error_and_nothing_changes(client, contr
     assert not Approval.objects.exists()
 
 
-def test_the_head_cannot_approve_a_post_he_last_edited(client, head, pending):
-    workflow.edit_post(pending, head, title="Titre revu")  # the title is not content
+def test_the_head_cannot_approve_a_post_whose_text_he_changed(client, head, pending, cm):
+    workflow.edit_post(pending, head, body="Texte revu par le chef.")
+    workflow.fast_track(pending, cm)
     admin_login(client, head)
 
     response = run_action(client, Post, "approve", pending)
@@ -430,7 +431,8 @@ def test_the_head_cannot_approve_a_post_he_last_edited(client, head, pending):
 def test_one_refused_post_does_not_stop_the_others(client, head, pending, dept_a, cm):
     other = PostFactory(origin_department=dept_a, author=cm)
     workflow.fast_track(other, cm)
-    workflow.edit_post(pending, head, title="Titre revu")
+    workflow.edit_post(pending, head, body="Texte revu par le chef.")
+    workflow.fast_track(pending, cm)
     admin_login(client, head)
 
     response = run_action(client, Post, "approve", pending, other)

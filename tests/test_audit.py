@@ -171,7 +171,7 @@ def test_every_workflow_action_writes_exactly_one_entry_saying_who_what_and_why(
         channels=[channel_a],
         title="Fêtes de fin d'année",
         body="Conseils de prévention pour les fêtes.",
-        category=Category.PREVENTION,
+        category=Category.HOT_NEWS,
         scheduled_at=in_days(3),
     )
     steps = [
@@ -318,8 +318,24 @@ def test_a_refused_action_writes_no_entry(post_a, writer_a, cm, head):
     with pytest.raises(workflow.InvalidInput):
         workflow.request_changes(post_a, head, "   ")
     with pytest.raises(workflow.ActionNotAllowed):
-        workflow.approve(post_a, writer_a)
+        workflow.request_changes(post_a, writer_a, "Non.")
     assert AuditEntry.objects.count() == before
+
+
+def test_a_refused_approval_is_in_the_trail_with_who_tried_and_why(post_a, writer_a, cm):
+    workflow.submit(post_a, writer_a)
+    workflow.fast_track(post_a, cm)
+    with pytest.raises(workflow.ActionNotAllowed) as refused:
+        workflow.approve(post_a, writer_a)
+    entry = AuditEntry.objects.order_by("seq").last()
+    assert (entry.actor, entry.action, entry.comment) == (
+        writer_a,
+        "approval_refused",
+        str(refused.value),
+    )
+    assert entry.data["attempted"] == "approve"
+    assert post_a.state == S.PENDING_APPROVAL
+    assert verify_chain() is None
 
 
 # --- verify_audit ---------------------------------------------------------------------

@@ -22,9 +22,14 @@ def test_a_submission_awaits_the_community_manager_only(submitted, cm, head, dir
     assert not awaiting(contrib_a).exists()
 
 
-def test_a_post_pending_approval_awaits_the_head_but_not_if_they_last_edited_it(pending, head):
+def test_a_post_pending_approval_awaits_the_head_but_not_once_they_changed_its_text(
+    pending, head, cm
+):
     assert list(awaiting(head)) == [pending]
-    wf.edit_post(pending, head, title="Retitled by the head")
+    wf.edit_post(pending, head, title="Retitled by the head")  # not content: still theirs
+    assert list(awaiting(head)) == [pending]
+    wf.edit_post(pending, head, body="Rewritten by the head.")
+    wf.fast_track(pending, cm)
     assert not awaiting(head).exists()
 
 

@@ -294,10 +294,15 @@ def test_in_crisis_mode_a_post_keeps_waiting_for_the_director_after_its_flag_is_
     )
 
 
-def test_lifting_the_flag_of_a_post_not_awaiting_sign_off_leaves_its_state(pending, cm, head):
+def test_lifting_the_flag_of_a_post_not_awaiting_sign_off_leaves_its_state(
+    pending, cm, head, director
+):
     wf.mark_sensitive(pending, cm, "Victimes.")
     wf.lift_sensitivity(pending, head, "Pas sensible.")
     pending.refresh_from_db()
     assert (pending.state, pending.sensitive) == (PostState.PENDING_APPROVAL, False)
-    wf.approve(pending, head)  # lifting before approving is one review, not a withdrawal
+    # Who cleared the flag does not also approve: two people clear sensitive content.
+    with pytest.raises(wf.ActionNotAllowed, match="you lifted this post's sensitivity"):
+        wf.approve(pending, head)
+    wf.approve(pending, director)
     assert pending.state == PostState.APPROVED

@@ -130,6 +130,7 @@ def test_filters_narrow_the_events(client, cm, week, dept_a, dept_b, writer_a, c
     other_channel = ChannelFactory(department=dept_a)
     PostFactory(
         title="Prevention A",
+        category=Category.PREVENTION,
         author=writer_a,
         origin_department=dept_a,
         channels=[channel_a],
@@ -144,7 +145,12 @@ def test_filters_narrow_the_events(client, cm, week, dept_a, dept_b, writer_a, c
         category=Category.HOT_NEWS,
         scheduled_at=at(monday, 10),
     )
-    PostFactory(title="Post B", origin_department=dept_b, scheduled_at=at(monday, 11))
+    PostFactory(
+        title="Post B",
+        category=Category.PREVENTION,
+        origin_department=dept_b,
+        scheduled_at=at(monday, 11),
+    )
     wf.fast_track(hot, cm)
     client.force_login(cm)
     assert titles(client, **span, department=dept_a.pk) == {"Prevention A", "Hot A"}

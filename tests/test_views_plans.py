@@ -283,7 +283,11 @@ def test_fast_tracking_hot_news_from_the_board_takes_it_out_of_the_items_to_plac
         scheduled_at=paris(2030, 3, 19, 7, 30),
     )
     cold = PostFactory(
-        author=cm, origin_department=national, channels=[national_channel], scheduled_at=None
+        author=cm,
+        origin_department=national,
+        channels=[national_channel],
+        scheduled_at=None,
+        category=Category.COLD_NEWS,
     )
     board = cm_client.get(BOARD).content.decode()
     fast_track = reverse("plan-fast-track", args=[YEAR, WEEK, hot.pk])

@@ -240,11 +240,18 @@ def test_a_sensitive_post_approved_by_the_head_waits_for_the_directors_sign_off(
     assert content_matches_approval(pending)
 
 
-def test_the_director_approving_a_sensitive_post_signs_it_off_at_once(pending, cm, director):
+def test_a_sensitive_post_takes_the_heads_approval_then_the_directors_sign_off(
+    pending, cm, head, director
+):
     wf.mark_sensitive(pending, cm, "Crise.")
-    wf.approve(pending, director)
+    with pytest.raises(wf.ActionNotAllowed, match="head of communication's approval first"):
+        wf.approve(pending, director)
+    assert "approve" not in wf.available_actions(pending, director)
+    wf.approve(pending, head)
+    assert pending.state == S.PENDING_SIGNOFF
+    wf.sign_off(pending, director)
     assert pending.state == S.APPROVED
-    assert pending.approvals.get().level == "director"
+    assert [a.level for a in pending.approvals.order_by("pk")] == ["head", "director"]
 
 
 def test_marking_an_approved_post_sensitive_sends_it_to_the_director(approved, cm):

@@ -104,6 +104,12 @@ class Post(ConcurrentTransitionMixin, models.Model):
         related_name="edited_posts",
         editable=False,
     )
+    # Who wrote the content or changed it since it was last approved: the four-eyes rule
+    # keeps every one of them from approving it, whoever touched the post last. Edits
+    # that change nothing of the content (a title, a place on the board) do not count.
+    content_authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, editable=False
+    )
     state = FSMField(
         _("state"), max_length=20, choices=PostState.choices, default=S.DRAFT, protected=True
     )
@@ -120,8 +126,17 @@ class Post(ConcurrentTransitionMixin, models.Model):
         editable=False,
         related_name="+",
     )
-    # The content a person cleared of sensitivity: rules stay quiet until it changes.
+    # The content a person cleared of sensitivity: rules stay quiet until it changes, and
+    # that person may not also approve it (two people clear sensitive content).
     sensitivity_lifted_hash = models.CharField(max_length=64, blank=True, editable=False)
+    sensitivity_lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True, editable=False)
     # Set by the scheduler when a due post may not go out now (pause, outage, crisis):

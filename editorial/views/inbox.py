@@ -42,6 +42,7 @@ def _with_rows(queryset):
     return queryset.select_related("origin_department", "author", "last_editor").prefetch_related(
         "channels",
         "variants",
+        "content_authors",  # the four-eyes rule, asked for each row's buttons
         Prefetch("approvals", queryset=Approval.objects.filter(voided_at__isnull=True)),
         Prefetch(
             "publications",

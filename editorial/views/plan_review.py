@@ -42,7 +42,7 @@ def _context(plan, user, form, return_form) -> dict:
     posts = list(
         plan.posts.filter(state=PostState.PENDING_APPROVAL)
         .select_related("origin_department", "author")
-        .prefetch_related("channels", "variants")
+        .prefetch_related("channels", "variants", "content_authors")
         .order_by(*BY_SCHEDULE)
     )
     reviews = last_reviews(posts)

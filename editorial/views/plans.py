@@ -82,7 +82,7 @@ def _posts(user):
     return (
         visible_posts(user)
         .select_related("origin_department")
-        .prefetch_related("channels")
+        .prefetch_related("channels", "content_authors")
         .order_by(*BY_SCHEDULE)
     )
 

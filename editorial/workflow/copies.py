@@ -71,6 +71,8 @@ def copy_to_draft(post: Post, user, when: datetime | None = None) -> Post:
             copy.sensitive = original.sensitive
             copy.sensitive_reason = original.sensitive_reason
             copy.sensitivity_rule = original.sensitivity_rule
+            # Whoever wrote the original's words wrote the copy's (four-eyes).
+            copy.content_authors.add(original.author_id, *original.content_authors.all())
 
         copy = create_post(
             user,

@@ -13,9 +13,11 @@ from accounts.scope import has_role
 from editorial import events
 from editorial.content import compute_content_hash
 from editorial.models import Approval, ApprovalLevel, Channel, Post, PostState, PublishingPause
-from editorial.permissions import DIRECTOR, POST_RULES, deny_pause
+from editorial.permissions import DIRECTOR, POST_RULES, deny_four_eyes, deny_pause
 from editorial.publishing.holds import director_required, pause_reason
+from editorial.workflow.core import stale_guard
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, InvalidState, StaleObject
+from editorial.workflow.schedule import needs_new_signoff, return_for_signoff
 
 
 def _require(reason: str | None) -> None:
@@ -92,7 +94,7 @@ def confirm_held(post: Post, user) -> None:
     needs_director = director_required(now)
     if needs_director and not has_role(user, DIRECTOR):
         raise ActionNotAllowed(_("Crisis mode: only the director may release this post."))
-    if needs_director and user.pk in (post.author_id, post.last_editor_id):
+    if needs_director and deny_four_eyes(post, user):
         raise ActionNotAllowed(_("Four-eyes rule: someone else must sign this post off."))
     with transaction.atomic():
         fields = {"held_at": None, "held_reason": ""}
@@ -121,15 +123,20 @@ def reschedule_held(post: Post, user, when: datetime) -> None:
         raise InvalidState(_("Publishing of this post has started: confirm it instead."))
     if when is None or when <= timezone.now():
         raise InvalidInput(_("Choose a time in the future."))
-    with transaction.atomic():
+    with stale_guard(post), transaction.atomic():
+        from_state, voided = post.state, 0
         _release(post, {"held_at": None, "held_reason": "", "scheduled_at": when})
+        # The same rule as every other way a time changes: the director agrees to it.
+        if needs_new_signoff(post):
+            voided = return_for_signoff(post)
+            post.save(update_fields=Post.WORKFLOW_FIELDS)
         events.record(
             actor=user,
             action="reschedule_held",
             obj=post,
-            from_state=post.state,
+            from_state=from_state,
             to_state=post.state,
-            data={"scheduled_at": when.isoformat()},
+            data={"scheduled_at": when.isoformat(), "approvals_voided": voided},
         )
 
 

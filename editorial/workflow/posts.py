@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,16 +17,18 @@ from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import DIRECTOR, POST_RULES, deny_write
 from editorial.sensitivity import apply_rules
 from editorial.workflow import schedule
-from editorial.workflow.core import run_transition, stale_guard
+from editorial.workflow.core import check, run_transition, stale_guard
 from editorial.workflow.errors import (
     ActionNotAllowed,
     InvalidInput,
     InvalidState,
     StaleObject,
+    WorkflowError,
 )
 
 CONTENT_FIELDS = ("title", "body", "category", "scheduled_at", "campaign")
 SENSITIVITY_FIELDS = ("sensitive", "sensitive_reason", "sensitivity_rule")
+LIFT_FIELDS = ("sensitivity_lifted_hash", "sensitivity_lifted_by")
 
 
 def require_comment(comment: str) -> str:
@@ -68,6 +71,10 @@ def _apply_changes(post: Post, changes: dict, channels, variants) -> None:
         )
 
 
+def _in_the_past(when) -> bool:
+    return when is not None and when <= timezone.now()
+
+
 def _void_approvals(post: Post) -> int:
     return post.approvals.filter(voided_at__isnull=True).update(voided_at=timezone.now())
 
@@ -105,6 +112,7 @@ def create_post(
             apply(post)
         _refresh_derived(post)
         post.save()
+        post.content_authors.add(user)
         events.record(
             actor=user,
             action="create",
@@ -147,7 +155,12 @@ def edit_post(
         if channels is None:
             _check_channels(user, post.channels.all())
         _refresh_derived(post)
+        if post.scheduled_at != old_time and _in_the_past(post.scheduled_at):
+            # As the calendar says: a post moved into the past would go out at once.
+            raise InvalidInput(_("Choose a time in the future."))
         content_changed = post.content_hash != old_hash
+        if content_changed:
+            post.content_authors.add(user)
         voided = 0
         if content_changed and post.state in UNDER_REVIEW:
             post.revert_to_draft()
@@ -219,13 +232,16 @@ def fast_track(post: Post, user) -> None:
 
 
 def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
-    """Approve the content as it is now. A sensitive post (or any post in crisis mode)
-    goes on to the director, unless the director approves it. `expected_hash` is the
-    content the approver saw: if it changed since, nothing is approved."""
+    """Approve the content as it is now. A sensitive post always goes on to the
+    director's sign-off (two people clear it); in crisis mode any post does, unless the
+    director approves it. `expected_hash` is the content the approver saw: if it changed
+    since, nothing is approved."""
     from editorial.publishing.holds import director_required
 
-    content_hash = _current_hash(post, expected_hash)
-    director = has_role(user, DIRECTOR)
+    with refusal_audited(post, user, "approve"):
+        content_hash = _current_hash(post, expected_hash)
+        check(post, user, "approve")
+    director = has_role(user, DIRECTOR) and not post.sensitive
     level = ApprovalLevel.DIRECTOR if director else ApprovalLevel.HEAD
     needs_director = post.sensitive or director_required(timezone.now())
     run_transition(
@@ -240,10 +256,9 @@ def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
 
 def sign_off(post: Post, user, *, expected_hash: str | None = None) -> None:
     """The director's sign-off of a sensitive post, bound to the content approved."""
-    content_hash = _current_hash(post, expected_hash)
-    approved = post.approvals.filter(voided_at__isnull=True).values_list("content_hash", flat=True)
-    if any(h != content_hash for h in approved):
-        raise StaleObject(_("The content changed since it was approved. Reload it."))
+    with refusal_audited(post, user, "sign_off"):
+        content_hash = _approved_hash(post, expected_hash)
+        check(post, user, "sign_off")
     run_transition(
         post,
         user,
@@ -333,16 +348,14 @@ def lift_sensitivity(post: Post, user, reason: str) -> None:
     with stale_guard(post), transaction.atomic():
         from_state, previous, voided = post.state, post.sensitive_reason, 0
         post.sensitive, post.sensitive_reason, post.sensitivity_rule = False, "", None
-        post.sensitivity_lifted_hash = post.content_hash
+        post.sensitivity_lifted_hash, post.sensitivity_lifted_by = post.content_hash, user
         if post.state == PostState.PENDING_SIGNOFF and not director_required(timezone.now()):
             approvals = post.approvals.filter(voided_at__isnull=True)
             approval_stands = approvals.exclude(approver=user).exists()
             if not approval_stands:
                 voided = approvals.update(voided_at=timezone.now())
             post.lift_signoff(approval_stands)
-        post.save(
-            update_fields=[*SENSITIVITY_FIELDS, "sensitivity_lifted_hash", *Post.WORKFLOW_FIELDS]
-        )
+        post.save(update_fields=[*SENSITIVITY_FIELDS, *LIFT_FIELDS, *Post.WORKFLOW_FIELDS])
         events.record(
             actor=user,
             action="lift_sensitivity",
@@ -394,5 +407,37 @@ def _current_hash(post: Post, expected_hash: str | None) -> str:
     return current
 
 
+def _approved_hash(post: Post, expected_hash: str | None) -> str:
+    """The content to sign off: the one on screen, and the one the head approved."""
+    content_hash = _current_hash(post, expected_hash)
+    approved = post.approvals.filter(voided_at__isnull=True).values_list("content_hash", flat=True)
+    if any(h != content_hash for h in approved):
+        raise StaleObject(_("The content changed since it was approved. Reload it."))
+    return content_hash
+
+
+@contextmanager
+def refusal_audited(post: Post, user, action: str):
+    """The checks of an approval: if one refuses, the refusal goes in the audit trail
+    (who tried to approve what, and why not) before the error reaches the person."""
+    try:
+        yield
+    except WorkflowError as exc:
+        with transaction.atomic():
+            events.record(
+                actor=user,
+                action="approval_refused",
+                obj=post,
+                from_state=post.state,
+                to_state=post.state,
+                comment=str(exc),
+                data={"attempted": action, "error": type(exc).__name__},
+            )
+        raise
+
+
 def _record_approval(post: Post, user, level: str, content_hash: str) -> Approval:
+    if post.state == PostState.APPROVED:
+        # Cleared: what comes next is counted from this approval (four-eyes).
+        post.content_authors.set([post.author_id])
     return Approval.objects.create(post=post, approver=user, level=level, content_hash=content_hash)
