@@ -3,6 +3,7 @@ page (a webhook without its address is refused on that field, what was typed kep
 and the address, which carries the receiver's secret, is written, never shown."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from editorial.models import Channel, Network
@@ -58,8 +59,10 @@ def test_saving_a_webhook_channel_without_a_new_address_keeps_the_stored_one(adm
     hook = ChannelFactory(network=Network.WEBHOOK, department=dept_a, endpoint_url=SECRET)
     change = reverse("admin:editorial_channel_change", args=[hook.pk])
 
-    response = admin_client.post(change, _data(dept_a, name="Alertes Bas-Rhin"))
+    response = admin_client.post(change, _data(dept_a, name="Alertes Bas-Rhin", handle=hook.handle))
 
     assert response.status_code == 302
     hook.refresh_from_db()
     assert (hook.name, hook.endpoint_url) == ("Alertes Bas-Rhin", SECRET)
+    entry = LogEntry.objects.get(object_id=str(hook.pk))
+    assert entry.get_change_message() == "Changed Name."

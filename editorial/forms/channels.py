@@ -14,7 +14,7 @@ import copy
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from editorial.channels import config_for, known_adapters
+from editorial.channels import config_for, known_adapters, secret_fields
 from editorial.channels.base import ChannelConfig
 
 
@@ -31,6 +31,7 @@ def network_fields() -> dict[str, forms.Field]:
 
 
 NETWORK_FIELDS = network_fields()
+SECRETS = secret_fields()
 
 
 class NetworkConfigMixin:
@@ -40,6 +41,15 @@ class NetworkConfigMixin:
     declared_fields = NETWORK_FIELDS
 
     network_config: ChannelConfig | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in NETWORK_FIELDS:
+            if name in SECRETS:
+                # Never sent to the page, and an empty field is "unchanged", not "erased".
+                self.initial.pop(name, None)
+            else:
+                self.initial.setdefault(name, getattr(self.instance, name, None))
 
     def clean(self):
         data = super().clean()
