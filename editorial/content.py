@@ -66,6 +66,8 @@ def text_for(post: Post, channel) -> str:
 
 def content_problems(post: Post) -> list[str]:
     """What in the content stops the post from going to review, one sentence each."""
+    from editorial.channels import adapter_for
+
     problems = []
     if not post.body.strip():
         problems.append(_("Write the text of the post."))
@@ -79,17 +81,8 @@ def content_problems(post: Post) -> list[str]:
             problems.append(_("Every image needs an alternative text."))
             break
     for channel in channels:
-        length = len(variants.get(channel.pk, post.body))
-        if length > channel.text_limit:
-            problems.append(
-                _("%(channel)s accepts %(limit)s characters, the text has %(length)s.")
-                % {"channel": channel, "limit": channel.text_limit, "length": length}
-            )
-        if image_count > channel.media_limit:
-            problems.append(
-                _("%(channel)s accepts %(limit)s images, the post has %(count)s.")
-                % {"channel": channel, "limit": channel.media_limit, "count": image_count}
-            )
+        text = variants.get(channel.pk, post.body)
+        problems.extend(adapter_for(channel).validate(text, image_count))
         access = channel_access_problem(post, channel)
         if access:
             problems.append(str(access))

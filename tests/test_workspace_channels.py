@@ -127,3 +127,25 @@ def test_another_departments_channel_is_hidden_as_if_it_did_not_exist(contrib_b,
 def test_the_channel_form_takes_get_and_post_only(client, head):
     client.force_login(head)
     assert client.put(reverse("workspace-channel-create")).status_code == 405
+
+
+def test_an_address_typed_for_a_network_that_takes_none_is_neither_stored_nor_audited(
+    client, head, dept_a
+):
+    client.force_login(head)
+    response = client.post(reverse("workspace-channel-create"), _data(dept_a, endpoint_url=SECRET))
+    assert response.status_code == 302
+    channel = Channel.objects.get()
+    assert (channel.network, channel.endpoint_url) == (Network.MASTODON, "")
+    assert "endpoint_url" not in entries_for(channel).get().data
+
+
+def test_a_webhook_address_the_adapter_could_not_post_to_is_refused_on_its_field(
+    client, head, dept_a
+):
+    client.force_login(head)
+    data = _data(dept_a, network=Network.WEBHOOK, endpoint_url="ftp://files.example/hook")
+    response = client.post(reverse("workspace-channel-create"), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"endpoint_url": ["Enter a valid URL."]}
+    assert not Channel.objects.exists()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department, User
 from accounts.roles import Role
 from editorial.access import visible_departments
+from editorial.forms.channels import NetworkConfigMixin
 from editorial.models import Campaign, Channel, SensitivityRule
 
 SAMPLE_MAX_LENGTH = 5000
@@ -41,18 +42,9 @@ class RuleTestForm(forms.Form):
     )
 
 
-class ChannelForm(forms.ModelForm):
-    """A channel's name, network, handle, department and activity. The webhook's
-    address carries its secret (Slack, Mattermost…): it is written, never shown."""
-
-    endpoint_url = forms.URLField(
-        label=_("Webhook address"),
-        max_length=500,
-        required=False,
-        assume_scheme="https",
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=_("Write-only: it is never shown. Leave empty to keep the current one."),
-    )
+class ChannelForm(NetworkConfigMixin, forms.ModelForm):
+    """A channel's name, network, handle, department and activity, and what its network
+    needs (the webhook's address, which carries its secret: written, never shown)."""
 
     class Meta:
         model = Channel
@@ -68,26 +60,6 @@ class ChannelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = visible_departments(user)
-
-    def clean(self):
-        data = super().clean()
-        secret = data.get("endpoint_url")
-        has_secret = secret or (self.instance.pk and self.instance.endpoint_url)
-        if data.get("network") == "webhook" and not has_secret:
-            self.add_error("endpoint_url", _("A webhook channel needs the address it posts to."))
-        return data
-
-    def save(self, commit: bool = True) -> Channel:
-        channel = super().save(commit=False)
-        if secret := self.cleaned_data.get("endpoint_url"):
-            channel.endpoint_url = secret
-        if commit:
-            channel.save()
-        return channel
-
-    @property
-    def secret_changed(self) -> bool:
-        return bool(self.cleaned_data.get("endpoint_url"))
 
 
 class DateInput(forms.DateInput):

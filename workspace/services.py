@@ -14,6 +14,7 @@ from accounts.admin import set_membership
 from accounts.models import Department, User
 from accounts.scope import create_department, rename_group_after
 from editorial import audit
+from editorial.channels import secret_fields
 from editorial.models import Campaign, Channel, SensitivityRule
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput
 from workspace.permissions import (
@@ -26,7 +27,7 @@ from workspace.permissions import (
 )
 
 # The audit keeps that a secret changed, never the secret itself.
-WRITE_ONLY = frozenset({"endpoint_url"})
+WRITE_ONLY = secret_fields()
 
 
 def _require(reason: str | None) -> None:

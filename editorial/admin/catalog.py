@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.scope import department_ids_of
 from editorial.admin.scope import ScopedAdmin
+from editorial.forms.channels import NetworkConfigMixin
 from editorial.models import Campaign, Channel, SensitivityRule
 
 
@@ -18,8 +20,20 @@ def campaigns_for(user) -> QuerySet[Campaign]:
     return Campaign.objects.filter(in_scope)
 
 
+class ChannelAdminForm(NetworkConfigMixin, forms.ModelForm):
+    """The network's configuration is checked as on the channels page, and secrets are
+    written, never shown."""
+
+    class Meta:
+        model = Channel
+        # The network's configuration fields come from the mixin, checked and written
+        # by the chosen network's schema.
+        fields = ["name", "network", "handle", "department", "is_active"]
+
+
 @admin.register(Channel)
 class ChannelAdmin(ScopedAdmin):
+    form = ChannelAdminForm
     list_display = ("name", "network", "handle", "department", "is_active")
     list_filter = ("network", "is_active", ("department", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("department",)

@@ -1,8 +1,10 @@
-"""Which adapter publishes to which network.
+"""Which adapter publishes to which network: the one place that says so.
 
-A network without an adapter still validates (through the base class) but refuses to
-publish with a `PermanentError`, so a post aimed at it fails loudly instead of being
-dropped in silence.
+Each network is a package, `editorial/channels/<network>/`, whose `adapter.py` holds the
+adapter class (with the network's limits) and `config.py` the configuration a channel
+of that network needs; `ADAPTERS` below maps the network to that class. A network
+without an adapter still validates (`planned.py` keeps its limits) but refuses to
+publish, and `content.channel_publish_problem` keeps posts away from it.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from editorial.channels.atom import AtomAdapter
-from editorial.channels.base import ChannelAdapter, Outgoing, PermanentError, Result
+from editorial.channels.base import ChannelAdapter, ChannelConfig
 from editorial.channels.log import LogAdapter
+from editorial.channels.planned import PLANNED, MissingAdapter
 from editorial.channels.webhook import WebhookAdapter
-from editorial.messages import message
 from editorial.models import Network
 
 if TYPE_CHECKING:
@@ -26,18 +28,39 @@ ADAPTERS: dict[str, type[ChannelAdapter]] = {
 }
 
 
-class MissingAdapter(ChannelAdapter):
-    """Stands in for a network whose adapter is not written yet (Mastodon, Bluesky…)."""
-
-    network = ""  # any: the channel says which
-
-    def publish(self, outgoing: Outgoing) -> Result:
-        raise PermanentError(message("no_adapter", network=self.channel.network))
+def adapter_class(network: str) -> type[ChannelAdapter]:
+    """The class that validates and publishes for `network`, with its limits."""
+    return ADAPTERS.get(network) or PLANNED.get(network, MissingAdapter)
 
 
 def adapter_for(channel: Channel) -> ChannelAdapter:
     """The adapter that validates and publishes for `channel`."""
-    return ADAPTERS.get(channel.network, MissingAdapter)(channel)
+    return adapter_class(channel.network)(channel)
 
 
-__all__ = ["ADAPTERS", "MissingAdapter", "adapter_for"]
+def config_for(network: str) -> type[ChannelConfig]:
+    """The form that checks the configuration of a channel of `network`."""
+    return adapter_class(network).config
+
+
+def known_adapters() -> list[type[ChannelAdapter]]:
+    """Every network's class, the planned ones included: for what spans all networks
+    (the most images a post may carry, every configuration field a form may show)."""
+    return [adapter_class(network) for network in Network.values]
+
+
+def secret_fields() -> frozenset[str]:
+    """The configuration fields of every network that are written, never shown (nor
+    kept in the audit trail)."""
+    return frozenset().union(*(adapter.config.secret_fields for adapter in known_adapters()))
+
+
+__all__ = [
+    "ADAPTERS",
+    "MissingAdapter",
+    "adapter_class",
+    "adapter_for",
+    "config_for",
+    "known_adapters",
+    "secret_fields",
+]

@@ -1,7 +1,9 @@
-"""The contract between the publisher and a network.
+"""The contract between Cadence and a network.
 
-An adapter validates content against the network's limits (before approval, not at
-publish time) and publishes one publication. It reports failure by raising one of three
+An adapter declares its network's limits (`text_limit`, `media_limit`, how a text is
+counted), validates content against them (before approval, not at publish time),
+names the configuration a channel of its network needs (`config`, a `ChannelConfig`)
+and publishes one publication. It reports failure by raising one of three
 errors, and the publisher's behaviour follows from which:
 
 - `TransientError`: nothing was published (connection refused, 429, 5xx): retried
@@ -18,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from django import forms
 from django.utils.translation import gettext as _
 
 from editorial.messages import Message
@@ -72,28 +75,73 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
+class ChannelConfig(forms.Form):
+    """What a channel of one network needs besides its name, handle and department: a
+    form whose fields are the `Channel` attributes of the same names, checked whenever a
+    channel is saved (the workspace's channel page, the admin), so that a channel its
+    adapter could not publish with is refused with a field error instead.
+
+    `secret_fields` are written, never shown back: left empty on a channel that already
+    has one, the stored value stays (so they are only required on a channel without)."""
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, data=None, *, channel, prefix=None):
+        self.channel = channel
+        shown = {
+            name: getattr(channel, name)
+            for name in self.base_fields
+            if name not in self.secret_fields
+        }
+        super().__init__(data, initial=shown, prefix=prefix)
+        for name in self.secret_fields:
+            if getattr(channel, name, ""):
+                self.fields[name].required = False
+
+    def apply(self, channel) -> None:
+        """Write the checked values onto `channel`; the caller saves it."""
+        for name, value in self.cleaned_data.items():
+            if name in self.secret_fields and not value:
+                continue  # empty: keep the stored one
+            setattr(channel, name, value)
+
+
 class ChannelAdapter:
-    """Base class: one instance per channel. Subclasses set `network` and implement
-    `publish`; they may tighten `validate`."""
+    """Base class: one instance per channel. Subclasses set `network`, their network's
+    limits and `config`, and implement `publish`; they may tighten `validate`.
+
+    The limits are the network's, on the class: the registry and the editor read them
+    without a channel. An adapter whose limit depends on the account (a Mastodon
+    instance's own limit) overrides it per instance; `Channel.text_limit` and
+    `Channel.media_limit` read the instance's. `None`: the network sets no such limit."""
 
     network: ClassVar[str]
+    text_limit: ClassVar[int | None] = None
+    media_limit: ClassVar[int | None] = None
+    config: ClassVar[type[ChannelConfig]] = ChannelConfig
     honours_idempotency_key: ClassVar[bool] = False
 
     def __init__(self, channel):
         self.channel = channel
 
+    def text_length(self, text: str) -> int:
+        """The text's length as the network counts it against `text_limit`: code points
+        here, as the editor's counter (static/js/editor.js) counts. A network counting
+        otherwise (graphemes, links as 23) overrides it, and teaches the counter too."""
+        return len(text)
+
     def validate(self, text: str, image_count: int) -> list[str]:
         """Problems that stop this content from going out on this channel."""
-        problems, channel = [], self.channel
-        if len(text) > channel.text_limit:
+        problems, channel, length = [], self.channel, self.text_length(text)
+        if self.text_limit is not None and length > self.text_limit:
             problems.append(
                 _("%(channel)s accepts %(limit)s characters, the text has %(length)s.")
-                % {"channel": channel, "limit": channel.text_limit, "length": len(text)}
+                % {"channel": channel, "limit": self.text_limit, "length": length}
             )
-        if image_count > channel.media_limit:
+        if self.media_limit is not None and image_count > self.media_limit:
             problems.append(
                 _("%(channel)s accepts %(limit)s images, the post has %(count)s.")
-                % {"channel": channel, "limit": channel.media_limit, "count": image_count}
+                % {"channel": channel, "limit": self.media_limit, "count": image_count}
             )
         return problems
 

@@ -22,14 +22,14 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from editorial.channels import known_adapters
 from editorial.models import Post, PostImage
-from editorial.models.channels import MEDIA_LIMITS
 
 PENDING_DIR = "pending"
 PENDING_SALT = "editorial.forms.images.pending"
 PENDING_MAX_AGE = dt.timedelta(days=1)
 # The most any network takes; each channel's own limit is checked before review.
-MAX_IMAGES = max(MEDIA_LIMITS.values())
+MAX_IMAGES = max(a.media_limit for a in known_adapters() if a.media_limit is not None)
 
 
 def keep_upload(upload, user) -> dict:

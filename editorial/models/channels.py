@@ -12,27 +12,6 @@ class Network(models.TextChoices):
     LOG = "log", _("Server log")
 
 
-# The longest text each network accepts, checked before a post can leave draft.
-TEXT_LIMITS = {
-    Network.MASTODON: 500,
-    Network.BLUESKY: 300,
-    Network.X: 280,
-    Network.FACEBOOK: 63206,
-    Network.WEBHOOK: 4000,
-    Network.ATOM: 10000,
-    Network.LOG: 10000,
-}
-MEDIA_LIMITS = {
-    Network.MASTODON: 4,
-    Network.BLUESKY: 4,
-    Network.X: 4,
-    Network.FACEBOOK: 10,
-    Network.WEBHOOK: 10,
-    Network.ATOM: 10,
-    Network.LOG: 10,
-}
-
-
 class Channel(models.Model):
     """An account on a network, owned by the national team or by one department."""
 
@@ -64,13 +43,21 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_network_display()})"
 
-    @property
-    def text_limit(self) -> int:
-        return TEXT_LIMITS[self.network]
+    # The network's rules live with its adapter (editorial/channels/<network>/); these
+    # read them for the pages that show a channel's limits. Imported here, not at the
+    # top: the adapters build on the models.
 
     @property
-    def media_limit(self) -> int:
-        return MEDIA_LIMITS[self.network]
+    def text_limit(self) -> int | None:
+        from editorial.channels import adapter_for
+
+        return adapter_for(self).text_limit
+
+    @property
+    def media_limit(self) -> int | None:
+        from editorial.channels import adapter_for
+
+        return adapter_for(self).media_limit
 
 
 class Campaign(models.Model):

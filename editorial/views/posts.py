@@ -39,7 +39,6 @@ from editorial.models import (
     Publication,
     PublicationState,
 )
-from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import POST_RULES, deny_resolve_publication, deny_write
 from editorial.views.post_actions import time_form_class
@@ -119,8 +118,6 @@ def _editor_context(form, post=None, *, images=None, **extra) -> dict:
         "section": "posts",
         "form": form,
         "post": post,
-        "text_limits": {str(k): v for k, v in TEXT_LIMITS.items()},
-        "media_limits": {str(k): v for k, v in MEDIA_LIMITS.items()},
         "reverts": post is not None and post.state in UNDER_REVIEW,
         "images": images,
         **extra,

@@ -10,9 +10,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from editorial import workflow as wf
+from editorial.channels.webhook import WebhookAdapter
 from editorial.content import content_problems
 from editorial.models import Network, Post
-from editorial.models.channels import MEDIA_LIMITS, TEXT_LIMITS
 from tests.browser.conftest import assert_accessible, login_as
 from tests.factories import ChannelFactory
 
@@ -27,7 +27,7 @@ def test_the_counter_counts_line_breaks_emoji_and_addresses_as_the_server_does(
     page, contrib_a, dept_a, monkeypatch
 ):
     # X's limit, on a network that publishes today (X has no connector yet).
-    monkeypatch.setitem(TEXT_LIMITS, Network.WEBHOOK, 280)
+    monkeypatch.setattr(WebhookAdapter, "text_limit", 280)
     x = ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="X 67")
     login_as(page, contrib_a)
     page.goto("/posts/new/")
@@ -75,7 +75,7 @@ def test_images_are_added_as_needed_and_kept_when_the_form_comes_back_with_an_er
     page, contrib_a, channel_a, dept_a, tmp_path, monkeypatch
 ):
     # X's four images, on a network that publishes today (X has no connector yet).
-    monkeypatch.setitem(MEDIA_LIMITS, Network.WEBHOOK, 4)
+    monkeypatch.setattr(WebhookAdapter, "media_limit", 4)
     ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="X 67")
     login_as(page, contrib_a)
     page.goto("/posts/new/")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from editorial.channels.atom.config import AtomConfig
 from editorial.channels.base import ChannelAdapter, Outgoing, Result
 from editorial.models import Network
 
@@ -36,6 +37,9 @@ def entry_url(channel_id: int, publication_id: int) -> str:
 
 class AtomAdapter(ChannelAdapter):
     network = Network.ATOM
+    text_limit = 10000
+    media_limit = 10
+    config = AtomConfig
     # Publishing is a state change in our own database: nothing to send twice.
     honours_idempotency_key = True
 

@@ -29,6 +29,7 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
+from editorial.channels.webhook.config import WebhookConfig
 from editorial.messages import message
 from editorial.models import Network
 
@@ -110,6 +111,9 @@ def payload(outgoing: Outgoing) -> dict:
 
 class WebhookAdapter(ChannelAdapter):
     network = Network.WEBHOOK
+    text_limit = 4000
+    media_limit = 10
+    config = WebhookConfig
     honours_idempotency_key = False  # generic receivers post whatever they get
 
     def publish(self, outgoing: Outgoing) -> Result:
@@ -176,6 +180,3 @@ class WebhookAdapter(ChannelAdapter):
             url = ""
         external_id = external_id or str(outgoing.idempotency_key)
         return Result(external_id=external_id, url=url, extra=extra)
-
-
-__all__ = ["WebhookAdapter", "get_client", "parse_retry_after", "payload", "timeouts"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from editorial.channels.base import ChannelAdapter, Outgoing, Result
+from editorial.channels.log.config import LogConfig
 from editorial.models import Network
 
 logger = logging.getLogger("cadence.channels.log")
@@ -14,6 +15,9 @@ class LogAdapter(ChannelAdapter):
     """Writes one INFO line per publication; never fails."""
 
     network = Network.LOG
+    text_limit = 10000
+    media_limit = 10
+    config = LogConfig
     # Logging twice would be harmless, but nothing dedupes it either.
     honours_idempotency_key = False
 

@@ -1,0 +1,18 @@
+# The HTTP client and helpers are shared with the benchmarks and the tests.
+from editorial.channels.webhook.adapter import (
+    WebhookAdapter,
+    get_client,
+    parse_retry_after,
+    payload,
+    timeouts,
+)
+from editorial.channels.webhook.config import WebhookConfig
+
+__all__ = [
+    "WebhookAdapter",
+    "WebhookConfig",
+    "get_client",
+    "parse_retry_after",
+    "payload",
+    "timeouts",
+]
