@@ -184,17 +184,24 @@ def searchable_text(post: Post) -> str:
     return "\n".join(parts)
 
 
+def matching_active_rule(post: Post) -> SensitivityRule | None:
+    """The first active rule the post's text (title, body, variants, alt texts) matches,
+    whether or not someone lifted its flag."""
+    from editorial.models import SensitivityRule
+
+    rules = list(SensitivityRule.objects.filter(active=True))
+    return matching_rule(searchable_text(post), rules) if rules else None
+
+
 def apply_rules(post: Post) -> SensitivityRule | None:
     """Flag `post` sensitive if an active rule matches; return the rule. Does not save.
 
     A flag set by hand or already set stays. Content that a head of communication or
     director cleared (same content hash) is not flagged again.
     """
-    from editorial.models import SensitivityRule
-
     if post.sensitive or post.sensitivity_lifted_hash == post.content_hash:
         return None
-    rule = matching_rule(searchable_text(post), list(SensitivityRule.objects.filter(active=True)))
+    rule = matching_active_rule(post)
     if rule is not None:
         post.sensitive = True
         post.sensitivity_rule = rule
