@@ -34,6 +34,8 @@ HEAD = Role.HEAD_OF_COMMUNICATION
 DIRECTOR = Role.DIRECTOR
 CONTRIBUTOR = Role.CONTRIBUTOR
 EDITORS = (CM, HEAD, DIRECTOR, CONTRIBUTOR)
+# The note-cadre belongs to the people who review sensitive posts, and the administrator.
+RULE_MANAGERS = (HEAD, DIRECTOR, Role.ADMINISTRATOR)
 
 Rule = Callable[["Post", object], "str | None"]
 NOTHING = Q(pk__in=[])
@@ -289,6 +291,14 @@ POST_RULES: dict[str, Rule] = {
 
 
 # --- What a person may do at all, whatever the object: the pages and menus they get ---
+
+
+def deny_manage_rules(user) -> str | None:
+    """Creating, changing, switching and deleting sensitivity rules: the reviewers of
+    sensitive posts and the administrators (a superuser is one, as in the admin)."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return None
+    return _role(user, *RULE_MANAGERS)
 
 
 def deny_write(user) -> str | None:
