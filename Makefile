@@ -23,6 +23,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(PY)
+	@# PyICU builds against the system's ICU (no wheel on PyPI): its headers, pkg-config, g++.
+	@{ command -v pkg-config >/dev/null && pkg-config --exists icu-i18n && command -v g++ >/dev/null; } \
+		|| $(call apt_install,libicu-dev pkg-config g++)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.scope import department_ids_of, has_role, works_in
+from editorial.sensitivity import matching_active_rule
 
 if TYPE_CHECKING:
     from editorial.models import Post, WeeklyPlan
@@ -33,6 +34,8 @@ HEAD = Role.HEAD_OF_COMMUNICATION
 DIRECTOR = Role.DIRECTOR
 CONTRIBUTOR = Role.CONTRIBUTOR
 EDITORS = (CM, HEAD, DIRECTOR, CONTRIBUTOR)
+# The note-cadre belongs to the people who review sensitive posts, and the administrator.
+RULE_MANAGERS = (HEAD, DIRECTOR, Role.ADMINISTRATOR)
 
 Rule = Callable[["Post", object], "str | None"]
 NOTHING = Q(pk__in=[])
@@ -200,7 +203,19 @@ def deny_self_approve(post: Post, user) -> str | None:
         return _("A sensitive post always needs approval.")
     if user.pk != post.author_id:
         return _("Only the community manager who wrote a conversation post may clear it.")
-    return _first(_role(user, CM), _scope(post, user))
+    return _first(_role(user, CM), _scope(post, user)) or _matches_a_rule(post)
+
+
+def _matches_a_rule(post: Post) -> str | None:
+    """A conversation post whose text a sensitivity rule matches loses its skip, even
+    when someone lifted its flag: a second person approves it. Asked last, as it reads
+    the post's variants, images and the rules."""
+    rule = matching_active_rule(post)
+    if rule is None:
+        return None
+    return _(
+        "This post matches the sensitivity rule “%(rule)s”: it needs approval like any other post."
+    ) % {"rule": rule}
 
 
 def deny_mark_sensitive(post: Post, user) -> str | None:
@@ -289,6 +304,14 @@ POST_RULES: dict[str, Rule] = {
 
 
 # --- What a person may do at all, whatever the object: the pages and menus they get ---
+
+
+def deny_manage_rules(user) -> str | None:
+    """Creating, changing, switching and deleting sensitivity rules: the reviewers of
+    sensitive posts and the administrators (a superuser is one, as in the admin)."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return None
+    return _role(user, *RULE_MANAGERS)
 
 
 def deny_write(user) -> str | None:

@@ -28,7 +28,10 @@ class RuleForm(forms.ModelForm):
             "topic": _("Shown as the reason when a post is flagged (Terrorism, Judicial case…)."),
             "pattern": _(
                 "A keyword or phrase matches whole words, whatever the case, accents or "
-                "plural. A regular expression is matched on lower-case text without accents."
+                "plural, and however disguised (invisible characters, look-alike letters, "
+                "letters spelled apart). A regular expression is matched on lower-case text "
+                "without accents or invisible characters; back-references and look-arounds "
+                "are not accepted."
             ),
         }
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.scope import has_role
+from editorial.permissions import deny_manage_rules  # the workflow's own rule
 
 CM = Role.COMMUNITY_MANAGER
 HEAD = Role.HEAD_OF_COMMUNICATION
@@ -18,7 +19,6 @@ DIRECTOR = Role.DIRECTOR
 ADMINISTRATOR = Role.ADMINISTRATOR
 
 # Who owns each page of the workspace.
-RULE_MANAGERS = (HEAD, DIRECTOR, ADMINISTRATOR)
 CHANNEL_MANAGERS = (HEAD, ADMINISTRATOR)
 CAMPAIGN_MANAGERS = (CM, HEAD, ADMINISTRATOR)
 PEOPLE_MANAGERS = (HEAD, ADMINISTRATOR)
@@ -29,11 +29,6 @@ def _role(user, *roles: str) -> str | None:
         names = ", ".join(str(Role(role).label).lower() for role in roles)
         return _("Only a %(roles)s may do this.") % {"roles": names}
     return None
-
-
-def deny_manage_rules(user) -> str | None:
-    """The note-cadre belongs to the people who review sensitive posts."""
-    return _role(user, *RULE_MANAGERS)
 
 
 def deny_manage_channels(user) -> str | None:

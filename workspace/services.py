@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.admin import set_membership
 from accounts.models import Department, User
 from accounts.scope import create_department, rename_group_after
-from editorial import audit
+from editorial import audit, workflow
 from editorial.channels import secret_fields
 from editorial.models import Campaign, Channel, SensitivityRule
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput
@@ -22,7 +22,6 @@ from workspace.permissions import (
     deny_manage_campaigns,
     deny_manage_channels,
     deny_manage_people,
-    deny_manage_rules,
     grantable_roles,
 )
 
@@ -69,30 +68,13 @@ def _save(user, form, *, noun: str) -> models.Model:
 # --- the note-cadre -------------------------------------------------------------------
 
 
-@transaction.atomic
 def save_rule(user, form) -> SensitivityRule:
-    """Create or change a rule. It applies to posts saved from now on."""
-    _require(deny_manage_rules(user))
-    return _save(user, form, noun="rule")
+    """Create or change a rule (the workflow's function: checked and audited there)."""
+    return workflow.save_rule(user, form.save(commit=False), form.changed_data)
 
 
-@transaction.atomic
 def set_rule_active(user, rule: SensitivityRule, active: bool) -> SensitivityRule:
-    """Switch a rule off (it flags nothing any more, and stays for the posts it flagged
-    before) or on again."""
-    _require(deny_manage_rules(user))
-    rule = SensitivityRule.objects.select_for_update().get(pk=rule.pk)
-    if rule.active != active:
-        rule.active = active
-        rule.save(update_fields=["active"])
-        audit.record(
-            actor=user,
-            action="switch_on_rule" if active else "switch_off_rule",
-            obj=rule,
-            from_state="off" if active else "on",
-            to_state="on" if active else "off",
-        )
-    return rule
+    return workflow.set_rule_active(user, rule, active)
 
 
 # --- channels and campaigns -----------------------------------------------------------

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.scope import department_ids_of
+from editorial import workflow
 from editorial.admin.scope import ScopedAdmin
 from editorial.forms.channels import NetworkConfigMixin
 from editorial.models import Campaign, Channel, SensitivityRule
+from editorial.permissions import deny_manage_rules
 
 
 def campaigns_for(user) -> QuerySet[Campaign]:
@@ -55,13 +58,35 @@ class CampaignAdmin(ScopedAdmin):
 
 @admin.register(SensitivityRule)
 class SensitivityRuleAdmin(admin.ModelAdmin):
+    """Rules go through the workflow's functions, as on the workspace's page: the same
+    permission (`deny_manage_rules`, which also hides the buttons here), the same
+    validation, an audit entry for each creation, change and deletion."""
+
     list_display = ("topic", "pattern", "kind", "active", "created_by", "created_at")
     list_filter = ("active", "kind", "topic")
     list_select_related = ("created_by",)
     search_fields = ("pattern", "topic")
     readonly_fields = ("created_by", "created_at")
 
+    def _manages(self, request: HttpRequest) -> bool:
+        return deny_manage_rules(request.user) is None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._manages(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._manages(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._manages(request) and super().has_delete_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: SensitivityRule, form, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        workflow.save_rule(request.user, obj, form.changed_data)
+
+    def delete_model(self, request: HttpRequest, obj: SensitivityRule) -> None:
+        workflow.delete_rule(request.user, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SensitivityRule]) -> None:
+        for rule in queryset:
+            workflow.delete_rule(request.user, rule)

@@ -50,6 +50,7 @@ from editorial.workflow.posts import (
     submit,
 )
 from editorial.workflow.publications import resolve_unknown
+from editorial.workflow.rules import delete_rule, save_rule, set_rule_active
 from editorial.workflow.schedule import reschedule
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "confirm_held",
     "copy_to_draft",
     "create_post",
+    "delete_rule",
     "edit_post",
     "fast_track",
     "held_posts",
@@ -88,7 +90,9 @@ __all__ = [
     "retry_failed",
     "return_plan",
     "return_submission",
+    "save_rule",
     "self_approve",
+    "set_rule_active",
     "sign_off",
     "submit",
     "submit_plan",
