@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
@@ -251,13 +252,18 @@ def enqueue_publications(ids: list[int]) -> None:
 def requeue_publications(now: datetime, *, limit: int) -> list[int]:
     """Send again the messages of publications waiting past their lease: a first message
     lost with a broker restart, or a retry whose back-off has passed. The claim in the
-    publish task makes any duplicate message harmless."""
+    publish task makes any duplicate message harmless, and refuses one that comes
+    before the publication's back-off (`not_before`), which the lease never moves."""
     lease = now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
-    waiting = Publication.objects.filter(
-        state__in=[PublicationState.QUEUED, PublicationState.RETRYING],
-        next_attempt_at__lte=now,
-        post__held_at__isnull=True,
-    ).values_list("pk", flat=True)[:limit]
+    waiting = (
+        Publication.objects.filter(
+            state__in=[PublicationState.QUEUED, PublicationState.RETRYING],
+            next_attempt_at__lte=now,
+            post__held_at__isnull=True,
+        )
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .values_list("pk", flat=True)[:limit]
+    )
     ids = []
     for pk in waiting:
         if Publication.objects.filter(pk=pk, next_attempt_at__lte=now).update(
