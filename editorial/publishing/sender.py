@@ -297,7 +297,7 @@ def _refuse(publication: Publication, kind: str, problem: Message | str, now: da
     post for a person; anything else is a failure that a person must look at."""
     if kind == "pause":
         with transaction.atomic():
-            hold_post(publication.post, problem, now)
+            hold_post(publication.post, problem, now, channels=[publication.channel])
         return "held"
     if not claim(publication.pk, now):
         return "not claimed"
