@@ -156,7 +156,9 @@ def main(argv=None) -> int:
     report.git_state()  # the commit measured: read before anything runs
     pool = str(args.concurrency) if args.db_pool == "auto" else args.db_pool
     command = "python bench/trickle.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    budget = 180 + args.runs * (args.posts * args.every + args.lead + 60)
+    # Each run may first wait up to QUIET_MAX_WAIT for a quiet machine (a busy one ended
+    # run 2 in BenchTimeout when that wait was left out).
+    budget = 180 + args.runs * (h.QUIET_MAX_WAIT + args.posts * args.every + args.lead + 60)
     results = []
     with Bench("trickle", budget_seconds=int(budget)) as bench:
         redis_url = bench.redis()

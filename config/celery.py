@@ -1,3 +1,4 @@
+import logging
 import os
 
 from celery import Celery, signals
@@ -15,3 +16,36 @@ def _require_secret_key(**kwargs) -> None:
     from config.startup import require_secret_key
 
     require_secret_key()
+
+
+@signals.worker_ready.connect
+def _start_worker_heartbeat(sender=None, **kwargs) -> None:
+    """Each worker says it is alive on its own (see editorial.liveness)."""
+    from editorial.liveness import start_worker_heartbeat
+
+    start_worker_heartbeat(getattr(sender, "hostname", None) or "worker")
+
+
+class OncePerOutage(logging.Filter):
+    """The worker's consumer logs "Cannot connect to …: Trying again" at each attempt of
+    a reconnection: let the first through, drop the others until it is connected again
+    ("Connected to …", which it logs itself)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reported = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = str(record.msg)
+        if text.startswith(("Connected to", "consumer: Connection to broker lost")):
+            self.reported = False
+        elif text.startswith("consumer: Cannot connect to"):
+            if self.reported:
+                return False
+            self.reported = True
+        return True
+
+
+_once = OncePerOutage()
+for _name in ("celery.worker.consumer.consumer", "celery.worker.consumer.connection"):
+    logging.getLogger(_name).addFilter(_once)

@@ -175,7 +175,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 # Sweeps are idempotent and find their own work: nothing worth persisting between runs,
 # and no schedule file to corrupt when the scheduler is killed.
-CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
+# Beat's own Scheduler, with a heartbeat and one log line per broker outage.
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
 OVERDUE_SWEEP_SECONDS = env_int("OVERDUE_SWEEP_SECONDS", 30, minimum=1)
 CELERY_TASK_ACKS_LATE = True  # a message is done when its task is, not when received
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -199,6 +200,15 @@ PUBLISHING_SENDING_TIMEOUT_SECONDS = env_int("PUBLISHING_SENDING_TIMEOUT_SECONDS
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=1)
+# Each worker writes its own heartbeat this often (editorial/liveness.py).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
+# /healthz turns unhealthy (503) beyond any of these (editorial/health.py).
+HEALTH_MAX_QUEUE_DEPTH = env_int("HEALTH_MAX_QUEUE_DEPTH", 500, minimum=0)
+HEALTH_MAX_DUE_LAG_SECONDS = env_int("HEALTH_MAX_DUE_LAG_SECONDS", 60, minimum=1)
+HEALTH_MAX_UNKNOWN = env_int("HEALTH_MAX_UNKNOWN", 0, minimum=0)
+HEALTH_MAX_HELD = env_int("HEALTH_MAX_HELD", 0, minimum=0)
+HEALTH_MAX_RETRYING = env_int("HEALTH_MAX_RETRYING", 100, minimum=0)
+HEALTH_MAX_FAILED_PER_DAY = env_int("HEALTH_MAX_FAILED_PER_DAY", 10, minimum=0)
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-publishing": {

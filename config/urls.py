@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from editorial.feeds import channel_atom_feed
-from editorial.health import healthz
+from editorial.health import healthz, healthz_json
 
 urlpatterns = [
     path("", include("editorial.urls")),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("healthz.json", healthz_json, name="healthz-json"),
     path("feeds/<int:channel_id>/atom.xml", channel_atom_feed, name="channel-atom-feed"),
 ]
 # The local run serves uploaded images itself; in production the web server does.

@@ -94,8 +94,10 @@ def test_a_server_error_is_retried_and_then_gives_up_for_good(one, loopback, set
     loopback.respond = lambda request: Reply(status=503)
     post, publication = one
     results = []
-    for _attempt in range(3):
-        results.append(sender.publish(publication.pk))
+    with time_machine.travel(timezone.now()) as clock:
+        for _attempt in range(3):
+            results.append(sender.publish(publication.pk))
+            clock.shift(datetime.timedelta(minutes=10))  # past the back-off
     assert results == ["retrying", "retrying", PS.FAILED]
     post.refresh_from_db()
     assert post.state == PostState.FAILED

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public on purpose: signing in and out, the language switch, the health check for
 # monitors, and the Atom feeds (the public channel itself). The admin has its own login.
-PUBLIC = {"login", "logout", "set_language", "healthz", "channel-atom-feed"}
+PUBLIC = {"login", "logout", "set_language", "healthz", "healthz-json", "channel-atom-feed"}
 # The invitation link: the invited person has no password yet, the link's token is the key.
 PUBLIC |= {"workspace-invitation"}
 SAMPLE_ARGS = {"year": "2030", "week": "12"}  # any other int is a pk: 1; a slug: "approve"

@@ -393,7 +393,11 @@ def machine_busy_fraction(seconds: float = 2.0) -> float:
     return (b1 - b0) / (t1 - t0) if t1 > t0 else 0.0
 
 
-def wait_for_quiet(threshold: float = 0.25, max_wait: float = 180) -> float:
+# The longest a run waits for a quiet machine: each bench's time budget counts it per run.
+QUIET_MAX_WAIT = 180
+
+
+def wait_for_quiet(threshold: float = 0.25, max_wait: float = QUIET_MAX_WAIT) -> float:
     """Wait (at most `max_wait` s) until the machine is quiet — our own idle workers and
     beat included — so that a run does not share the CPUs with someone else's job.
     Returns the busy share last seen; the caller reports it."""

@@ -42,7 +42,12 @@ class Publication(models.Model):
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     content_hash = models.CharField(max_length=64, help_text=_("The approved content."))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When the sweep sends this publication's message again (the lease of a message
+    # that may have been lost): overwritten by each requeue, so never a back-off.
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # The publication's own back-off (the retry delay, a network's Retry-After): its
+    # claim refuses it before then, whichever message, duplicate or requeue, arrives.
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
     sending_since = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     external_id = models.CharField(_("id on the network"), max_length=200, blank=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 
 from editorial import events
 from editorial.messages import Message, message, store
 from editorial.models import Post, PublishingPause
+from editorial.publishing import alerts
 
 HELD_REASON_LENGTH = Post._meta.get_field("held_reason").max_length
 
@@ -81,20 +83,26 @@ class HoldRules:
         return None
 
 
-def hold_post(post: Post, reason: Message | str, now: datetime) -> bool:
+def hold_post(post: Post, reason: Message | str, now: datetime, channels=None) -> bool:
     """Hold `post` for a person (once: a post already held keeps its first reason).
-    Runs inside the caller's transaction."""
-    reason = store(reason, HELD_REASON_LENGTH)
+    Runs inside the caller's transaction; once it commits, one WARNING line names the
+    post, `channels` (default: the post's) and the reason."""
+    stored = store(reason, HELD_REASON_LENGTH)
     held = Post.objects.filter(pk=post.pk, state=post.state, held_at__isnull=True).update(
-        held_at=now, held_reason=reason
+        held_at=now, held_reason=stored
     )
     if held:
+        transaction.on_commit(
+            lambda: alerts.post_held(
+                post, post.channels.all() if channels is None else channels, reason
+            )
+        )
         events.record(
             actor=None,
             action="hold",
             obj=post,
             from_state=post.state,
             to_state=post.state,
-            comment=reason,
+            comment=stored,
         )
     return bool(held)

@@ -23,10 +23,12 @@ from editorial.channels.base import Result
 from editorial.events import emit
 from editorial.messages import Message, message, store
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
+from editorial.publishing import alerts
 
 log = logging.getLogger(__name__)
 PS = PublicationState
 OUTCOMES = [PS.SENT, PS.FAILED, PS.UNKNOWN]
+NEEDS_A_PERSON = {PS.FAILED, PS.UNKNOWN}  # each is one WARNING line (`alerts`)
 RESENT = "publication_resent"  # a person sent an unknown publication again
 RETRIED = "publication_retried"  # a person sent a failed publication again
 # What went wrong, stored for a person (`editorial.messages`); a longer one is shortened.
@@ -105,6 +107,9 @@ def record_outcomes(ids: list[int]) -> list[int]:
         audit.record_many(entries)
         for obj, action, from_state, to_state, comment in signals:
             emit(obj, None, action, from_state, to_state, comment)
+    for p in outcomes:
+        if p.state in NEEDS_A_PERSON:
+            alerts.publication_needs_a_person(p, p.state, p.last_error)
     return [post.pk for group in settled.values() for post in group]
 
 
@@ -166,6 +171,8 @@ def finish(
             data={"external_id": result.external_id} if result else None,
         )
         record_settled(post, settled, actor=None)
+    if state in NEEDS_A_PERSON:
+        alerts.publication_needs_a_person(publication, state, error)
     return state
 
 
@@ -219,9 +226,10 @@ def reap(now: datetime | None = None) -> list[int]:
     reaped = [p.pk for p in stuck if finish(p, PS.UNKNOWN, now, error=error) == PS.UNKNOWN]
     unrecorded = unrecorded_outcomes()
     if unrecorded:
-        log.warning(
-            "Recording %s publication outcome(s) left unaudited by a worker", len(unrecorded)
-        )
+        # Most are outcomes of batches still running (a batch audits its outcomes at its
+        # end): recording them here is harmless, and no sign of trouble. A worker that
+        # died shows as its unknown publications, each with its own WARNING.
+        log.debug("Recording %s publication outcome(s) not audited yet", len(unrecorded))
         record_outcomes(unrecorded)
     return reaped
 

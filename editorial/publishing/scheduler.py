@@ -37,12 +37,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from editorial import audit
 from editorial.content import compute_content_hashes
 from editorial.events import emit
+from editorial.liveness import broker
 from editorial.models import (
     Approval,
     ApprovalLevel,
@@ -240,24 +242,35 @@ def enqueue_publications(ids: list[int]) -> None:
         for start in range(0, len(ids), size):
             publish_batch.delay(ids[start : start + size])
     except Exception as exc:  # kombu raises its own and socket errors alike
-        logger.warning(
+        # One ERROR when the outage starts, one WARNING when it ends (`liveness.broker`):
+        # a sweep every second would otherwise log one error a second.
+        broker.failed(exc, "sending publications")
+        logger.info(
             "Broker unreachable (%s: %s): %d publication(s) will be sent by the next sweep",
             type(exc).__name__,
             exc,
             len(ids),
         )
+    else:
+        if ids:
+            broker.succeeded()
 
 
 def requeue_publications(now: datetime, *, limit: int) -> list[int]:
     """Send again the messages of publications waiting past their lease: a first message
     lost with a broker restart, or a retry whose back-off has passed. The claim in the
-    publish task makes any duplicate message harmless."""
+    publish task makes any duplicate message harmless, and refuses one that comes
+    before the publication's back-off (`not_before`), which the lease never moves."""
     lease = now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
-    waiting = Publication.objects.filter(
-        state__in=[PublicationState.QUEUED, PublicationState.RETRYING],
-        next_attempt_at__lte=now,
-        post__held_at__isnull=True,
-    ).values_list("pk", flat=True)[:limit]
+    waiting = (
+        Publication.objects.filter(
+            state__in=[PublicationState.QUEUED, PublicationState.RETRYING],
+            next_attempt_at__lte=now,
+            post__held_at__isnull=True,
+        )
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .values_list("pk", flat=True)[:limit]
+    )
     ids = []
     for pk in waiting:
         if Publication.objects.filter(pk=pk, next_attempt_at__lte=now).update(
@@ -296,7 +309,11 @@ def send_wakeups(now: datetime) -> list[int]:
         instants.setdefault(due, []).append(pk)
     for due, ids in instants.items():
         for _ in range(min(WAKEUPS_PER_INSTANT, math.ceil(len(ids) / CLAIM_BATCH))):
-            claim_due_at.apply_async((due.isoformat(),), eta=due)
+            try:
+                claim_due_at.apply_async((due.isoformat(),), eta=due)
+            except Exception as exc:  # the sweep after next claims them, a little late
+                broker.failed(exc, "sending wake-ups")
+                return [pk for ids in instants.values() for pk in ids]
     return [pk for ids in instants.values() for pk in ids]
 
 

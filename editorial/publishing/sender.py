@@ -13,13 +13,20 @@ time. For each publication, just before its send:
    the channel active and one its department may use, the approval and content
    unchanged since the claim); otherwise nothing is sent: refused (failed, for a
    person) or held;
-2. the **claim**, one conditional UPDATE per publication: queued/retrying -> sending,
-   attempts + 1, *only if* the post is still publishing and not held and no pause stops
-   its channel *now* (`EXISTS` / `NOT EXISTS` in the same statement, on the row's own
-   columns, so PostgreSQL re-checks the state on a concurrent update). A message
-   delivered twice, or a batch redelivered after a worker died, finds the publications
-   it (or anyone) already took no longer queued and sends nothing twice. A claim refused
-   for a pause or a hold holds the post for a person; the publication stays queued.
+2. the **claim** (`claims.claim_to_send`), one conditional UPDATE per publication:
+   queued/retrying -> sending, attempts + 1, *only if*, in the database *now*, the
+   publication's back-off has passed (`not_before`), the post is still publishing and
+   not held, no pause stops its channel, and the channel is still active, one the
+   post's department may use, with the network, endpoint and department the batch read
+   (`EXISTS` / `NOT EXISTS` in the same statement, on the row's own columns, so
+   PostgreSQL re-checks it all on a concurrent update). The adapter thus sends with the
+   channel as the database had it at the claim. A message delivered twice, or a batch
+   redelivered after a worker died, finds the publications it (or anyone) already took
+   no longer queued and sends nothing twice; one that comes during a back-off (a
+   requeue, a redelivery, a person's "send again") sends nothing before its time. A
+   claim refused for a pause or a hold holds the post for a person (the publication
+   stays queued); for a channel switched off or given away, fails the publication; for
+   a channel whose endpoint changed, is made again with the channel as it is now.
 
 Why a claim per publication, not one claim for the whole batch: a publication is in
 `sending` only while its own HTTP call may be in flight. A worker killed mid-batch
@@ -58,7 +65,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from editorial.channels import adapter_for
@@ -75,14 +81,15 @@ from editorial.content import channel_access_problem, compute_content_hashes
 from editorial.messages import Message, message, store
 from editorial.models import (
     Approval,
+    Channel,
     Post,
     PostImage,
     PostState,
     PostVariant,
     Publication,
     PublicationState,
-    PublishingPause,
 )
+from editorial.publishing.claims import PENDING, claim, claim_to_send
 from editorial.publishing.holds import hold_post, pause_reason
 from editorial.publishing.outcomes import (
     LAST_ERROR_LENGTH,
@@ -93,81 +100,11 @@ from editorial.publishing.outcomes import (
 
 log = logging.getLogger(__name__)
 PS = PublicationState
-PENDING = [PS.QUEUED, PS.RETRYING]
+# What `publish_batch` says of a publication whose back-off has not passed: a duplicate
+# or early message, refused by the claim; the requeue sends it again once it is due.
+NOT_DUE = "not due yet"
 
-
-def claim(pk: int, now: datetime) -> bool:
-    """The bare claim (queued/retrying -> sending), without the clearance conditions:
-    for a publication about to be refused (failed), and for tests."""
-    return bool(
-        Publication.objects.filter(pk=pk, state__in=PENDING).update(
-            state=PS.SENDING, sending_since=now, attempts=F("attempts") + 1
-        )
-    )
-
-
-def claim_to_send(publication: Publication, now: datetime, carry: _Carry | None = None) -> bool:
-    """The claim just before a send: queued/retrying -> sending, attempts + 1, only if
-    the post is still publishing and not held and no pause stops the channel now. One
-    UPDATE whose WHERE is on the publication's own row, its conditions on other tables
-    correlated sub-queries: PostgreSQL re-checks all of it on the row version it
-    updates when a concurrent claim got there first (a join, which Django turns into
-    `pk IN (SELECT …)`, would not be re-checked). Raw SQL: the ORM took ~5 ms of CPU to
-    build this statement, the whole budget of a publication.
-
-    `carry`: the outcome of the batch's previous send, not written yet. On PostgreSQL it
-    is written by the same statement (two data-modifying CTEs, one commit, one round
-    trip instead of two; each UPDATE keeps its own row condition); elsewhere just
-    before."""
-    at = connection.ops.adapt_datetimefield_value(now)  # as the ORM would store it
-    params = [
-        PS.SENDING,
-        at,
-        publication.pk,
-        PS.QUEUED,
-        PS.RETRYING,
-        PostState.PUBLISHING,
-        True,
-        at,
-    ]
-    with connection.cursor() as cursor:
-        if carry is not None and connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH recorded AS ({carry.sql} RETURNING 1), claimed AS ({_claim_sql()} "
-                f"RETURNING 1) SELECT (SELECT count(*) FROM recorded), "
-                f"(SELECT count(*) FROM claimed)",
-                [*carry.params, *params],
-            )
-            written, claimed = cursor.fetchone()
-            carry.done(written == 1)
-            return claimed == 1
-        if carry is not None:
-            carry.write(cursor)
-        cursor.execute(_claim_sql(), params)
-        return cursor.rowcount == 1
-
-
-@functools.cache
-def _claim_sql() -> str:
-    q = connection.ops.quote_name
-    pub, post = Publication._meta, Post._meta
-    pause = PublishingPause._meta
-
-    def col(meta, name: str) -> str:
-        return f"{q(meta.db_table)}.{q(meta.get_field(name).column)}"
-
-    return (
-        f"UPDATE {q(pub.db_table)} SET {q('state')} = %s, {q('sending_since')} = %s, "
-        f"{q('attempts')} = {q('attempts')} + 1 "
-        f"WHERE {col(pub, 'id')} = %s AND {col(pub, 'state')} IN (%s, %s) "
-        f"AND EXISTS (SELECT 1 FROM {q(post.db_table)} WHERE {col(post, 'id')} = "
-        f"{col(pub, 'post')} AND {col(post, 'state')} = %s AND {col(post, 'held_at')} IS NULL) "
-        f"AND NOT EXISTS (SELECT 1 FROM {q(pause.db_table)} WHERE "
-        f"{col(pause, 'stops_publishing')} = %s AND {col(pause, 'ended_at')} IS NULL "
-        f"AND ({col(pause, 'ends_at')} IS NULL OR {col(pause, 'ends_at')} > %s) "
-        f"AND ({col(pause, 'channel')} IS NULL OR {col(pause, 'channel')} = "
-        f"{col(pub, 'channel')}))"
-    )
+__all__ = ["NOT_DUE", "claim", "claim_to_send", "publish", "publish_batch"]
 
 
 def publish(pk: int) -> str:
@@ -327,18 +264,28 @@ def no_longer_cleared(post: Post) -> Message:
 
 
 def _not_cleared(publication: Publication, now: datetime) -> str | None:
-    """The claim did not take the publication: someone else has it (or had it), or the
-    post is no longer cleared. Read why, fresh (a rare path). None: nothing stops it
-    any more."""
-    state = Publication.objects.filter(pk=publication.pk).values_list("state", flat=True).first()
-    if state not in PENDING:
+    """The claim did not take the publication: someone else has it (or had it), its
+    back-off has not passed, the post is no longer cleared, or the channel changed since
+    the batch read it. Read why, fresh (a rare path). None: nothing stops it any more —
+    `publication.channel` is then the channel as it is now, for the claim to expect."""
+    row = Publication.objects.filter(pk=publication.pk).values("state", "not_before").first()
+    if row is None or row["state"] not in PENDING:
         return "not claimed"
+    if row["not_before"] is not None and row["not_before"] > now:
+        return NOT_DUE  # a second message during the back-off: the requeue brings it back
     post = Post.objects.get(pk=publication.post_id)
     publication.post = post
     if post.state != PostState.PUBLISHING:
         return _refuse(publication, "refuse", no_longer_cleared(post), now)
     if post.held_at is not None:
         return "held"  # held for a person; the publication waits, queued
+    # Switched off, handed to another department, its endpoint rotated: as it is now.
+    publication.channel = Channel.objects.select_related("department").get(
+        pk=publication.channel_id
+    )
+    access = channel_access_problem(post, publication.channel)
+    if access:
+        return _refuse(publication, "refuse", access, now)
     reason = pause_reason(now, [publication.channel_id])
     if reason:
         return _refuse(publication, "pause", reason, now)
@@ -350,7 +297,7 @@ def _refuse(publication: Publication, kind: str, problem: Message | str, now: da
     post for a person; anything else is a failure that a person must look at."""
     if kind == "pause":
         with transaction.atomic():
-            hold_post(publication.post, problem, now)
+            hold_post(publication.post, problem, now, channels=[publication.channel])
         return "held"
     if not claim(publication.pk, now):
         return "not claimed"
@@ -389,11 +336,13 @@ def _transient(publication: Publication, exc: PublishError, batch: _Batch) -> st
             error=message("gave_up", attempts=attempts, error=exc.message),
         )
     delay = backoff_seconds(attempts, getattr(exc, "retry_after", None))
+    due = timezone.now() + timedelta(seconds=delay)
     Publication.objects.filter(pk=publication.pk, state=PS.SENDING).update(
         state=PS.RETRYING,
         sending_since=None,
         last_error=store(exc.message, LAST_ERROR_LENGTH),
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        not_before=due,  # the claim's: no message sends it earlier
+        next_attempt_at=due,  # the sweep's: its message is sent again then
     )
     return "retrying"
 
