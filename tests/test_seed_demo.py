@@ -225,7 +225,7 @@ class TestTheDemo:
         assert sent.exists()
         assert all(p.external_id.startswith("tag:cadence,") for p in sent)
 
-    def test_a_reply_whose_outcome_is_unknown_waits_in_the_community_managers_inbox(self):
+    def test_an_alert_whose_outcome_is_unknown_waits_in_the_community_managers_inbox(self):
         unknown = Publication.objects.get(state="unknown")
         assert unknown.post.state == PostState.PUBLISHING
         assert unknown.post in awaiting(User.objects.get(username="cm"))
