@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import time_machine
 from django.conf import settings
 from django.utils import timezone
 
@@ -46,12 +47,12 @@ HANG_UP_WAIT_SECONDS = 10
 
 @contextmanager
 def as_its_own_worker() -> Iterator[None]:
-    """Deliver the messages the claims queue in this process (Celery's eager mode), until
-    the block ends: they are addressed to a worker, and the demo has done that worker's
-    part already, at the posts' times. Their task then finds the publications sent and
-    does nothing, quietly (its "succeeded" lines are a worker's log), where a broker
-    would be waited for, then reported unreachable, once a message, by `make run`, which
-    starts the broker after seeding."""
+    """Deliver in this process (Celery's eager mode), until the block ends, the publish
+    messages the claims queue for after the commit. They are addressed to a worker
+    whose part the demo has done already, at the posts' times: their task finds the
+    publications sent and does nothing. Sent to a broker, each would wait for it, and
+    `make run`, which starts the broker after seeding, would print it unreachable once
+    a message. The task's "succeeded" lines, a worker's log, are left out."""
     trace = logging.getLogger("celery.app.trace")
     eager, level = app.conf.task_always_eager, trace.level
     app.conf.task_always_eager = True
@@ -181,7 +182,7 @@ def webhook(stage: Stage, team: str, name: str, handle: str, url: str) -> Channe
     return channel
 
 
-def send_when_due(clock, post: Post) -> None:
+def send_when_due(clock: time_machine.Traveller, post: Post) -> None:
     """At the post's time, what the publisher does: the claim, then the sends; each
     publication that asks to be retried is sent again once its back-off has passed
     (the sweep's requeue, then the task), until it has an outcome. `clock`: the
@@ -192,9 +193,8 @@ def send_when_due(clock, post: Post) -> None:
     ids = list(post.publications.values_list("pk", flat=True))
     sender.publish_batch(ids)
     for _attempt in range(settings.PUBLISHING_MAX_ATTEMPTS):
-        waiting = Publication.objects.filter(pk__in=ids, next_attempt_at__isnull=False)
         retry_at = (
-            waiting.filter(state__in=sender.PENDING)
+            Publication.objects.filter(pk__in=ids, state__in=sender.PENDING)
             .order_by("next_attempt_at")
             .values_list("next_attempt_at", flat=True)
             .first()
