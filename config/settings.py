@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "editorial",
     "workspace",
+    "demo",  # `manage.py seed_demo`: the demo of `make run`
 ]
 
 MIDDLEWARE = [

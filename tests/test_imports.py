@@ -11,6 +11,7 @@ child is a fresh start with the apps ready, at the cost of a fork.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -102,8 +103,40 @@ def import_errors() -> dict[str, str]:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def test_the_list_covers_the_publisher_and_the_workflow():
-    assert {"editorial.publishing.holds", "editorial.workflow", "config.supervisor"} <= set(MODULES)
+def test_the_list_covers_the_publisher_the_workflow_and_the_apps_beside_them():
+    assert {
+        "editorial.publishing.holds",
+        "editorial.workflow",
+        "config.supervisor",
+        "workspace.views",
+        "demo.build",
+        "demo.management.commands.seed_demo",
+    } <= set(MODULES)
+
+
+def imported_names(path: Path) -> set[str]:
+    """The absolute module names a file imports (`import a.b`, `from a.b import c`)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("package", ["accounts", "editorial"])
+def test_the_product_never_imports_the_apps_beside_it(package):
+    """The apps beside editorial (workspace, demo…) depend on it, never the reverse."""
+    beside = set(PACKAGES) - {"config", "accounts", "editorial"}
+    assert {"workspace", "demo"} <= beside
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for name in imported_names(path)
+        if name.split(".")[0] in beside
+    ]
+    assert found == []
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -1,6 +1,8 @@
 """`manage.py seed_demo`: the demo a newcomer gets from `make run`."""
 
 import datetime as dt
+import inspect
+from collections import Counter
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -14,18 +16,22 @@ from django.utils import timezone
 from accounts.models import Department, User
 from accounts.roles import Role
 from accounts.scope import create_department, department_ids_of, roles_of
-from editorial.audit import verify_chain
+from editorial import audit
+from editorial.audit import entries_for, verify_chain
 from editorial.content import content_matches_approval
 from editorial.inbox import awaiting
+from editorial.messages import render
 from editorial.models import (
     Approval,
     ApprovalLevel,
     AuditEntry,
     Category,
+    Network,
     PlanState,
     Post,
     PostState,
     Publication,
+    PublicationState,
     WeeklyPlan,
 )
 from editorial.models.posts import UNAPPROVED
@@ -100,7 +106,7 @@ def test_a_failure_halfway_leaves_nothing_behind(debug, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the sweep broke")
 
-    # The overdue sweep is the very last step: everything else has been written by then.
+    # The overdue sweep runs halfway: yesterday's publications have been written by then.
     monkeypatch.setattr("editorial.workflow.mark_overdue_posts", broken)
     with pytest.raises(RuntimeError):
         seed()
@@ -123,6 +129,36 @@ def test_the_demo_builds_whatever_the_day_and_hour(debug, moment):
         seed()
         assert set(Post.objects.values_list("state", flat=True)) == set(PostState.values)
         assert verify_chain() is None
+
+
+def writer_of(frame) -> str:
+    """The module that asked for audit entries: the first caller outside the audit
+    chain and `events.record`, which only pass them on."""
+    while frame.f_globals["__name__"] in ("editorial.audit", "editorial.events"):
+        frame = frame.f_back
+    return frame.f_globals["__name__"]
+
+
+@pytest.mark.django_db
+def test_every_audit_entry_is_written_by_the_workflow_or_the_publisher(debug, monkeypatch):
+    writers = Counter()
+    record_many = audit.record_many
+
+    def spy(items):
+        writers[writer_of(inspect.currentframe().f_back)] += len(items)
+        return record_many(items)
+
+    monkeypatch.setattr(audit, "record_many", spy)
+    seed()
+    # Every entry came through the chain's one writer (none made by hand)…
+    assert sum(writers.values()) == AuditEntry.objects.count() > 0
+    # …asked for by the workflow's actions and the publisher, never by the demo.
+    assert {module.rsplit(".", 1)[0] for module in writers} <= {
+        "editorial.workflow",
+        "editorial.publishing",
+    }, writers
+    assert writers["editorial.publishing.outcomes"] > 0
+    assert writers["editorial.publishing.scheduler"] > 0
 
 
 # --- the demo, seeded once -----------------------------------------------------------------
@@ -225,7 +261,7 @@ class TestTheDemo:
         assert sent.exists()
         assert all(p.external_id.startswith("tag:cadence,") for p in sent)
 
-    def test_a_reply_whose_outcome_is_unknown_waits_in_the_community_managers_inbox(self):
+    def test_an_alert_whose_outcome_is_unknown_waits_in_the_community_managers_inbox(self):
         unknown = Publication.objects.get(state="unknown")
         assert unknown.post.state == PostState.PUBLISHING
         assert unknown.post in awaiting(User.objects.get(username="cm"))
@@ -233,6 +269,58 @@ class TestTheDemo:
 
     def test_its_audit_chain_verifies(self):
         assert verify_chain() is None
+        out = StringIO()
+        call_command("verify_audit", stdout=out)
+        assert f"intact: {AuditEntry.objects.count()} entries" in out.getvalue()
+
+    def test_its_audit_trail_reads_in_time_order(self):
+        times = list(AuditEntry.objects.order_by("seq").values_list("created_at", flat=True))
+        assert times == sorted(times)
+
+    def test_what_went_out_was_claimed_and_sent_by_the_publisher_at_its_time(self):
+        publications = Publication.objects.select_related("post", "channel")
+        assert {p.state for p in publications} == {"sent", "failed", "unknown"}
+        for publication in publications:
+            post = publication.post
+            # The scheduler's claim: its entry carries the approved content's hash…
+            claim = entries_for(post).get(action="start_publishing")
+            assert claim.actor is None
+            assert claim.data == {"content_hash": publication.content_hash}
+            # …and the outcome's entry is the sender's, written when it happened.
+            outcome = entries_for(publication).get()
+            assert outcome.action == f"publication_{publication.state}"
+            assert (outcome.actor, outcome.from_state) == (None, "sending")
+            assert (
+                post.scheduled_at <= claim.created_at < post.scheduled_at + dt.timedelta(seconds=5)
+            )
+            if publication.state == "sent":
+                assert outcome.data == {"external_id": publication.external_id}
+                assert abs(outcome.created_at - publication.sent_at) < dt.timedelta(seconds=1)
+        for post in Post.objects.filter(state__in=[PostState.PUBLISHED, PostState.FAILED]):
+            settled = entries_for(post).get(action=f"mark_{post.state}")
+            assert settled.actor is None
+            assert settled.seq > max(entries_for(p).get().seq for p in post.publications.all())
+
+    def test_yesterdays_posts_went_out_yesterday_in_paris_time(self):
+        yesterday = timezone.localdate(timezone=PARIS) - dt.timedelta(days=1)
+        went_out = Post.objects.filter(state__in=[PostState.PUBLISHED, PostState.FAILED])
+        assert went_out.count() == 4
+        for post in went_out:
+            assert timezone.localdate(post.scheduled_at, timezone=PARIS) == yesterday, post
+
+    def test_a_publication_to_a_receiver_that_is_down_failed_after_its_retries(self, settings):
+        failed = Publication.objects.get(state=PublicationState.FAILED)
+        assert failed.channel.network == Network.WEBHOOK
+        assert failed.attempts == settings.PUBLISHING_MAX_ATTEMPTS
+        assert render(failed.last_error).startswith(f"Gave up after {failed.attempts} attempts")
+        assert "Connection refused" in render(failed.last_error)
+        assert failed.post.state == PostState.FAILED
+
+    def test_the_unknown_outcome_is_a_request_that_left_and_got_no_answer(self):
+        unknown = Publication.objects.get(state=PublicationState.UNKNOWN)
+        assert unknown.channel.network == Network.WEBHOOK
+        assert render(unknown.last_error).startswith(f"No answer from {unknown.channel}")
+        assert unknown.attempts == 1
 
     def test_every_post_was_made_through_the_workflow(self):
         assert AuditEntry.objects.filter(action="create").count() == Post.objects.count()

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.roles import Role
+from demo.people import RULES
 from editorial import workflow as wf
 from editorial.audit import entries_for
-from editorial.demo import RULES
 from editorial.events import workflow_action
 from editorial.inbox import awaiting
 from editorial.models import PostState, SensitivityRule

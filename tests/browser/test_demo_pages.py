@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
+from demo.build import build_demo
 from editorial import workflow as wf
-from editorial.demo import build_demo
 from editorial.models import PlanState, Post, PostState, Publication, PublicationState, WeeklyPlan
 from tests.browser.conftest import assert_accessible, login_as, screenshot
 
@@ -63,7 +63,7 @@ def test_the_community_managers_pages(page, demo):
     visit(page, "/posts/new/", "New post")
     post = Post.objects.filter(state=PostState.APPROVED).first()
     visit(page, f"/posts/{post.pk}/")
-    # The reply whose outcome is unknown: in the inbox, then settled from its page.
+    # The alert whose outcome is unknown: in the inbox, then settled from its page.
     visit(page, "/inbox/", "Awaiting me")
     expect(page.get_by_test_id("unknown-outcome")).to_be_visible()
     unknown = Publication.objects.get(state=PublicationState.UNKNOWN)

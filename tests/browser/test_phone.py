@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
+from demo.build import build_demo
 from editorial import workflow as wf
-from editorial.demo import build_demo
 from editorial.models import PlanState, Post, PostState, Publication, PublicationState, WeeklyPlan
 from tests.browser.conftest import PHONE, assert_accessible, login_as
 

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: fill an empty database with the demo (see editorial/demo.py).
+"""`manage.py seed_demo`: fill an empty database with the demo (see demo/build.py).
 
 The demo users all have the password "demo", so the command refuses to run with DEBUG
 off unless told --force. `make run` calls it with --if-empty on every start: it then
@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
-from editorial.demo import DEMO_USERS, PASSWORD, build_demo, existing_demo_data
+from demo.build import build_demo
+from demo.people import DEMO_USERS, PASSWORD, existing_demo_data
+from demo.publishing import as_its_own_worker
 from editorial.models import AuditEntry, Channel, Post
 
 
@@ -51,7 +53,7 @@ class Command(BaseCommand):
             return
         self._refuse_clashes()
         try:
-            with transaction.atomic():
+            with as_its_own_worker(), transaction.atomic():
                 build_demo()
         except IntegrityError as exc:
             # Something other than the demo's own users and teams is in the way (a
