@@ -114,7 +114,7 @@ def next_week_plan(stage: Stage) -> None:
     wf.accept(car_thefts, cm)
 
     for post in (scams, contest, live, open_day, match):
-        wf.plan_post(post, cm)
+        wf.plan_into_week(post, cm)
     plan = fresh(scams).plan
     wf.submit_plan(plan, cm)
     wf.approve_plan(
@@ -144,7 +144,7 @@ def next_week_plan(stage: Stage) -> None:
         "composez le 17. #FauxPolicier",
     )
     # The week is already approved: a late item joins the review on its own.
-    wf.plan_post(late, cm)
+    wf.plan_into_week(late, cm)
 
 
 def plan_after_next(stage: Stage) -> None:
@@ -175,7 +175,7 @@ def plan_after_next(stage: Stage) -> None:
         "#SécuritéRoutière",
     )
     for post in (portrait, scooters):
-        wf.plan_post(post, cm)
+        wf.plan_into_week(post, cm)
     # An idea with no time yet: it waits in the board's side list to be placed.
     stage.write(
         "cm",

@@ -42,7 +42,7 @@ def hot_news(stage: Stage) -> None:
     )
     wf.fast_track(dealing, cm)
     wf.approve(dealing, head)  # sensitive ("garde à vue"): on to the director
-    wf.add_comment(dealing, director, "Communication validée avec le parquet de Marseille.")
+    wf.comment(dealing, director, "Communication validée avec le parquet de Marseille.")
     wf.sign_off(dealing, director)
 
 

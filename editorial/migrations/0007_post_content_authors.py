@@ -20,7 +20,7 @@ def authors_so_far(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("editorial", "0005_post_search_trigram_indexes"),
+        ("editorial", "0006_publication_not_before"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
