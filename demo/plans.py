@@ -26,11 +26,12 @@ def next_week_plan(stage: Stage) -> None:
         "vos codes et vérifiez l'expéditeur. Vous êtes victime ? Signalez-le sur "
         "https://www.masecurite.interieur.gouv.fr #Prévention",
     )
-    # "victime" trips the note-cadre; generic advice is not sensitive, so the head
-    # lifts the flag with a reason, as the product expects a person to.
+    # "victime" trips the note-cadre; generic advice is not sensitive, so the director
+    # lifts the flag with a reason, as the product expects a person to (and the head,
+    # a second person, approves it with the plan).
     wf.lift_sensitivity(
         scams,
-        head,
+        stage.user("director"),
         "Conseil de prévention générique : aucune affaire ni victime réelle n'est évoquée.",
     )
 

@@ -144,7 +144,7 @@ def going_out_in_two_minutes(stage: Stage) -> None:
         "cm",
         "national",
         stage.on("national", Network.ATOM, Network.LOG),
-        category=Category.PREVENTION,
+        category=Category.HOT_NEWS,
         scheduled_at=due,
         title="Démo — publication dans deux minutes",
         body="Vols à la fausse qualité : un policier ne vous demandera jamais vos "
