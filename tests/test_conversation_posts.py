@@ -53,7 +53,7 @@ def test_a_reply_whose_flag_was_lifted_still_needs_a_second_person(reply, cm, he
         wf.self_approve(reply, cm)
     assert "Terrorisme: attentat" in str(refusal.value)
     # It goes the ordinary way, through the plan and the head's approval.
-    assert "plan" in wf.available_actions(reply, cm)
+    assert "plan_into_week" in wf.available_actions(reply, cm)
 
 
 def test_a_rule_added_after_the_reply_was_written_takes_away_its_skip(reply, cm):

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 
-from editorial.demo import RULES
+from demo.people import RULES
 from editorial.models import SensitivityRule
 from editorial.sensitivity import matching_rule
 
