@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +11,18 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from editorial.models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
+
+
+def plain(value):
+    """A field's value as an entry's data keeps it: JSON, readable by a person (an
+    object by its name, a date in ISO form)."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
 
 
 def record(

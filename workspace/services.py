@@ -5,8 +5,6 @@ Views only call these."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -34,20 +32,10 @@ def _require(reason: str | None) -> None:
         raise ActionNotAllowed(reason)
 
 
-def _plain(value):
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
-
-
 def _changes(form, instance: models.Model) -> dict:
     """{field: new value} of what the form changed, secrets masked."""
     return {
-        name: "(changed)" if name in WRITE_ONLY else _plain(getattr(instance, name, None))
+        name: "(changed)" if name in WRITE_ONLY else audit.plain(getattr(instance, name, None))
         for name in form.changed_data
         if name in WRITE_ONLY or hasattr(instance, name)
     }

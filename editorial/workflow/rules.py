@@ -4,13 +4,12 @@ workspace's rules page and the admin both call these."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
-from editorial import events
+from editorial import audit, events
 from editorial.models import SensitivityRule
 from editorial.permissions import deny_manage_rules
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput
@@ -23,16 +22,6 @@ def _require(user) -> None:
     reason = deny_manage_rules(user)
     if reason:
         raise ActionNotAllowed(reason)
-
-
-def _plain(value):
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 def _on_off(active: bool) -> str:
@@ -61,7 +50,7 @@ def save_rule(user, rule: SensitivityRule, changed: Iterable[str] = ()) -> Sensi
             obj=rule,
             from_state=_on_off(not rule.active) if switched else "",
             to_state=_on_off(rule.active) if switched or creating else "",
-            data={name: _plain(getattr(rule, name)) for name in fields},
+            data={name: audit.plain(getattr(rule, name)) for name in fields},
         )
     return rule
 
@@ -96,6 +85,6 @@ def delete_rule(user, rule: SensitivityRule) -> None:
             action="delete_rule",
             obj=rule,
             from_state=_on_off(rule.active),
-            data={name: _plain(getattr(rule, name)) for name in _DESCRIBED},
+            data={name: audit.plain(getattr(rule, name)) for name in _DESCRIBED},
         )
         rule.delete()
