@@ -25,7 +25,12 @@ from editorial import audit
 from editorial import workflow as wf
 from editorial.channels import adapter_for
 from editorial.channels.base import Outgoing
-from editorial.content import approved_hash, channel_publish_problem, text_for
+from editorial.content import (
+    approved_hash,
+    channel_publish_problem,
+    compute_content_hashes,
+    text_for,
+)
 from editorial.messages import message, store
 from editorial.models import (
     Campaign,
@@ -33,6 +38,7 @@ from editorial.models import (
     Channel,
     Network,
     Post,
+    PostState,
     Publication,
     PublicationState,
     SensitivityRule,
@@ -355,9 +361,12 @@ class _Demo:
             wf.plan_into_week(post, cm)
         plan = _fresh(scams).plan
         wf.submit_plan(plan, cm)
+        # The head looked at every item of the week: he approves what he saw.
+        pending = plan.posts.filter(state=PostState.PENDING_APPROVAL).values_list("pk", flat=True)
         wf.approve_plan(
             plan,
             head,
+            shown=compute_content_hashes(list(pending)),
             returns={
                 live.pk: "Ajoutez le lien vers le live et le hashtag #DevenezPolicier, puis "
                 "replanifiez-le.",
