@@ -147,7 +147,11 @@ def _refuse_unless_shown(plan: WeeklyPlan, items: list[Post], shown: dict[int, s
     problems = []
     for post in items:
         if post.pk not in shown:
-            problems.append(_("“%(post)s” joined the plan since you opened it.") % {"post": post})
+            # Joined the plan meanwhile, or the page never showed it.
+            problems.append(
+                _("“%(post)s” awaits approval but was not among the items shown to you.")
+                % {"post": post}
+            )
         elif shown[post.pk] != current[post.pk]:
             problems.append(_("“%(post)s” changed since you opened it.") % {"post": post})
     gone = sorted(set(shown) - set(current))
