@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from demo.stage import SOCIAL, Stage, fresh
 from editorial import workflow as wf
-from editorial.models import Category, Network
+from editorial.content import compute_content_hashes
+from editorial.models import Category, Network, PostState
 
 
 def next_week_plan(stage: Stage) -> None:
@@ -118,9 +119,12 @@ def next_week_plan(stage: Stage) -> None:
         wf.plan_into_week(post, cm)
     plan = fresh(scams).plan
     wf.submit_plan(plan, cm)
+    # The head looked at every item of the week: he approves what he saw.
+    pending = plan.posts.filter(state=PostState.PENDING_APPROVAL).values_list("pk", flat=True)
     wf.approve_plan(
         plan,
         head,
+        shown=compute_content_hashes(list(pending)),
         returns={
             live.pk: "Ajoutez le lien vers le live et le hashtag #DevenezPolicier, puis "
             "replanifiez-le.",

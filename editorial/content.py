@@ -51,6 +51,22 @@ def compute_content_hashes(post_ids: list[int]) -> dict[int, str]:
     return {pk: _fingerprint(payload) for pk, payload in payloads.items()}
 
 
+def shown_hash(post: Post) -> str:
+    """The fingerprint of the content as loaded with `post`: its body and the channels,
+    variants and images fetched with it (prefetch them). A page that shows those same
+    objects sends this back with an approval: the hash of exactly what it showed, not
+    of what the database holds a moment later."""
+    return _fingerprint(
+        {
+            "body": post.body,
+            "channels": [channel.pk for channel in post.channels.all()],
+            "variants": [(variant.channel_id, variant.body) for variant in post.variants.all()],
+            # PostImage's own ordering (position, pk), as compute_content_hashes reads them.
+            "images": [(image.sha256, image.alt_text) for image in post.images.all()],
+        }
+    )
+
+
 def _fingerprint(payload: dict) -> str:
     payload["channels"].sort()
     payload["variants"].sort()

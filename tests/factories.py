@@ -112,6 +112,16 @@ class SensitivityRuleFactory(factory.django.DjangoModelFactory):
     topic = "Terrorisme"
 
 
+def shown_items(plan) -> dict[int, str]:
+    """What a reviewer looking at `plan` now is shown: each item awaiting approval, with
+    the hash of its content (for `workflow.approve_plan`)."""
+    from editorial.content import compute_content_hashes
+    from editorial.models import PostState
+
+    pending = plan.posts.filter(state=PostState.PENDING_APPROVAL).values_list("pk", flat=True)
+    return compute_content_hashes(list(pending))
+
+
 def approved_in_bulk(
     count: int,
     *,

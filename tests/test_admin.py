@@ -395,12 +395,12 @@ def test_the_admin_actions_take_a_sensitive_post_from_submission_to_sign_off(
     admin_login(client, head)
     review = run_action(client, WeeklyPlan, "approve_plan", post.plan)
     assert review.status_code == 200 and post_a.title in review.content.decode()
-    run_action(client, WeeklyPlan, "approve_plan", post.plan, confirm="yes")
+    submit_intermediate_page(client, WeeklyPlan, review)
     assert reload(post_a).state == PostState.PENDING_SIGNOFF
     assert WeeklyPlan.objects.get(pk=post.plan_id).state == PlanState.APPROVED
 
     admin_login(client, director)
-    response = run_action(client, Post, "sign_off", post_a)
+    response = submit_intermediate_page(client, Post, run_action(client, Post, "sign_off", post_a))
     assert reload(post_a).state == PostState.APPROVED
     assert not errors_of(response)
     assert sorted(reload(post_a).approvals.values_list("level", flat=True)) == ["director", "head"]
@@ -409,7 +409,7 @@ def test_the_admin_actions_take_a_sensitive_post_from_submission_to_sign_off(
 def test_a_contributor_approving_gets_an_error_and_nothing_changes(client, contrib_a, pending):
     admin_login(client, contrib_a)
 
-    response = run_action(client, Post, "approve", pending)
+    response = submit_intermediate_page(client, Post, run_action(client, Post, "approve", pending))
 
     assert response.status_code == 302
     assert reload(pending).state == PostState.PENDING_APPROVAL
@@ -422,7 +422,7 @@ def test_the_head_cannot_approve_a_post_whose_text_he_changed(client, head, pend
     workflow.fast_track(pending, cm)
     admin_login(client, head)
 
-    response = run_action(client, Post, "approve", pending)
+    response = submit_intermediate_page(client, Post, run_action(client, Post, "approve", pending))
 
     assert reload(pending).state == PostState.PENDING_APPROVAL
     assert "Four-eyes" in errors_of(response)[0]
@@ -435,7 +435,8 @@ def test_one_refused_post_does_not_stop_the_others(client, head, pending, dept_a
     workflow.fast_track(pending, cm)
     admin_login(client, head)
 
-    response = run_action(client, Post, "approve", pending, other)
+    shown = run_action(client, Post, "approve", pending, other)
+    response = submit_intermediate_page(client, Post, shown)
 
     assert reload(other).state == PostState.APPROVED
     assert reload(pending).state == PostState.PENDING_APPROVAL
@@ -541,14 +542,8 @@ def test_approving_a_plan_returns_the_items_given_a_comment(client, cm, head, de
     workflow.submit_plan(plan, cm)
     admin_login(client, head)
 
-    run_action(
-        client,
-        WeeklyPlan,
-        "approve_plan",
-        plan,
-        confirm="yes",
-        **{f"return_{second.pk}": "Image floue."},
-    )
+    review = run_action(client, WeeklyPlan, "approve_plan", plan)
+    submit_intermediate_page(client, WeeklyPlan, review, **{f"return_{second.pk}": "Image floue."})
 
     assert reload(first).state == PostState.APPROVED
     assert reload(second).state == PostState.CHANGES_REQUESTED

@@ -10,7 +10,7 @@ from editorial import workflow as wf
 from editorial.messages import render
 from editorial.models import Channel, Network, Post, PostState
 from editorial.publishing import sender
-from tests.factories import ChannelFactory, PostFactory, in_days
+from tests.factories import ChannelFactory, PostFactory, in_days, shown_items
 
 NO_CONNECTOR = "cannot publish: no connector for Mastodon yet"
 
@@ -83,7 +83,7 @@ def test_a_plan_approval_names_the_item_whose_channel_cannot_publish(week, head,
     plan, posts = week
     _lose_connector(channel_a)
     with pytest.raises(wf.NotReady) as refusal:
-        wf.approve_plan(plan, head)
+        wf.approve_plan(plan, head, shown=shown_items(plan))
     assert f"Item 0: {channel_a.name} (Mastodon) {NO_CONNECTOR}" in str(refusal.value)
     posts[0].refresh_from_db()
     assert posts[0].state == PostState.PENDING_APPROVAL

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from editorial import workflow as wf
 from editorial.models import AuditEntry, Comment, PlanState, PostState, WeeklyPlan
-from tests.factories import PostFactory
+from tests.factories import PostFactory, shown_items
 
 S = PostState
 
@@ -34,7 +34,10 @@ def test_approving_a_plan_approves_all_but_the_returned_items_and_escalates_sens
 ):
     plan, posts = week
     wf.approve_plan(
-        plan, head, returns={posts[0].pk: "Date à revoir.", posts[1].pk: "Ajoutez une image."}
+        plan,
+        head,
+        shown=shown_items(plan),
+        returns={posts[0].pk: "Date à revoir.", posts[1].pk: "Ajoutez une image."},
     )
     plan.refresh_from_db()
     for post in posts:
@@ -60,7 +63,7 @@ def test_approving_a_plan_approves_all_but_the_returned_items_and_escalates_sens
 def test_a_returned_item_without_a_comment_stops_the_whole_approval(week, head):
     plan, posts = week
     with pytest.raises(wf.InvalidInput):
-        wf.approve_plan(plan, head, returns={posts[0].pk: " "})
+        wf.approve_plan(plan, head, shown=shown_items(plan), returns={posts[0].pk: " "})
     plan.refresh_from_db()
     assert plan.state == PlanState.SUBMITTED
     assert not posts[1].approvals.exists()
@@ -69,7 +72,7 @@ def test_a_returned_item_without_a_comment_stops_the_whole_approval(week, head):
 def test_returning_an_item_outside_the_plan_is_refused(week, head, post_a):
     plan, _posts = week
     with pytest.raises(wf.InvalidInput):
-        wf.approve_plan(plan, head, returns={post_a.pk: "?"})
+        wf.approve_plan(plan, head, shown=shown_items(plan), returns={post_a.pk: "?"})
 
 
 def test_the_head_cannot_approve_a_plan_holding_an_item_he_last_edited(week, head, cm):
@@ -77,7 +80,7 @@ def test_the_head_cannot_approve_a_plan_holding_an_item_he_last_edited(week, hea
     wf.edit_post(posts[2], head, body="Retouché par le chef.")
     wf.plan_into_week(posts[2], cm, plan=plan)  # back in the plan, and so under review again
     with pytest.raises(wf.ActionNotAllowed) as error:
-        wf.approve_plan(plan, head)
+        wf.approve_plan(plan, head, shown=shown_items(plan))
     assert posts[2].title in str(error.value)
     plan.refresh_from_db()
     assert plan.state == PlanState.SUBMITTED
@@ -88,7 +91,8 @@ def test_the_head_may_return_that_item_and_approve_the_rest(week, head, cm):
     plan, posts = week
     wf.edit_post(posts[2], head, body="Retouché par le chef.")
     wf.plan_into_week(posts[2], cm, plan=plan)
-    wf.approve_plan(plan, head, returns={posts[2].pk: "À relire par quelqu'un d'autre."})
+    returns = {posts[2].pk: "À relire par quelqu'un d'autre."}
+    wf.approve_plan(plan, head, shown=shown_items(plan), returns=returns)
     posts[0].refresh_from_db()
     assert posts[0].state == S.APPROVED
 
@@ -109,7 +113,7 @@ def test_a_post_planned_into_an_approved_week_goes_straight_to_review(
     week, head, cm, writer_a, dept_a, channel_a
 ):
     plan, _posts = week
-    wf.approve_plan(plan, head)
+    wf.approve_plan(plan, head, shown=shown_items(plan))
     late = PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a])
     wf.plan_into_week(late, cm, plan=plan)
     late.refresh_from_db()

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from editorial import workflow as wf
 from editorial.models import PostState
-from tests.factories import PostFactory
+from tests.factories import PostFactory, shown_items
 
 S = PostState
 
@@ -80,7 +80,7 @@ def test_accepting_into_an_approved_plan_says_it_goes_straight_to_approval(
     client, week, head, cm, writer_a, dept_a, channel_a
 ):
     plan, _posts = week
-    wf.approve_plan(plan, head)
+    wf.approve_plan(plan, head, shown=shown_items(plan))
     post = _in_week_12_of_2030(writer_a, dept_a, channel_a)
     client.force_login(cm)
     response = client.post(reverse("submission-action", args=[post.pk, "accept"]), follow=True)

@@ -18,7 +18,7 @@ from editorial.models import AuditEntry, Category, Post, PostState, WeeklyPlan
 from editorial.permissions import PLAN_RULES, POST_RULES
 from editorial.publishing import scheduler, sender
 from editorial.workflow.catalog import PLAN_ACTIONS, POST_ACTIONS
-from tests.factories import ChannelFactory, PostFactory, UserFactory
+from tests.factories import ChannelFactory, PostFactory, UserFactory, shown_items
 from tests.loopback import LoopbackChannel, Reply
 from tests.test_publishing_sender import claimed_post, webhook
 
@@ -126,7 +126,7 @@ PLAN_MATRIX = {
     "approve_plan": (
         "submitted",
         {"head", "director"},
-        lambda pl, u: wf.approve_plan(pl, u),
+        lambda pl, u: wf.approve_plan(pl, u, shown=shown_items(pl)),
         "approved",
     ),
     "return_plan": (

@@ -10,6 +10,7 @@ from django.urls import reverse
 from editorial import workflow as wf
 from editorial.models import Comment, PlanState, Post, PostState
 from tests.factories import PostFactory
+from tests.html_forms import form_data
 from tests.refusals import refused_page
 
 S = PostState
@@ -45,6 +46,13 @@ def header_count(html: str) -> int:
 
 def rows(html: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'<li class="inbox-row[^"]*" id="row-(\d+)"', html)]
+
+
+def reviewed(client, plan, **fields) -> dict:
+    """The plan review's form as the page sends it (with each item's content hash), and
+    `fields` typed in it."""
+    page = client.get(reverse("plan-review", args=[plan.pk])).content.decode()
+    return {**form_data(page, "data-plan-review"), "action": "approve_plan", **fields}
 
 
 @pytest.fixture
@@ -249,13 +257,16 @@ def test_the_plan_review_approves_all_but_two_items_returned_with_comments(clien
     assert "Sensitive: goes on to the director" in page.content.decode()
     response = client.post(
         reverse("plan-review", args=[plan.pk]),
-        {
-            "action": "approve_plan",
-            f"return_{posts[0].pk}": "on",
-            f"comment_{posts[0].pk}": "Date à revoir.",
-            f"return_{posts[1].pk}": "on",
-            f"comment_{posts[1].pk}": "Ajoutez une image.",
-        },
+        reviewed(
+            client,
+            plan,
+            **{
+                f"return_{posts[0].pk}": "on",
+                f"comment_{posts[0].pk}": "Date à revoir.",
+                f"return_{posts[1].pk}": "on",
+                f"comment_{posts[1].pk}": "Ajoutez une image.",
+            },
+        ),
     )
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -272,13 +283,16 @@ def test_a_returned_item_without_a_comment_keeps_what_was_typed_and_says_what_is
     client.force_login(head)
     response = client.post(
         reverse("plan-review", args=[plan.pk]),
-        {
-            "action": "approve_plan",
-            f"return_{posts[0].pk}": "on",
-            f"comment_{posts[0].pk}": "Date à revoir.",
-            f"return_{posts[1].pk}": "on",
-            f"comment_{posts[1].pk}": "",
-        },
+        reviewed(
+            client,
+            plan,
+            **{
+                f"return_{posts[0].pk}": "on",
+                f"comment_{posts[0].pk}": "Date à revoir.",
+                f"return_{posts[1].pk}": "on",
+                f"comment_{posts[1].pk}": "",
+            },
+        ),
     )
     html = response.content.decode()
     assert response.status_code == 400
@@ -300,11 +314,11 @@ def test_a_four_eyes_conflict_is_listed_and_the_typed_comments_kept(
     client.force_login(head)
     response = client.post(
         reverse("plan-review", args=[plan.pk]),
-        {
-            "action": "approve_plan",
-            f"return_{posts[0].pk}": "on",
-            f"comment_{posts[0].pk}": "Date à revoir.",
-        },
+        reviewed(
+            client,
+            plan,
+            **{f"return_{posts[0].pk}": "on", f"comment_{posts[0].pk}": "Date à revoir."},
+        ),
     )
     html = refused_page(client, response, reverse("plan-review", args=[plan.pk]))
     assert "You cannot approve every item of this plan" in html

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from editorial import workflow as wf
 from editorial.models import Category, Comment, PlanState, Post, PostState, WeeklyPlan
-from tests.factories import ChannelFactory, PostFactory
+from tests.factories import ChannelFactory, PostFactory, shown_items
 from tests.refusals import HTMX, refused_page
 
 S = PostState
@@ -329,9 +329,35 @@ def test_the_head_returns_a_submitted_plan_only_with_a_comment(client, head, sub
     assert (submitted_plan.state, draft.state) == (PlanState.RETURNED, S.PLANNED)
 
 
-def test_the_head_approves_the_whole_plan_from_the_board(client, head, submitted_plan, draft):
+def test_the_board_sends_the_head_to_the_review_to_approve_the_plan(client, head, submitted_plan):
     login(client, head)
-    client.post(reverse("plan-action", args=[YEAR, WEEK, "approve_plan"]))
+    board = client.get(BOARD).content.decode()
+    assert reverse("plan-review", args=[submitted_plan.pk]) in board
+    assert reverse("plan-action", args=[YEAR, WEEK, "approve_plan"]) not in board
+
+
+def test_approving_from_the_board_without_the_items_shown_approves_nothing(
+    client, head, submitted_plan, draft
+):
+    login(client, head)
+    url = reverse("plan-action", args=[YEAR, WEEK, "approve_plan"])
+    response = client.post(url, **HTMX)  # a forged request: no hash of anything shown
+    assert response.status_code == 409
+    assert f"“{draft.title}” awaits approval but was not among the items shown to you" in (
+        response.content.decode()
+    )
+    submitted_plan.refresh_from_db()
+    draft.refresh_from_db()
+    assert (submitted_plan.state, draft.state) == (PlanState.SUBMITTED, S.PENDING_APPROVAL)
+    assert not draft.approvals.exists()
+
+
+def test_the_plan_action_approves_with_the_hash_of_each_item_shown(
+    client, head, submitted_plan, draft
+):
+    login(client, head)
+    url = reverse("plan-action", args=[YEAR, WEEK, "approve_plan"])
+    client.post(url, {f"shown_{pk}": value for pk, value in shown_items(submitted_plan).items()})
     submitted_plan.refresh_from_db()
     draft.refresh_from_db()
     assert (submitted_plan.state, draft.state) == (PlanState.APPROVED, S.APPROVED)

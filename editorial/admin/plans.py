@@ -1,8 +1,9 @@
 """Weekly plans in the admin: created here, moved along only by the plan actions.
 
-Approving a plan shows every item awaiting approval, each with an optional comment:
-the items given a comment go back to their author, the others are approved together
-(sensitive ones go on to the director), all in one workflow call per plan.
+Approving a plan shows every item awaiting approval whole (each channel's text, its
+images with their alternative text), each with an optional comment: the items given a
+comment go back to their author, the others are approved together (sensitive ones go
+on to the director), all in one workflow call per plan, bound to the content shown.
 """
 
 from __future__ import annotations
@@ -29,13 +30,23 @@ from editorial.admin.steps import (
     intermediate_context,
     run_each,
 )
+from editorial.forms.review import SHOWN_PREFIX, SHOWN_RELATED, shown_content, shown_hashes
 from editorial.models import BY_SCHEDULE, Post, PostState, WeeklyPlan
 from editorial.permissions import deny_approve
 from editorial.workflow.catalog import PLAN_ACTIONS
 
 
 def awaiting_approval(plan: WeeklyPlan) -> QuerySet[Post]:
-    return plan.posts.filter(state=PostState.PENDING_APPROVAL).order_by("pk")
+    return (
+        plan.posts.filter(state=PostState.PENDING_APPROVAL)
+        .prefetch_related(*SHOWN_RELATED)
+        .order_by("pk")
+    )
+
+
+def shown_prefix(plan: WeeklyPlan) -> str:
+    """The hidden fields carrying the hash of each item of `plan` the page showed."""
+    return f"plan{plan.pk}_{SHOWN_PREFIX}"
 
 
 class PlanReviewForm(forms.Form):
@@ -55,7 +66,13 @@ class PlanReviewForm(forms.Form):
                 )
                 # Say up front what approving the whole plan would run into.
                 items.append(
-                    {"post": post, "field_name": name, "blocked": deny_approve(post, user)}
+                    {
+                        "post": post,
+                        "field_name": name,
+                        "blocked": deny_approve(post, user),
+                        "shown": shown_content(post),
+                        "shown_field": f"{shown_prefix(plan)}{post.pk}",
+                    }
                 )
             self.sections.append({"plan": plan, "items": items})
 
@@ -99,7 +116,8 @@ def approve_plan(
         return TemplateResponse(request, "admin/editorial/weeklyplan/approve_plan.html", context)
 
     def approve(plan: WeeklyPlan, user, given: Given) -> None:
-        workflow.approve_plan(plan, user, returns=form.returns_for(plan))
+        shown = shown_hashes(request.POST, prefix=shown_prefix(plan))
+        workflow.approve_plan(plan, user, shown=shown, returns=form.returns_for(plan))
 
     run_each(modeladmin, request, plans, approve, PLAN_ACTIONS["approve_plan"].done.listed)
     return None

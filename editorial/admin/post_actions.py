@@ -51,11 +51,15 @@ def as_admin_action(action: Action) -> WorkflowAction:
     intermediate page; an optional note is not (the admin cancels without one)."""
     asks = action.needs in (Needs.TEXT, Needs.TIME)
 
+    shows_content = action.needs == Needs.SHOWN_CONTENT
+
     def run(obj, user, given: Given):
         when = _parse_time(given.text) if action.asks_time and given.text else None
-        return action.perform(
-            obj, user, text=given.text, expected_hash=given.expected_hash(obj), when=when
-        )
+        expected_hash = given.expected_hash(obj)
+        if shows_content and not expected_hash:
+            # Never "the content as it is now": only what a page showed is approved.
+            raise workflow.StaleObject(_("It was not shown to you: open it and approve it."))
+        return action.perform(obj, user, text=given.text, expected_hash=expected_hash, when=when)
 
     return WorkflowAction(
         action.name,
@@ -63,6 +67,7 @@ def as_admin_action(action: Action) -> WorkflowAction:
         action.done.listed,
         run,
         ask=(TIME_PROMPT if action.asks_time else action.prompt) if asks else None,
+        shows_content=shows_content,
     )
 
 

@@ -5,6 +5,8 @@ someone else got there first) is reported by name and leaves the others be, and
 nothing is ever changed except by the workflow functions. Actions that need words
 (a comment, a reason) first show an intermediate page, in the pattern of the admin's
 own "delete selected" confirmation: the selected ids travel along as hidden fields.
+Approvals from the list first show each post whole, and approve only with the content
+hash of what that page showed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from editorial.forms.review import SHOWN_RELATED, shown_content
 from editorial.workflow import WorkflowError
 
 # Posted by the intermediate page once the person has written the text.
@@ -56,6 +59,8 @@ class WorkflowAction:
     done: Promise  # reported on success, with the items' names as %(items)s
     run: Runner
     ask: Promise | None = None  # the label of the text the action needs, if any
+    # It approves what the person saw: each post is first shown whole (content_step).
+    shows_content: bool = False
 
     def as_admin_action(self) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet], Any]:
         def action(modeladmin, request, queryset):
@@ -85,6 +90,10 @@ def perform(
     """Run `action` on every selected object, asking for its text first if it needs one."""
     objects = list(queryset.order_by("pk"))
     given = Given(expected_hashes=_expected_hashes(request))
+    if action.shows_content and not all(given.expected_hash(obj) for obj in objects):
+        # Not from a page that showed each post (its own page, or the step below, whose
+        # hidden fields carry the hash of what it showed): show them first.
+        return content_step(modeladmin, request, queryset, action)
     if action.ask:
         data = request.POST if CONFIRM_FIELD in request.POST else None
         form = TextForm(data, label=action.ask)
@@ -131,6 +140,24 @@ def text_step(
         "form": form,
     }
     return TemplateResponse(request, "admin/editorial/action_text.html", context)
+
+
+def content_step(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, action: WorkflowAction
+) -> TemplateResponse:
+    """The intermediate page of an approval: each selected post whole (every channel's
+    text, the images with their alternative text), with the hash of exactly that."""
+    posts = list(queryset.prefetch_related(*SHOWN_RELATED).order_by("pk"))
+    items = [
+        {"post": post, "shown": shown_content(post), "field": f"{EXPECTED_HASH_PREFIX}{post.pk}"}
+        for post in posts
+    ]
+    context = {
+        **intermediate_context(modeladmin, request, posts, action.name),
+        "title": action.label,
+        "items": items,
+    }
+    return TemplateResponse(request, "admin/editorial/action_shown.html", context)
 
 
 def intermediate_context(

@@ -1,9 +1,11 @@
 """The approval inbox: what awaits the signed-in person, with the review actions inline.
 
 Rows come from `editorial.inbox.awaiting`, the query behind the header's counter, so
-the two always agree. Every row's buttons come from `available_actions`, computed on
-posts whose channels, variants and approvals were fetched with the page: the page
-costs the same number of queries for two posts or two hundred.
+the two always agree. Every row shows all that its approval approves (each channel's
+text, the images with their alternative text) and its buttons send the hash of exactly
+that. The buttons come from `available_actions`, computed on posts whose channels,
+variants, images and approvals were fetched with the page: the page costs the same
+number of queries for two posts or two hundred.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from editorial import workflow
 from editorial.access import post_or_404, visible_plans, visible_posts
+from editorial.forms.review import SHOWN_RELATED, shown_content
 from editorial.inbox import awaiting
 from editorial.models import Approval, PlanState, PostState, Publication, PublicationState
 from editorial.views import plan_review
@@ -40,8 +43,7 @@ INBOX_ROWS = 100
 
 def _with_rows(queryset):
     return queryset.select_related("origin_department", "author", "last_editor").prefetch_related(
-        "channels",
-        "variants",
+        *SHOWN_RELATED,
         "content_authors",  # the four-eyes rule, asked for each row's buttons
         Prefetch("approvals", queryset=Approval.objects.filter(voided_at__isnull=True)),
         Prefetch(
@@ -74,6 +76,8 @@ def _row(post, user, *, error=None, typed=None, review=False) -> dict:
             (name, POST_ACTIONS[name].row_label) for name in ROW_ACTIONS if name in actions
         ],
         "since_review": since_review(post, review),
+        # The whole content, which an approval approves; its hash goes with the buttons.
+        "shown": shown_content(post),
         "error": error,
         "typed": typed or {},
     }

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.forms.plans import CommentForm, PlaceForm
+from editorial.forms.review import shown_hashes
 from editorial.models import BY_SCHEDULE, Category, PlanState, PostState, WeeklyPlan
 from editorial.permissions import deny_plan_board
 from editorial.views.respond import as_data, kept, posted, refused
@@ -272,7 +273,10 @@ def plan_action(request, year: int, week: int, action: str):
     plan = workflow.plan_for_week(_team(request.user), year, week, request.user)
     spec = PLAN_ACTIONS[action]
     try:
-        spec.perform(plan, request.user, text=form.cleaned_data["comment"])
+        # Approved from the plan review, which shows each item whole and sends its hash:
+        # without them, nothing is approved (the refusal names each item not shown).
+        shown = shown_hashes(request.POST)
+        spec.perform(plan, request.user, text=form.cleaned_data["comment"], shown=shown)
     except workflow.WorkflowError as exc:
         if action == "return_plan":
             form.add_error("comment", str(exc))

@@ -51,6 +51,7 @@ class Needs(enum.StrEnum):
     TEXT = "text"  # a comment or a reason, required
     NOTE = "note"  # a comment, optional
     SHOWN_CONTENT = "hash"  # the content hash of what was on screen: approve what was seen
+    SHOWN_ITEMS = "shown"  # a plan's: each item shown, with its content hash
     TIME = "time"  # a new time, required
     OPTIONAL_TIME = "when"  # a time that may be chosen later
 
@@ -98,8 +99,9 @@ class Action:
 
     @property
     def binds_to_content(self) -> bool:
-        """It approves what the person saw: the page sends the hash of what it showed."""
-        return self.needs == Needs.SHOWN_CONTENT
+        """It approves what the person saw: the page sends the hash of what it showed
+        (of each item it showed, for a plan)."""
+        return self.needs in (Needs.SHOWN_CONTENT, Needs.SHOWN_ITEMS)
 
     @property
     def asks_time(self) -> bool:
@@ -112,13 +114,25 @@ class Action:
                 return self.done_when[key]
         return self.done
 
-    def perform(self, obj, user, *, text: str = "", expected_hash: str | None = None, when=None):
+    def perform(
+        self,
+        obj,
+        user,
+        *,
+        text: str = "",
+        expected_hash: str | None = None,
+        when=None,
+        shown: Mapping[int, str] | None = None,
+    ):
         """Call the workflow function with what this action needs from the person;
         returns what it returns (a new post, for a copy)."""
         if self.asks_time:
             return self.run(obj, user, when)
         if self.needs == Needs.SHOWN_CONTENT:
             return self.run(obj, user, expected_hash=expected_hash)
+        if self.needs == Needs.SHOWN_ITEMS:
+            # Nothing said to be shown approves nothing: the workflow names every item.
+            return self.run(obj, user, shown=dict(shown or {}))
         if self.asks_text:
             return self.run(obj, user, text)
         return self.run(obj, user)
@@ -328,6 +342,7 @@ PLAN_ACTIONS: dict[str, Action] = {
             _("Approve the whole plan"),
             _done(_("The plan is approved."), _("Approved: %(items)s.")),
             _("Plan approved"),
+            needs=Needs.SHOWN_ITEMS,
         ),
         Action(
             "return_plan",

@@ -35,9 +35,10 @@ class StaleObject(WorkflowError):
 
     status = 409
 
-    def __init__(self, message: str | None = None):
+    def __init__(self, message: str | None = None, problems: list[str] | None = None):
         super().__init__(
-            message or _("Someone else changed this item meanwhile. Reload it and try again.")
+            message or _("Someone else changed this item meanwhile. Reload it and try again."),
+            problems,
         )
 
 

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department
 from accounts.scope import department_ids_of
+from editorial.content import compute_content_hashes
 from editorial.models import PlanState, Post, PostState, WeeklyPlan
 from editorial.permissions import deny_approve
 from editorial.workflow import posts as post_actions
-from editorial.workflow.core import run_transition
-from editorial.workflow.errors import ActionNotAllowed, InvalidInput, NotReady
+from editorial.workflow.core import check, run_transition
+from editorial.workflow.errors import ActionNotAllowed, InvalidInput, NotReady, StaleObject
 
 
 def team_of(user) -> Department:
@@ -62,16 +63,30 @@ def submit_plan(plan: WeeklyPlan, user) -> None:
             run_transition(post, user, "send_for_approval", data={"plan": plan.pk})
 
 
-def approve_plan(plan: WeeklyPlan, user, *, returns: dict[int, str] | None = None) -> None:
+def approve_plan(
+    plan: WeeklyPlan,
+    user,
+    *,
+    shown: dict[int, str],
+    returns: dict[int, str] | None = None,
+) -> None:
     """Approve every item awaiting approval in one action, except the items in
     `returns` (post id -> comment), which go back to their author with the comment.
-    Sensitive items go on to the director. All or nothing."""
+    Sensitive items go on to the director. All or nothing.
+
+    `shown` is what the reviewer saw: each item's id -> the content hash the page showed
+    with it. Unless the items awaiting approval are exactly those, each with that very
+    content, nothing is approved: an approval holds for what was seen, never for an item
+    edited or planned in meanwhile."""
+    check(plan, user, "approve_plan")
     returns = {int(pk): (comment or "").strip() for pk, comment in (returns or {}).items()}
     items = list(
         plan.posts.filter(state=PostState.PENDING_APPROVAL)
         .select_related("author", "last_editor")
         .order_by("pk")
     )
+    shown = _as_shown(shown)
+    _refuse_unless_shown(plan, items, shown)
     unknown = set(returns) - {post.pk for post in items}
     if unknown:
         raise InvalidInput(
@@ -105,6 +120,7 @@ def approve_plan(plan: WeeklyPlan, user, *, returns: dict[int, str] | None = Non
             data={
                 "approved": [p.pk for p in items if p.pk not in returns],
                 "returned": sorted(returns),
+                "shown": {str(pk): content_hash for pk, content_hash in sorted(shown.items())},
             },
             before_save=lambda: setattr(plan, "reviewed_by", user),
         )
@@ -112,7 +128,49 @@ def approve_plan(plan: WeeklyPlan, user, *, returns: dict[int, str] | None = Non
             if post.pk in returns:
                 post_actions.request_changes(post, user, returns[post.pk])
             else:
-                post_actions.approve(post, user)
+                # Checked again inside, in this transaction: an edit landing between the
+                # check above and here refuses the whole plan too.
+                post_actions.approve(post, user, expected_hash=shown[post.pk])
+
+
+def _as_shown(shown: dict) -> dict[int, str]:
+    try:
+        return {int(pk): str(content_hash) for pk, content_hash in shown.items()}
+    except (TypeError, ValueError):
+        raise InvalidInput(_("The items shown are not named by their ids.")) from None
+
+
+def _refuse_unless_shown(plan: WeeklyPlan, items: list[Post], shown: dict[int, str]) -> None:
+    """Raise, naming each difference, unless `items` are exactly the items `shown`, each
+    with the content shown."""
+    current = compute_content_hashes([post.pk for post in items])
+    problems = []
+    for post in items:
+        if post.pk not in shown:
+            # Joined the plan meanwhile, or the page never showed it.
+            problems.append(
+                _("“%(post)s” awaits approval but was not among the items shown to you.")
+                % {"post": post}
+            )
+        elif shown[post.pk] != current[post.pk]:
+            problems.append(_("“%(post)s” changed since you opened it.") % {"post": post})
+    gone = sorted(set(shown) - set(current))
+    if gone:
+        # Named only within this plan: the ids come from the request.
+        left = {post.pk: post for post in plan.posts.filter(pk__in=gone)}
+        for pk in gone:
+            post = left.get(pk)
+            problems.append(
+                _("“%(post)s” no longer awaits approval: it is %(state)s now.")
+                % {"post": post, "state": post.get_state_display().lower()}
+                if post
+                else _("Item %(id)s is not part of this plan.") % {"id": pk}
+            )
+    if problems:
+        raise StaleObject(
+            _("The plan changed since you opened it: nothing was approved. Look at it again."),
+            problems,
+        )
 
 
 def return_plan(plan: WeeklyPlan, user, comment: str) -> None:
