@@ -11,7 +11,7 @@ from django.utils import timezone
 from editorial import workflow as wf
 from editorial.models import AuditEntry, Category, Post, PostState
 from editorial.publishing import scheduler
-from tests.factories import PostFactory, in_days
+from tests.factories import PostFactory, in_days, shown_items
 from tests.html_forms import form_data
 
 S = PostState
@@ -203,3 +203,22 @@ def test_a_forged_approval_by_a_contributor_is_refused_and_recorded(client, pend
         "approval_refused",
         "approve",
     )
+
+
+def test_a_plan_approval_refused_for_content_not_shown_is_recorded_on_the_plan(week, head, cm):
+    plan, posts = week
+    shown = shown_items(plan)
+    wf.edit_post(posts[0], cm, body="Changé pendant la relecture.")
+    wf.plan_into_week(posts[0], cm, plan=plan)  # back in the plan under review
+
+    with pytest.raises(wf.StaleObject):
+        wf.approve_plan(plan, head, shown=shown)
+
+    entry = AuditEntry.objects.order_by("seq").last()
+    assert (entry.object_id, entry.actor, entry.action, entry.data["attempted"]) == (
+        plan.pk,
+        head,
+        "approval_refused",
+        "approve_plan",
+    )
+    assert not Post.objects.filter(pk__in=[p.pk for p in posts], state=S.APPROVED).exists()

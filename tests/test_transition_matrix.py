@@ -344,7 +344,8 @@ def test_plan_action_is_allowed_exactly_for_the_right_roles(action, persona, dep
             act(plan, user)
         plan.refresh_from_db()
         assert plan.state == source
-        assert audit_count() == before
+        refusals = [(e.actor, e.action) for e in AuditEntry.objects.filter(seq__gt=before)]
+        assert refusals == ([(user, "approval_refused")] if action == "approve_plan" else [])
         assert WeeklyPlan.objects.get(pk=plan.pk).state == source
 
 

@@ -11,7 +11,14 @@ from django_fsm import ConcurrentTransition
 
 from editorial import events
 from editorial.permissions import PLAN_RULES, POST_RULES
-from editorial.workflow.errors import ActionNotAllowed, InvalidState, NotReady, StaleObject
+from editorial.workflow.errors import (
+    ActionNotAllowed,
+    InvalidInput,
+    InvalidState,
+    NotReady,
+    StaleObject,
+    WorkflowError,
+)
 
 # The actions that are transitions, each named as the model method that carries it out
 # (one name for a step, from the button to the audit trail).
@@ -113,3 +120,26 @@ def run_transition(
             data=data,
         )
     return result
+
+
+@contextmanager
+def refusal_audited(obj: models.Model, user, action: str):
+    """The checks of an approval: if one refuses, the refusal goes in the audit trail
+    (who tried to approve what, and why not) before the error reaches the person. A
+    form left incomplete (`InvalidInput`) is not a refusal: the person simply goes on."""
+    try:
+        yield
+    except WorkflowError as exc:
+        if isinstance(exc, InvalidInput):
+            raise
+        with transaction.atomic():
+            events.record(
+                actor=user,
+                action="approval_refused",
+                obj=obj,
+                from_state=obj.state,
+                to_state=obj.state,
+                comment=str(exc),
+                data={"attempted": action, "error": type(exc).__name__},
+            )
+        raise

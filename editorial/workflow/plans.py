@@ -13,7 +13,7 @@ from editorial.content import compute_content_hashes
 from editorial.models import PlanState, Post, PostState, WeeklyPlan
 from editorial.permissions import deny_approve
 from editorial.workflow import posts as post_actions
-from editorial.workflow.core import check, run_transition
+from editorial.workflow.core import check, refusal_audited, run_transition
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, NotReady, StaleObject
 
 
@@ -78,40 +78,41 @@ def approve_plan(
     with it. Unless the items awaiting approval are exactly those, each with that very
     content, nothing is approved: an approval holds for what was seen, never for an item
     edited or planned in meanwhile."""
-    check(plan, user, "approve_plan")
-    returns = {int(pk): (comment or "").strip() for pk, comment in (returns or {}).items()}
-    items = list(
-        plan.posts.filter(state=PostState.PENDING_APPROVAL)
-        .select_related("author", "last_editor")
-        .order_by("pk")
-    )
-    shown = _as_shown(shown)
-    _refuse_unless_shown(plan, items, shown)
-    unknown = set(returns) - {post.pk for post in items}
-    if unknown:
-        raise InvalidInput(
-            _("These items are not awaiting approval in this plan: %(ids)s.")
-            % {"ids": ", ".join(map(str, sorted(unknown)))}
+    with refusal_audited(plan, user, "approve_plan"):
+        check(plan, user, "approve_plan")
+        returns = {int(pk): (comment or "").strip() for pk, comment in (returns or {}).items()}
+        items = list(
+            plan.posts.filter(state=PostState.PENDING_APPROVAL)
+            .select_related("author", "last_editor")
+            .order_by("pk")
         )
-    if any(not comment for comment in returns.values()):
-        raise InvalidInput(_("Say what needs to change on every item you return."))
-    blocked = [
-        f"{post}: {reason}"
-        for post in items
-        if post.pk not in returns and (reason := deny_approve(post, user))
-    ]
-    if blocked:
-        raise ActionNotAllowed(_("You cannot approve every item of this plan:"), blocked)
-    # Named item by item (a channel without a connector…), rather than the first item's
-    # refusal without its title.
-    unready = [
-        f"{post}: {problem}"
-        for post in items
-        if post.pk not in returns
-        for problem in post.readiness_problems()
-    ]
-    if unready:
-        raise NotReady(_("Some items of this plan cannot be approved:"), unready)
+        shown = _as_shown(shown)
+        _refuse_unless_shown(plan, items, shown)
+        unknown = set(returns) - {post.pk for post in items}
+        if unknown:
+            raise InvalidInput(
+                _("These items are not awaiting approval in this plan: %(ids)s.")
+                % {"ids": ", ".join(map(str, sorted(unknown)))}
+            )
+        if any(not comment for comment in returns.values()):
+            raise InvalidInput(_("Say what needs to change on every item you return."))
+        blocked = [
+            f"{post}: {reason}"
+            for post in items
+            if post.pk not in returns and (reason := deny_approve(post, user))
+        ]
+        if blocked:
+            raise ActionNotAllowed(_("You cannot approve every item of this plan:"), blocked)
+        # Named item by item (a channel without a connector…), rather than the first item's
+        # refusal without its title.
+        unready = [
+            f"{post}: {problem}"
+            for post in items
+            if post.pk not in returns
+            for problem in post.readiness_problems()
+        ]
+        if unready:
+            raise NotReady(_("Some items of this plan cannot be approved:"), unready)
     with transaction.atomic():
         run_transition(
             plan,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,13 +16,12 @@ from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import DIRECTOR, POST_RULES, deny_write
 from editorial.sensitivity import apply_rules
 from editorial.workflow import schedule
-from editorial.workflow.core import check, run_transition, stale_guard
+from editorial.workflow.core import check, refusal_audited, run_transition, stale_guard
 from editorial.workflow.errors import (
     ActionNotAllowed,
     InvalidInput,
     InvalidState,
     StaleObject,
-    WorkflowError,
 )
 
 CONTENT_FIELDS = ("title", "body", "category", "scheduled_at", "campaign")
@@ -414,26 +412,6 @@ def _approved_hash(post: Post, expected_hash: str | None) -> str:
     if any(h != content_hash for h in approved):
         raise StaleObject(_("The content changed since it was approved. Reload it."))
     return content_hash
-
-
-@contextmanager
-def refusal_audited(post: Post, user, action: str):
-    """The checks of an approval: if one refuses, the refusal goes in the audit trail
-    (who tried to approve what, and why not) before the error reaches the person."""
-    try:
-        yield
-    except WorkflowError as exc:
-        with transaction.atomic():
-            events.record(
-                actor=user,
-                action="approval_refused",
-                obj=post,
-                from_state=post.state,
-                to_state=post.state,
-                comment=str(exc),
-                data={"attempted": action, "error": type(exc).__name__},
-            )
-        raise
 
 
 def _record_approval(post: Post, user, level: str, content_hash: str) -> Approval:
