@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
-from editorial.content import channel_access_problem
+from editorial.content import channel_access_problem, shown_hash
 from editorial.forms.images import PostImageFormSet, save_images
 from editorial.forms.posts import (
     CommentForm,
@@ -352,6 +352,8 @@ def _detail_context(request, post, *, failed=None, reschedule=None, outcome=None
     history = _history(post, publications)
     return {
         "since_review": since_review(post, last_reviews([post]).get(post.pk)),
+        # Approve and sign off send it back: the hash of exactly what this page shows.
+        "shown_hash": shown_hash(post),
         "section": "posts",
         "post": post,
         "channels": channels,
