@@ -155,7 +155,7 @@ def edit_post(
         _refresh_derived(post)
         if post.scheduled_at != old_time and _in_the_past(post.scheduled_at):
             # As the calendar says: a post moved into the past would go out at once.
-            raise InvalidInput(_("Choose a time in the future."))
+            raise InvalidInput(_("The scheduled time has passed: choose a time in the future."))
         content_changed = post.content_hash != old_hash
         if content_changed:
             post.content_authors.add(user)
