@@ -33,12 +33,19 @@ def _require(reason: str | None) -> None:
 
 
 def _changes(form, instance: models.Model) -> dict:
-    """{field: new value} of what the form changed, secrets masked."""
-    return {
-        name: "(changed)" if name in WRITE_ONLY else audit.plain(getattr(instance, name, None))
-        for name in form.changed_data
-        if name in WRITE_ONLY or hasattr(instance, name)
-    }
+    """{field: new value} of what the form changed, secrets masked. A channel's network
+    settings (`Channel.settings`) are read from there."""
+    kept = getattr(instance, "settings", None)
+    kept = kept if isinstance(kept, dict) else {}
+    changes = {}
+    for name in form.changed_data:
+        if name in WRITE_ONLY:
+            changes[name] = "(changed)"
+        elif hasattr(instance, name):
+            changes[name] = audit.plain(getattr(instance, name, None))
+        elif name in kept:
+            changes[name] = audit.plain(kept[name])
+    return changes
 
 
 def _save(user, form, *, noun: str) -> models.Model:
