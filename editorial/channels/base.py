@@ -234,10 +234,7 @@ class ChannelAdapter:
         """Why this channel cannot publish as configured: a required setting or
         credential missing, or credentials no key opens. Asked with the channel's other
         problems (`content.channel_publish_problem`), so before approval."""
-        try:
-            missing = self.config.missing(self.channel)
-        except CredentialsUnreadable:  # pragma: no cover - has_secret absorbs it
-            missing = ["credentials"]
+        missing = self.config.missing(self.channel)
         if self.channel.encrypted_credentials:
             try:
                 self.channel.credentials  # noqa: B018 - decrypting is the check
