@@ -200,6 +200,13 @@ PUBLISHING_SENDING_TIMEOUT_SECONDS = env_int("PUBLISHING_SENDING_TIMEOUT_SECONDS
 # Keep connect + write + read well under PUBLISHING_SENDING_TIMEOUT_SECONDS.
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Channel credentials at rest (editorial/credentials.py): comma-separated Fernet keys,
+# the first encrypts, all decrypt. Unset: a key derived from SECRET_KEY in DEBUG, none
+# otherwise (`manage.py check --deploy` says so).
+CADENCE_CREDENTIALS_KEYS = env_list("CADENCE_CREDENTIALS_KEYS", [])
+# Mastodon's API (editorial/channels/mastodon): how long to wait for an uploaded image
+# to be processed before giving up on this attempt.
+MASTODON_MEDIA_WAIT_SECONDS = env_int("MASTODON_MEDIA_WAIT_SECONDS", 20, minimum=1)
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=1)
 # Each worker writes its own heartbeat this often (editorial/liveness.py).
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)

@@ -7,6 +7,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DEBUG", "0")
+# A fixed Fernet key for the tests' channel credentials (never a production key).
+os.environ.setdefault("CADENCE_CREDENTIALS_KEYS", "dGVzdC1vbmx5LWNyZWRlbnRpYWxzLWtleS0zMmJ5dGU=")
 
 from config.settings import *  # noqa: F403
 

@@ -101,9 +101,11 @@ class Stage:
         return self.users[username]
 
     def on(self, team: str, *networks: str) -> list[Channel]:
-        """The team's channels on `networks` that can publish today. The social networks
-        have no connector yet, so a post aimed only at them goes to the team's Atom feed:
-        every demo post can then be approved and go out, as the review requires."""
+        """The team's channels on `networks` that can publish today. The demo's social
+        accounts are not connected (Mastodon's have no instance nor token: the demo
+        never reaches a network) or have no connector yet, so a post aimed only at them
+        goes to the team's Atom feed: every demo post can then be approved and go out,
+        as the review requires."""
         wanted = [self.channels[team, network] for network in networks]
         usable = [channel for channel in wanted if channel_publish_problem(channel) is None]
         return usable or [self.channels[team, Network.ATOM]]

@@ -113,14 +113,20 @@ def publishing_networks() -> frozenset[str]:
 
 
 def channel_publish_problem(channel) -> Message | None:
-    """Why nothing can go out on `channel`, whoever writes: it is switched off, or its
-    network has no connector yet. The editor does not offer such a channel, the review
-    refuses a post aimed at it, and the publisher would refuse it at the slot."""
+    """Why nothing can go out on `channel`, whoever writes: it is switched off, its
+    network has no connector yet, the network refused its credentials (needs
+    reconnecting), or it is not connected (settings or credentials missing or
+    unreadable). The editor does not offer such a channel, the review refuses a post
+    aimed at it, and the publisher would refuse it at the slot."""
     if not channel.is_active:
         return message("channel_inactive", channel=channel)
     if channel.network not in publishing_networks():
         return message("channel_no_connector", channel=channel, network=channel.network)
-    return None
+    if channel.needs_reconnecting:
+        return message("channel_needs_reconnecting", channel=channel)
+    from editorial.channels import adapter_for
+
+    return adapter_for(channel).connection_problem()
 
 
 def channel_access_problem(post: Post, channel) -> Message | None:

@@ -59,6 +59,18 @@ CATALOG: dict[str, Sentence] = {
         N_("%(channel)s cannot publish: no connector for %(network)s yet."),
         {"channel": CHANNEL, "network": NETWORK},
     ),
+    "channel_needs_reconnecting": Sentence(
+        N_("%(channel)s needs reconnecting: the network refused its credentials."),
+        {"channel": CHANNEL},
+    ),
+    "channel_not_connected": Sentence(
+        N_("%(channel)s is not connected: its account settings are incomplete."),
+        {"channel": CHANNEL},
+    ),
+    "credentials_unreadable": Sentence(
+        N_("The credentials of %(channel)s cannot be read: enter them again."),
+        {"channel": CHANNEL},
+    ),
     "channel_foreign": Sentence(
         N_("%(channel)s belongs to another department."), {"channel": CHANNEL}
     ),
@@ -76,6 +88,27 @@ CATALOG: dict[str, Sentence] = {
         N_("No answer from %(channel)s after sending: %(error)s"), {"channel": CHANNEL}
     ),
     "answered": Sentence(N_("%(channel)s answered %(status)s: %(text)s"), {"channel": CHANNEL}),
+    "credentials_rejected": Sentence(
+        N_("%(channel)s refused the credentials (%(status)s: %(text)s): connect it again."),
+        {"channel": CHANNEL},
+    ),
+    "no_connection_test": Sentence(
+        N_("%(channel)s has no account to test: nothing to connect."), {"channel": CHANNEL}
+    ),
+    "cannot_tell": Sentence(
+        N_("%(channel)s cannot tell whether the post went out: check the account."),
+        {"channel": CHANNEL},
+    ),
+    "alt_text_missing": Sentence(
+        N_("%(channel)s: an image has no alternative text."), {"channel": CHANNEL}
+    ),
+    "too_many_images": Sentence(
+        N_("%(channel)s accepts %(limit)s images, the post has %(count)s."),
+        {"channel": CHANNEL},
+    ),
+    "media_not_ready": Sentence(
+        N_("%(channel)s did not finish processing an image in time."), {"channel": CHANNEL}
+    ),
 }
 
 

@@ -49,11 +49,20 @@ class UserFactory(factory.django.DjangoModelFactory):
 class ChannelFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Channel
+        skip_postgeneration_save = True  # `credentials` saves what it changes
 
     name = factory.Sequence(lambda n: f"Channel {n}")
     network = Network.LOG
     handle = factory.Sequence(lambda n: f"@channel{n}@social.example")
     department = factory.SubFactory(DepartmentFactory)
+
+    @factory.post_generation
+    def credentials(obj, create, extracted, **kwargs):
+        """`ChannelFactory(credentials={"access_token": …})`: stored encrypted."""
+        if extracted:
+            obj.set_credentials(extracted)
+            if create:
+                obj.save(update_fields=["encrypted_credentials"])
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):

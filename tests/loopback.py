@@ -1,5 +1,6 @@
 """A real HTTP server on 127.0.0.1 that records every request it receives: the channel
-end of publishing tests. Each request's JSON body is kept; `respond` decides the answer.
+end of publishing tests. Each request's JSON body is kept (any other body as
+`{"raw": text}`); `respond` decides the answer. GET and POST are both answered.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class Received:
     headers: dict
     body: dict
     at: float  # time.time() when the request arrived
+    method: str = "POST"
 
 
 @dataclass
@@ -89,7 +91,7 @@ class LoopbackChannel:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {"raw": raw.decode("utf-8", "replace")}
-                request = Received(self.path, dict(self.headers), body, time.time())
+                request = Received(self.path, dict(self.headers), body, time.time(), self.command)
                 channel._record(request)
                 reply = channel.respond(request)
                 if reply.delay:
@@ -105,6 +107,8 @@ class LoopbackChannel:
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting (a time-out test): nothing to answer
+
+            do_GET = do_POST  # a read: the same recording, `method` says which
 
             def log_message(self, *args):
                 pass

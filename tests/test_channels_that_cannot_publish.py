@@ -12,17 +12,17 @@ from editorial.models import Channel, Network, Post, PostState
 from editorial.publishing import sender
 from tests.factories import ChannelFactory, PostFactory, in_days, shown_items
 
-NO_CONNECTOR = "cannot publish: no connector for Mastodon yet"
+NO_CONNECTOR = "cannot publish: no connector for Facebook Page yet"
 
 
 @pytest.fixture
 def mastodon(dept_a):
-    return ChannelFactory(department=dept_a, network=Network.MASTODON, name="Mastodon 67")
+    return ChannelFactory(department=dept_a, network=Network.FACEBOOK, name="Facebook 67")
 
 
 def _lose_connector(channel) -> None:
     """The data of a deployment from before: a post already aimed at such a network."""
-    Channel.objects.filter(pk=channel.pk).update(network=Network.MASTODON)
+    Channel.objects.filter(pk=channel.pk).update(network=Network.FACEBOOK)
 
 
 def _as(client, user):
@@ -84,7 +84,7 @@ def test_a_plan_approval_names_the_item_whose_channel_cannot_publish(week, head,
     _lose_connector(channel_a)
     with pytest.raises(wf.NotReady) as refusal:
         wf.approve_plan(plan, head, shown=shown_items(plan))
-    assert f"Item 0: {channel_a.name} (Mastodon) {NO_CONNECTOR}" in str(refusal.value)
+    assert f"Item 0: {channel_a.name} (Facebook Page) {NO_CONNECTOR}" in str(refusal.value)
     posts[0].refresh_from_db()
     assert posts[0].state == PostState.PENDING_APPROVAL
 

@@ -150,7 +150,7 @@ def test_a_network_without_an_adapter_is_not_retried_but_the_post_can_be_copied(
     channel = ChannelFactory(department=dept_a, network=Network.LOG)
     post = claimed_post(cm, head, dept_a, [channel])
     # The channel moved to a network without a connector after the approval.
-    Channel.objects.filter(pk=channel.pk).update(network=Network.MASTODON)
+    Channel.objects.filter(pk=channel.pk).update(network=Network.FACEBOOK)
     sender.publish(post.publications.get().pk)
     post.refresh_from_db()
     assert post.state == S.FAILED

@@ -53,7 +53,17 @@ def test_a_list_is_comma_separated(monkeypatch):
 
 
 # The environment a freshly started process would have: none of the test run's own.
-_TEST_ONLY = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+_TEST_ONLY = {
+    "DEBUG",
+    "SECRET_KEY",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "CADENCE_CREDENTIALS_KEYS",
+}
+PRODUCTION = {
+    "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+    "ALLOWED_HOSTS": "cadence.example.org",
+}
 
 
 def _manage(*args, **env):
@@ -93,7 +103,13 @@ def test_production_settings_pass_the_deployment_checks():
         "--deploy",
         "--fail-level",
         "WARNING",
-        SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
-        ALLOWED_HOSTS="cadence.example.org",
+        CADENCE_CREDENTIALS_KEYS="cHJvZHVjdGlvbi1jcmVkZW50aWFscy1rZXktMzJieXQ=",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deployment_checks_refuse_production_without_a_credentials_key():
+    result = _manage("check", "--deploy", **PRODUCTION)
+    assert result.returncode != 0
+    assert "CADENCE_CREDENTIALS_KEYS is not set" in result.stderr

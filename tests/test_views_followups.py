@@ -18,7 +18,7 @@ S = PostState
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def failed_post(author, department, channel, *, error="No adapter for Mastodon yet."):
+def failed_post(author, department, channel, *, error="No adapter for Facebook Page yet."):
     """A post that went out nowhere: its one publication failed."""
     post = PostFactory(author=author, origin_department=department, channels=[channel])
     Post.objects.filter(pk=post.pk).update(
@@ -40,7 +40,7 @@ def on_mastodon(writer_a, dept_a):
     return failed_post(
         writer_a,
         dept_a,
-        ChannelFactory(department=dept_a, name="Mastodon 67", network=Network.MASTODON),
+        ChannelFactory(department=dept_a, name="Facebook 67", network=Network.FACEBOOK),
     )
 
 
@@ -81,7 +81,7 @@ def test_a_failed_post_is_in_its_authors_inbox_with_the_channel_and_the_error(
     client.force_login(writer_a)
     html = client.get(reverse("inbox")).content.decode()
     assert f'id="row-{on_mastodon.pk}"' in html
-    assert "Mastodon 67" in html and "No adapter for Mastodon yet." in html
+    assert "Facebook 67" in html and "No adapter for Facebook Page yet." in html
     assert "Copy it to a new draft" in html
     assert count(html) == 1
 
@@ -92,7 +92,7 @@ def test_the_page_of_a_failed_post_says_why_it_cannot_be_sent_again_and_offers_a
     client.force_login(cm)
     html = client.get(reverse("post-detail", args=[on_mastodon.pk])).content.decode()
     assert "There is nothing you can do" not in html
-    assert "It cannot simply be sent again:" in html and "cannot publish on Mastodon" in html
+    assert "It cannot simply be sent again:" in html and "cannot publish on Facebook Page" in html
     assert "Copy to a new draft" in html
     assert "Send the failed publications again" not in html
 

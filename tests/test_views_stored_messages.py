@@ -13,8 +13,8 @@ from tests.factories import ChannelFactory, PostFactory
 
 HELD_EN = "Publishing is paused: Attentat : communication suspendue"
 HELD_FR = "Les publications sont suspendues : Attentat : communication suspendue"
-FAILED_EN = "cannot publish: no connector for Mastodon yet."
-FAILED_FR = "ne peut pas publier : pas encore de connecteur pour Mastodon."
+FAILED_EN = "cannot publish: no connector for Facebook Page yet."
+FAILED_FR = "ne peut pas publier : pas encore de connecteur pour Page Facebook."
 
 
 def _due(cm, head, department, channels, title) -> Post:
@@ -41,7 +41,7 @@ def failed(cm, head, dept_a):
     after the approval (the review refuses such a channel before)."""
     channel = ChannelFactory(name="Police 67", network=Network.LOG, department=dept_a)
     post = _due(cm, head, dept_a, [channel], "Failed one")
-    Channel.objects.filter(pk=channel.pk).update(network=Network.MASTODON)
+    Channel.objects.filter(pk=channel.pk).update(network=Network.FACEBOOK)
     assert scheduler.claim_post(post.pk) == "claimed"
     assert sender.publish(post.publications.get().pk) == PublicationState.FAILED
     return post

@@ -25,6 +25,8 @@ def _data(department, **overrides):
         "name": "Police 33",
         "network": Network.MASTODON,
         "handle": "@police33@social.example",
+        "instance_url": "https://social.example",
+        "access_token": "tok-police33-never-shown",
         "department": str(department.pk),
         "is_active": "on",
         **overrides,

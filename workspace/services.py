@@ -5,6 +5,8 @@ Views only call these."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -12,8 +14,11 @@ from accounts.admin import set_membership
 from accounts.models import Department, User
 from accounts.scope import create_department, rename_group_after
 from editorial import audit, workflow
-from editorial.channels import secret_fields
+from editorial.channels import adapter_for, secret_fields
+from editorial.channels.base import AccountInfo, CredentialsRejected, PublishError
+from editorial.messages import render
 from editorial.models import Campaign, Channel, SensitivityRule
+from editorial.publishing.connections import clear_needs_reconnecting, flag_needs_reconnecting
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput
 from workspace.permissions import (
     deny_change_person,
@@ -33,12 +38,19 @@ def _require(reason: str | None) -> None:
 
 
 def _changes(form, instance: models.Model) -> dict:
-    """{field: new value} of what the form changed, secrets masked."""
-    return {
-        name: "(changed)" if name in WRITE_ONLY else audit.plain(getattr(instance, name, None))
-        for name in form.changed_data
-        if name in WRITE_ONLY or hasattr(instance, name)
-    }
+    """{field: new value} of what the form changed, secrets masked. A channel's network
+    settings (`Channel.settings`) are read from there."""
+    kept = getattr(instance, "settings", None)
+    kept = kept if isinstance(kept, dict) else {}
+    changes = {}
+    for name in form.changed_data:
+        if name in WRITE_ONLY:
+            changes[name] = "(changed)"
+        elif hasattr(instance, name):
+            changes[name] = audit.plain(getattr(instance, name, None))
+        elif name in kept:
+            changes[name] = audit.plain(kept[name])
+    return changes
 
 
 def _save(user, form, *, noun: str) -> models.Model:
@@ -72,6 +84,49 @@ def set_rule_active(user, rule: SensitivityRule, active: bool) -> SensitivityRul
 def save_channel(user, form) -> Channel:
     _require(deny_manage_channels(user))
     return _save(user, form, noun="channel")
+
+
+@dataclass(frozen=True)
+class ConnectionTest:
+    """What **Test connection** found: as whom the channel publishes, or what is wrong
+    (in words, never a secret)."""
+
+    account: AccountInfo | None = None
+    problem: str = ""
+
+    @property
+    def works(self) -> bool:
+        return self.account is not None
+
+
+def test_connection(user, channel: Channel) -> ConnectionTest:
+    """Ask the network who the channel's credentials are. Credentials it refuses flag
+    the channel needs reconnecting; credentials that work clear the flag and keep what
+    the check learned (an instance's limits). One audit entry either way."""
+    _require(deny_manage_channels(user))
+    try:
+        account = adapter_for(channel).check_credentials()
+    except CredentialsRejected as exc:
+        flag_needs_reconnecting(channel, exc.message, actor=user)
+        return _tested(user, channel, ConnectionTest(problem=render(exc.message)))
+    except PublishError as exc:
+        return _tested(user, channel, ConnectionTest(problem=render(exc.message)))
+    if account.settings:
+        channel.settings = {**(channel.settings or {}), **account.settings}
+        channel.save(update_fields=["settings"])
+    clear_needs_reconnecting(channel, user)
+    return _tested(user, channel, ConnectionTest(account=account))
+
+
+@transaction.atomic
+def _tested(user, channel: Channel, result: ConnectionTest) -> ConnectionTest:
+    data = {"works": result.works}
+    if result.account is not None:
+        data["account"] = result.account.name
+    audit.record(
+        actor=user, action="test_channel_connection", obj=channel, data=data, comment=result.problem
+    )
+    return result
 
 
 @transaction.atomic

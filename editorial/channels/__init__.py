@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from editorial.channels.atom import AtomAdapter
 from editorial.channels.base import ChannelAdapter, ChannelConfig
 from editorial.channels.log import LogAdapter
+from editorial.channels.mastodon import MastodonAdapter
 from editorial.channels.planned import PLANNED, MissingAdapter
 from editorial.channels.webhook import WebhookAdapter
 from editorial.models import Network
@@ -25,6 +26,7 @@ ADAPTERS: dict[str, type[ChannelAdapter]] = {
     Network.LOG: LogAdapter,
     Network.WEBHOOK: WebhookAdapter,
     Network.ATOM: AtomAdapter,
+    Network.MASTODON: MastodonAdapter,
 }
 
 

@@ -18,12 +18,14 @@ errors, and the publisher's behaviour follows from which:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import ClassVar
 
 from django import forms
 from django.utils.translation import gettext as _
 
-from editorial.messages import Message
+from editorial.credentials import CredentialsUnreadable
+from editorial.messages import Message, message
 
 
 class PublishError(Exception):
@@ -49,6 +51,12 @@ class PermanentError(PublishError):
 
 class UncertainError(PublishError):
     """The request may or may not have been published."""
+
+
+class CredentialsRejected(PermanentError):
+    """The network refused the channel's credentials (401, 403: revoked, expired): the
+    publisher marks the channel **needs reconnecting**, and nothing goes out on it until
+    someone connects it again."""
 
 
 @dataclass(frozen=True)
@@ -77,33 +85,108 @@ class Result:
 
 class ChannelConfig(forms.Form):
     """What a channel of one network needs besides its name, handle and department: a
-    form whose fields are the `Channel` attributes of the same names, checked whenever a
-    channel is saved (the workspace's channel page, the admin), so that a channel its
-    adapter could not publish with is refused with a field error instead.
+    form, checked whenever a channel is saved (the workspace's channel page, the admin),
+    so that a channel its adapter could not publish with is refused with a field error.
 
-    `secret_fields` are written, never shown back: left empty on a channel that already
-    has one, the stored value stays (so they are only required on a channel without)."""
+    Each field is kept in one of three places, by its name:
+    - `settings_fields`: a key of `Channel.settings` (JSON; not secret: an instance's
+      address);
+    - `credential_fields`: a key of the encrypted `Channel.credentials` (an access
+      token, an app password): always write-only;
+    - any other: the `Channel` attribute of that name (the webhook's `endpoint_url`).
+
+    `secret_fields` (the credentials, and any attribute named there) are written, never
+    shown back: left empty on a channel that already has one, the stored value stays
+    (so they are only required on a channel without)."""
 
     secret_fields: ClassVar[frozenset[str]] = frozenset()
+    settings_fields: ClassVar[frozenset[str]] = frozenset()
+    credential_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.secret_fields = frozenset(cls.secret_fields) | frozenset(cls.credential_fields)
 
     def __init__(self, data=None, *, channel, prefix=None):
         self.channel = channel
         shown = {
-            name: getattr(channel, name)
+            name: self.stored(channel, name)
             for name in self.base_fields
             if name not in self.secret_fields
         }
         super().__init__(data, initial=shown, prefix=prefix)
         for name in self.secret_fields:
-            if getattr(channel, name, ""):
+            if self.has_secret(channel, name):
                 self.fields[name].required = False
+
+    @classmethod
+    def stored(cls, channel, name: str):
+        """The value of a field that is not secret, from where it is kept."""
+        if name in cls.settings_fields:
+            return (channel.settings or {}).get(name, "")
+        return getattr(channel, name, None)
+
+    @classmethod
+    def has_secret(cls, channel, name: str) -> bool:
+        """Whether a secret is stored; credentials no key opens count as none (they
+        must be entered again)."""
+        if name in cls.credential_fields:
+            try:
+                return bool(channel.credentials.get(name))
+            except CredentialsUnreadable:
+                return False
+        return bool(getattr(channel, name, ""))
+
+    @classmethod
+    def missing(cls, channel) -> list[str]:
+        """The required settings and credentials `channel` lacks: it is not connected."""
+        return [
+            name
+            for name, form_field in cls.base_fields.items()
+            if form_field.required
+            and (
+                (name in cls.settings_fields and not cls.stored(channel, name))
+                or (name in cls.credential_fields and not cls.has_secret(channel, name))
+            )
+        ]
 
     def apply(self, channel) -> None:
         """Write the checked values onto `channel`; the caller saves it."""
+        secrets = None
         for name, value in self.cleaned_data.items():
             if name in self.secret_fields and not value:
                 continue  # empty: keep the stored one
-            setattr(channel, name, value)
+            if name in self.settings_fields:
+                channel.settings = {**(channel.settings or {}), name: value}
+            elif name in self.credential_fields:
+                if secrets is None:
+                    secrets = _readable_credentials(channel)
+                secrets[name] = value
+            else:
+                setattr(channel, name, value)
+        if secrets is not None:
+            channel.set_credentials(secrets)
+            channel.needs_reconnecting = False  # new credentials: worth trying again
+
+
+def _readable_credentials(channel) -> dict:
+    try:
+        return dict(channel.credentials)
+    except CredentialsUnreadable:
+        return {}  # replaced by what was just entered
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """Who a channel's credentials publish as (`check_credentials`): shown by **Test
+    connection**. `settings`: what the check learned that the channel keeps (an
+    instance's own limits), written into `Channel.settings`."""
+
+    name: str
+    avatar_url: str = ""
+    url: str = ""
+    expires_at: datetime | None = None
+    settings: dict = field(default_factory=dict)
 
 
 class ChannelAdapter:
@@ -120,6 +203,8 @@ class ChannelAdapter:
     media_limit: ClassVar[int | None] = None
     config: ClassVar[type[ChannelConfig]] = ChannelConfig
     honours_idempotency_key: ClassVar[bool] = False
+    # Whether `check_credentials` can tell anything (the **Test connection** button).
+    checks_connection: ClassVar[bool] = False
 
     def __init__(self, channel):
         self.channel = channel
@@ -144,6 +229,31 @@ class ChannelAdapter:
                 % {"channel": channel, "limit": self.media_limit, "count": image_count}
             )
         return problems
+
+    def connection_problem(self) -> Message | None:
+        """Why this channel cannot publish as configured: a required setting or
+        credential missing, or credentials no key opens. Asked with the channel's other
+        problems (`content.channel_publish_problem`), so before approval."""
+        missing = self.config.missing(self.channel)
+        if self.channel.encrypted_credentials:
+            try:
+                self.channel.credentials  # noqa: B018 - decrypting is the check
+            except CredentialsUnreadable:
+                return message("credentials_unreadable", channel=self.channel)
+        if missing:
+            return message("channel_not_connected", channel=self.channel)
+        return None
+
+    def check_credentials(self) -> AccountInfo:
+        """Who the credentials publish as; raises `PermanentError` (or
+        `CredentialsRejected`, `TransientError`) saying in words what is wrong."""
+        raise PermanentError(message("no_connection_test", channel=self.channel))
+
+    def find_published(self, outgoing: Outgoing) -> Result | None:
+        """Whether `outgoing` went out after an uncertain send: its `Result`, or None
+        when it certainly did not. Raises `UncertainError` when the network cannot
+        tell (the default): a person checks."""
+        raise UncertainError(message("cannot_tell", channel=self.channel))
 
     def publish(self, outgoing: Outgoing) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError

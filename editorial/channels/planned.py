@@ -1,4 +1,4 @@
-"""Networks Cadence knows but cannot publish to yet (Mastodon, Bluesky, X, Facebook).
+"""Networks Cadence knows but cannot publish to yet (Bluesky, X, Facebook).
 
 Each keeps its network's limits here, so that a post aimed at one of its channels is
 still measured like any other, and refuses to publish with a `PermanentError`: a post
@@ -24,12 +24,6 @@ class MissingAdapter(ChannelAdapter):
         raise PermanentError(message("no_adapter", network=self.channel.network))
 
 
-class MastodonPlanned(MissingAdapter):
-    network = Network.MASTODON
-    text_limit = 500
-    media_limit = 4
-
-
 class BlueskyPlanned(MissingAdapter):
     network = Network.BLUESKY
     text_limit = 300
@@ -49,6 +43,5 @@ class FacebookPlanned(MissingAdapter):
 
 
 PLANNED: dict[str, type[MissingAdapter]] = {
-    adapter.network: adapter
-    for adapter in (MastodonPlanned, BlueskyPlanned, XPlanned, FacebookPlanned)
+    adapter.network: adapter for adapter in (BlueskyPlanned, XPlanned, FacebookPlanned)
 }

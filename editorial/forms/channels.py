@@ -44,10 +44,15 @@ class NetworkConfigMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Read from where the channel's own network keeps each field (an attribute, or
+        # a key of its settings).
+        own = config_for(self.instance.network) if self.instance.network else None
         for name in NETWORK_FIELDS:
             if name in SECRETS:
                 # Never sent to the page, and an empty field is "unchanged", not "erased".
                 self.initial.pop(name, None)
+            elif own is not None and name in own.base_fields:
+                self.initial.setdefault(name, own.stored(self.instance, name))
             else:
                 self.initial.setdefault(name, getattr(self.instance, name, None))
 

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from editorial import credentials
+
 
 class Network(models.TextChoices):
     MASTODON = "mastodon", "Mastodon"
@@ -31,6 +33,15 @@ class Channel(models.Model):
         blank=True,
         help_text=_("Where the webhook channel posts (Slack, Mattermost, Teams…)."),
     )
+    # What a network needs that is not secret (a Mastodon instance's address, the limits
+    # read from it): keys declared by the network's `ChannelConfig.settings_fields`.
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    # The secrets (access tokens, app passwords): a Fernet token of a JSON dict, read and
+    # written only through `credentials` / `set_credentials` (editorial/credentials.py).
+    encrypted_credentials = models.TextField(blank=True, default="", editable=False)
+    # The network refused the credentials (401/403): nothing goes out until someone
+    # connects the channel again (new credentials, or a Test connection that works).
+    needs_reconnecting = models.BooleanField(_("needs reconnecting"), default=False)
 
     class Meta:
         ordering = ["department__name", "name"]
@@ -42,6 +53,27 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_network_display()})"
+
+    @property
+    def credentials(self) -> dict:
+        """The decrypted secrets ({} when none). Raises `CredentialsUnreadable`, which
+        names the channel and never the secret, when no configured key opens them."""
+        if not self.encrypted_credentials:
+            return {}
+        try:
+            return credentials.decrypt(self.encrypted_credentials)
+        except credentials.KeysMissing:
+            raise credentials.CredentialsUnreadable(self, no_key=True) from None
+        except (credentials.InvalidToken, ValueError):
+            raise credentials.CredentialsUnreadable(self) from None
+
+    def set_credentials(self, secrets: dict) -> None:
+        """Encrypt `secrets` (empty values dropped) with the first key; the caller saves."""
+        kept = {name: value for name, value in secrets.items() if value not in ("", None)}
+        try:
+            self.encrypted_credentials = credentials.encrypt(kept) if kept else ""
+        except credentials.KeysMissing:
+            raise credentials.CredentialsUnreadable(self, no_key=True) from None
 
     # The network's rules live with its adapter (editorial/channels/<network>/); these
     # read them for the pages that show a channel's limits. Imported here, not at the

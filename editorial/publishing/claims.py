@@ -4,9 +4,10 @@ goes out now.
 Everything a send depends on is re-checked there, from the database, at the moment of
 the send — not on the copy its batch read seconds earlier: the publication still
 queued or retrying and past its own back-off (`not_before`); its post still publishing
-and not held; no pause on its channel; the channel still active and one the post's
-department may use; and the channel's columns the adapter sends with (network,
-endpoint, department) still those the batch read, so that the adapter posts with the
+and not held; no pause on its channel; the channel still active, not waiting to be
+reconnected (the network refused its credentials), and one the post's department may
+use; and the channel's columns the adapter sends with (network, endpoint, department)
+still those the batch read, so that the adapter posts with the
 channel exactly as it is in the database at the claim. A channel switched off,
 handed to another department or whose endpoint was rotated mid-batch stops the claim;
 the sender then reads it fresh and refuses the publication or claims it again with the
@@ -85,6 +86,7 @@ def claim_to_send(publication: Publication, now: datetime, carry: Carry | None =
         at,
         PostState.PUBLISHING,
         True,
+        False,
         channel.network,
         channel.endpoint_url,
         channel.department_id,
@@ -128,6 +130,7 @@ def _claim_sql() -> str:
         f"ON {col(channel, 'id')} = {col(pub, 'channel')} "
         f"WHERE {col(post, 'id')} = {col(pub, 'post')} AND {col(post, 'state')} = %s "
         f"AND {col(post, 'held_at')} IS NULL AND {col(channel, 'is_active')} = %s "
+        f"AND {col(channel, 'needs_reconnecting')} = %s "
         f"AND {col(channel, 'network')} = %s AND {col(channel, 'endpoint_url')} = %s "
         f"AND {col(channel, 'department')} = %s "
         f"AND ({col(channel, 'department')} = {col(post, 'origin_department')} "

@@ -69,6 +69,7 @@ from django.utils import timezone
 
 from editorial.channels import adapter_for
 from editorial.channels.base import (
+    CredentialsRejected,
     Image,
     Outgoing,
     PermanentError,
@@ -90,6 +91,7 @@ from editorial.models import (
     PublicationState,
 )
 from editorial.publishing.claims import PENDING, claim, claim_to_send
+from editorial.publishing.connections import flag_needs_reconnecting
 from editorial.publishing.holds import hold_post, pause_reason
 from editorial.publishing.outcomes import (
     LAST_ERROR_LENGTH,
@@ -224,6 +226,10 @@ def _send(publication: Publication, facts: _BatchFacts, batch: _Batch) -> str:
         result = adapter.publish(_outgoing(publication, facts))
     except TransientError as exc:
         return _transient(publication, exc, batch)
+    except CredentialsRejected as exc:
+        batch.flush()  # the flag's transaction comes after the previous outcome's write
+        flag_needs_reconnecting(publication.channel, exc.message)
+        return _record(publication, PS.FAILED, batch, error=exc.message)
     except PermanentError as exc:
         return _record(publication, PS.FAILED, batch, error=exc.message)
     except UncertainError as exc:

@@ -44,13 +44,13 @@ def test_a_failed_post_is_sent_again_or_copied_from_the_community_managers_inbox
         department=dept_a, name="Mattermost 67", network="webhook", endpoint_url="http://x"
     )
     retryable = failed_post(writer_a, dept_a, webhook, error="Mattermost 67 answered 503")
-    mastodon = ChannelFactory(department=dept_a, name="Mastodon 67", network=Network.MASTODON)
+    mastodon = ChannelFactory(department=dept_a, name="Facebook 67", network=Network.FACEBOOK)
     stuck = failed_post(writer_a, dept_a, mastodon)
     login_as(page, cm)
     page.goto("/inbox/")
     counter = page.get_by_test_id("awaiting-count")
     expect(counter).to_have_text("2")
-    expect(page.locator(f"#row-{stuck.pk}")).to_contain_text("No adapter for Mastodon yet.")
+    expect(page.locator(f"#row-{stuck.pk}")).to_contain_text("No adapter for Facebook Page yet.")
     assert_accessible(page)
 
     row = page.locator(f"#row-{retryable.pk}")
@@ -60,7 +60,7 @@ def test_a_failed_post_is_sent_again_or_copied_from_the_community_managers_inbox
     assert retryable.publications.get().state == PublicationState.QUEUED
 
     page.locator(f"#row-{stuck.pk}").get_by_role("link", name="Copy it to a new draft").click()
-    expect(page.get_by_test_id("failed-flag")).to_contain_text("cannot publish on Mastodon")
+    expect(page.get_by_test_id("failed-flag")).to_contain_text("cannot publish on Facebook Page")
     assert_accessible(page)
     page.get_by_text("Copy to a new draft", exact=True).first.click()
     page.get_by_role("button", name="Copy to a new draft").click()

@@ -1,5 +1,6 @@
 """Channels: the team's accounts on the networks. The head of communication and the
-administrator manage them; a webhook's address (its secret) is written, never shown."""
+administrator manage them; secrets (a webhook's address, an access token) are written,
+never shown. **Test connection** asks the network who the credentials are."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from editorial.access import visible_channels
+from editorial.channels import adapter_for
+from editorial.credentials import CredentialsUnreadable
 from editorial.workflow.errors import WorkflowError
 from workspace import services
 from workspace.access import channel_or_404
@@ -28,26 +31,57 @@ def channel_list(request):
     return page(request, LIST, CURRENT, channels=list(channels))
 
 
+def _state(channel) -> dict:
+    """What the page says of a stored channel besides its form: whether it can be
+    tested, needs reconnecting, or has credentials no key opens."""
+    if channel is None:
+        return {}
+    adapter = adapter_for(channel)
+    try:
+        channel.credentials  # noqa: B018 - decrypting is the check
+        unreadable = ""
+    except CredentialsUnreadable as exc:
+        unreadable = str(exc)
+    return {"can_test": adapter.checks_connection, "unreadable": unreadable}
+
+
 @manages(deny_manage_channels, CURRENT)
 @require_http_methods(["GET", "POST"])
 def channel_form(request, pk: int | None = None):
     channel = channel_or_404(request.user, pk) if pk is not None else None
     data = request.POST if request.method == "POST" else None
     form = ChannelForm(data, instance=channel, user=request.user)
+    extra = {"form": form, "channel": channel, **_state(channel)}
     if request.method == "GET":
-        return page(request, FORM, CURRENT, form=form, channel=channel)
+        return page(request, FORM, CURRENT, **extra)
     if not form.is_valid():
-        return invalid(request, FORM, CURRENT, form=form, channel=channel)
+        return invalid(request, FORM, CURRENT, **extra)
     try:
         saved = services.save_channel(request.user, form)
     except WorkflowError as exc:
-        return refusal(request, exc, FORM, CURRENT, form=form, channel=channel)
+        return refusal(request, exc, FORM, CURRENT, **extra)
     messages.success(request, _("Channel saved: %(channel)s.") % {"channel": saved})
     return redirect("workspace-channels")
+
+
+@manages(deny_manage_channels, CURRENT)
+@require_POST
+def channel_test(request, pk: int):
+    """**Test connection**: the channel's page again, saying whether it works and as
+    whom."""
+    channel = channel_or_404(request.user, pk)
+    try:
+        result = services.test_connection(request.user, channel)
+    except WorkflowError as exc:
+        form = ChannelForm(instance=channel, user=request.user)
+        return refusal(request, exc, FORM, CURRENT, form=form, channel=channel)
+    form = ChannelForm(instance=channel, user=request.user)
+    return page(request, FORM, CURRENT, form=form, channel=channel, test=result, **_state(channel))
 
 
 urlpatterns = [
     path("channels/", channel_list, name="workspace-channels"),
     path("channels/new/", channel_form, name="workspace-channel-create"),
     path("channels/<int:pk>/", channel_form, name="workspace-channel-edit"),
+    path("channels/<int:pk>/test/", channel_test, name="workspace-channel-test"),
 ]
