@@ -76,6 +76,10 @@ CATALOG: dict[str, Sentence] = {
         N_("No answer from %(channel)s after sending: %(error)s"), {"channel": CHANNEL}
     ),
     "answered": Sentence(N_("%(channel)s answered %(status)s: %(text)s"), {"channel": CHANNEL}),
+    "not_connected": Sentence(
+        N_("%(channel)s is not connected: it needs its account and credentials."),
+        {"channel": CHANNEL},
+    ),
 }
 
 
