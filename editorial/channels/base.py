@@ -17,6 +17,7 @@ errors, and the publisher's behaviour follows from which:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -144,6 +145,12 @@ class ChannelAdapter:
                 % {"channel": channel, "limit": self.media_limit, "count": image_count}
             )
         return problems
+
+    def validate_images(self, images: Sequence[Image]) -> list[str]:
+        """Problems in the images themselves (their size, their type) that stop them from
+        going out on this channel; asked with `validate`. Every network needs alt text:
+        `content.content_problems` checks that for all."""
+        return []
 
     def publish(self, outgoing: Outgoing) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -9,8 +9,10 @@ import time
 
 import pytest
 
+from editorial.channels import ADAPTERS
 from editorial.channels.base import (
     Image,
+    Outgoing,
     PermanentError,
     TransientError,
     UncertainError,
@@ -18,7 +20,9 @@ from editorial.channels.base import (
 from editorial.channels.bluesky import BlueskyAdapter, BlueskyConfig, record_key
 from editorial.channels.bluesky.xrpc import Session
 from editorial.channels.threads import thread_parts
+from editorial.content import content_problems
 from editorial.models import Channel, Network
+from tests.factories import ChannelFactory
 from tests.loopback import LoopbackChannel, Reply
 from tests.processes import free_port
 
@@ -84,16 +88,43 @@ def test_four_images_pass_and_a_fifth_is_refused():
     ]
 
 
-def test_an_image_needs_alt_text_and_at_most_a_million_bytes(settings, tmp_path):
+def test_an_image_of_a_million_bytes_passes_and_one_byte_more_is_refused(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     (tmp_path / "at-limit.jpg").write_bytes(b"x" * 1_000_000)
     (tmp_path / "over.jpg").write_bytes(b"x" * 1_000_001)
     adapter = bluesky()
 
     assert adapter.validate_images([Image("at-limit.jpg", "Une affiche")]) == []
-    assert adapter.validate_images([Image("at-limit.jpg", "  "), Image("over.jpg", "Plan")]) == [
-        "Police 67 (Bluesky): image 1 has no alt text.",
-        "Police 67 (Bluesky) accepts images up to 1000000 bytes; image 2 has 1000001.",
+    assert adapter.validate_images([Image("at-limit.jpg", "A"), Image("over.jpg", "B")]) == [
+        "Police 67 (Bluesky) accepts images up to 1000000 bytes; image 2 has 1000001."
+    ]
+
+
+def test_an_image_without_alt_text_is_refused_before_anything_is_sent(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    (tmp_path / "affiche.jpg").write_bytes(b"x" * 10)
+    # Nothing listens there: a request would be a TransientError, not this refusal.
+    adapter = bluesky(service_url=f"http://127.0.0.1:{free_port()}")
+    sent = Outgoing(1, "k", "Affiche", images=(Image("affiche.jpg", "  "),))
+
+    with pytest.raises(PermanentError, match=r"image 1 has no alt text"):
+        adapter.publish(sent)
+
+
+@pytest.mark.django_db
+def test_an_oversized_image_stops_a_post_aimed_at_bluesky_before_review(
+    monkeypatch, settings, tmp_path, post_a, dept_a
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "big.jpg").write_bytes(b"x" * 1_000_001)
+    monkeypatch.setitem(ADAPTERS, Network.BLUESKY, BlueskyAdapter)
+    sky = ChannelFactory(name="Police 67", network=Network.BLUESKY, department=dept_a)
+    post_a.channels.add(sky)
+    post_a.images.create(image="posts/big.jpg", alt_text="Affiche", sha256="a" * 64)
+
+    assert content_problems(post_a) == [
+        "Police 67 (Bluesky) accepts images up to 1000000 bytes; image 1 has 1000001."
     ]
 
 

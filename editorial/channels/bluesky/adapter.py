@@ -114,13 +114,11 @@ class BlueskyAdapter(ChannelAdapter):
         return problems
 
     def validate_images(self, images: Sequence[Image]) -> list[str]:
-        """What Bluesky would refuse in the images themselves: no alt text, over its
-        size limit, not a picture it shows."""
+        """What Bluesky would refuse in the images themselves: over its size limit, or
+        not to be read."""
         problems = []
         for number, image in enumerate(images, 1):
             values = {"channel": self.channel, "number": number}
-            if not image.alt_text.strip():
-                problems.append(_("%(channel)s: image %(number)s has no alt text.") % values)
             try:
                 size = default_storage.size(image.path)
             except OSError:
@@ -136,6 +134,16 @@ class BlueskyAdapter(ChannelAdapter):
                 )
         return problems
 
+    def _alt_text_problems(self, images: Sequence[Image]) -> list[str]:
+        # content_problems asks every network for alt text before approval; checked
+        # again here since the server would refuse the post without it.
+        return [
+            _("%(channel)s: image %(number)s has no alt text.")
+            % {"channel": self.channel, "number": number}
+            for number, image in enumerate(images, 1)
+            if not image.alt_text.strip()
+        ]
+
     # --- publishing ----------------------------------------------------------------
 
     def session(self) -> Session:
@@ -150,6 +158,7 @@ class BlueskyAdapter(ChannelAdapter):
 
     def publish(self, outgoing: Outgoing) -> Result:
         problems = self.validate(outgoing.text, len(outgoing.images))
+        problems += self._alt_text_problems(outgoing.images)
         problems += self.validate_images(outgoing.images)
         if problems:
             raise PermanentError(" ".join(problems))
