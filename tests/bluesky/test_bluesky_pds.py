@@ -187,9 +187,18 @@ def test_the_servers_refusal_of_a_record_is_permanent_and_carries_its_message(ad
 
 
 def test_our_count_agrees_with_the_server_at_the_limit(bluesky_pds, adapter):
-    at_limit = "é" * 299 + "👩‍👩‍👧"
+    at_limit = "é" * 299 + "👩‍👩‍👧"  # 300 graphemes, the last one five code points
+    over = at_limit + "a"
+    session = adapter.session()
 
     assert adapter.validate(at_limit, 0) == []
+    assert adapter.validate(over, 0) != []
     result = adapter.publish(outgoing(at_limit))
-
     assert bluesky_pds.get_record(result.external_id)["value"]["text"] == at_limit
+    with pytest.raises(PermanentError, match="grapheme"):
+        record = {"$type": "app.bsky.feed.post", "text": over, "createdAt": "2030-01-01T00:00:00Z"}
+        session.call(
+            "com.atproto.repo.createRecord",
+            json={"repo": session.did, "collection": "app.bsky.feed.post", "record": record},
+            write=True,
+        )

@@ -244,3 +244,10 @@ def test_no_answer_after_a_write_is_uncertain_but_after_a_read_only_transient(se
             write(session)
         with pytest.raises(TransientError):
             session.call("com.atproto.repo.uploadBlob", content=b"x", content_type="image/png")
+
+
+def test_find_published_cannot_tell_when_the_server_cannot_be_asked():
+    adapter = bluesky(service_url=f"http://127.0.0.1:{free_port()}")
+
+    with pytest.raises(UncertainError, match="Could not reach"):
+        adapter.find_published(Outgoing(1, "k", "Publié ?"))
