@@ -4,10 +4,12 @@ what a contributor is told before approval, and what the publisher is told after
 
 from __future__ import annotations
 
+import io
 import re
 import time
 
 import pytest
+from PIL import Image as PILImage
 
 from editorial.channels import ADAPTERS
 from editorial.channels.base import (
@@ -88,15 +90,31 @@ def test_four_images_pass_and_a_fifth_is_refused():
     ]
 
 
+def image_of(path, size: int, kind: str = "BMP") -> None:
+    """An image file of exactly `size` bytes: a picture, then padding its readers skip."""
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (8, 8), "red").save(buffer, kind)
+    path.write_bytes(buffer.getvalue().ljust(size, b"\0"))
+
+
 def test_an_image_of_a_million_bytes_passes_and_one_byte_more_is_refused(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    (tmp_path / "at-limit.jpg").write_bytes(b"x" * 1_000_000)
-    (tmp_path / "over.jpg").write_bytes(b"x" * 1_000_001)
+    image_of(tmp_path / "at-limit.png", 1_000_000, "PNG")
+    image_of(tmp_path / "over.png", 1_000_001, "PNG")
     adapter = bluesky()
 
-    assert adapter.validate_images([Image("at-limit.jpg", "Une affiche")]) == []
-    assert adapter.validate_images([Image("at-limit.jpg", "A"), Image("over.jpg", "B")]) == [
+    assert adapter.validate_images([Image("at-limit.png", "Une affiche")]) == []
+    assert adapter.validate_images([Image("at-limit.png", "A"), Image("over.png", "B")]) == [
         "Police 67 (Bluesky) accepts images up to 1000000 bytes; image 2 has 1000001."
+    ]
+
+
+def test_an_image_bluesky_does_not_show_is_refused(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    image_of(tmp_path / "scan.bmp", 500, "BMP")
+
+    assert bluesky().validate_images([Image("scan.bmp", "Un scan")]) == [
+        "Police 67 (Bluesky) shows JPEG, PNG, WebP and GIF images; image 1 is not one."
     ]
 
 
@@ -117,7 +135,7 @@ def test_an_oversized_image_stops_a_post_aimed_at_bluesky_before_review(
 ):
     settings.MEDIA_ROOT = str(tmp_path)
     (tmp_path / "posts").mkdir()
-    (tmp_path / "posts" / "big.jpg").write_bytes(b"x" * 1_000_001)
+    image_of(tmp_path / "posts" / "big.jpg", 1_000_001, "JPEG")
     monkeypatch.setitem(ADAPTERS, Network.BLUESKY, BlueskyAdapter)
     sky = ChannelFactory(name="Police 67", network=Network.BLUESKY, department=dept_a)
     post_a.channels.add(sky)

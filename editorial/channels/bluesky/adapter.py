@@ -56,6 +56,15 @@ def record_key(idempotency_key: str, part: int = 0) -> str:
     return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
+def _image_format(path: str) -> str | None:
+    """Pillow's name for the image's format (it reads the header only), or None."""
+    try:
+        with default_storage.open(path, "rb") as file, PILImage.open(file) as picture:
+            return picture.format
+    except (UnidentifiedImageError, OSError):
+        return None
+
+
 @dataclass(frozen=True)
 class AccountInfo:
     """Who the channel publishes as: what "Test connection" shows. App passwords do not
@@ -131,6 +140,16 @@ class BlueskyAdapter(ChannelAdapter):
                         "image %(number)s has %(size)s."
                     )
                     % {**values, "limit": self.image_size_limit, "size": size}
+                )
+                continue
+            kind = _image_format(image.path)
+            if kind not in IMAGE_TYPES:
+                problems.append(
+                    _(
+                        "%(channel)s shows JPEG, PNG, WebP and GIF images; "
+                        "image %(number)s is not one."
+                    )
+                    % values
                 )
         return problems
 
