@@ -91,14 +91,17 @@ def content_problems(post: Post) -> list[str]:
     variants = dict(post.variants.values_list("channel_id", "body"))
     if not channels:
         problems.append(_("Choose at least one channel."))
-    image_count = post.images.count()
-    for image in post.images.all():
-        if not image.alt_text.strip():
-            problems.append(_("Every image needs an alternative text."))
-            break
+    from editorial.channels.base import Image
+
+    images = [Image(path=i.image.name, alt_text=i.alt_text) for i in post.images.all()]
+    image_count = len(images)
+    if any(not image.alt_text.strip() for image in images):
+        problems.append(_("Every image needs an alternative text."))
     for channel in channels:
         text = variants.get(channel.pk, post.body)
-        problems.extend(adapter_for(channel).validate(text, image_count))
+        adapter = adapter_for(channel)
+        problems.extend(adapter.validate(text, image_count))
+        problems.extend(adapter.validate_images(images))
         access = channel_access_problem(post, channel)
         if access:
             problems.append(str(access))

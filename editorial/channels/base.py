@@ -17,6 +17,7 @@ errors, and the publisher's behaviour follows from which:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -254,6 +255,11 @@ class ChannelAdapter:
         when it certainly did not. Raises `UncertainError` when the network cannot
         tell (the default): a person checks."""
         raise UncertainError(message("cannot_tell", channel=self.channel))
+    def validate_images(self, images: Sequence[Image]) -> list[str]:
+        """Problems in the images themselves (their size, their type) that stop them from
+        going out on this channel; asked with `validate`. Every network needs alt text:
+        `content.content_problems` checks that for all."""
+        return []
 
     def publish(self, outgoing: Outgoing) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError
