@@ -23,7 +23,9 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
+from editorial.channels.bluesky import BlueskyAdapter
 from editorial.channels.log import LogAdapter
+from editorial.channels.mastodon import MastodonAdapter
 from editorial.channels.webhook import WebhookAdapter, parse_retry_after
 from editorial.feeds import channel_atom_feed
 from editorial.models import Channel, Network
@@ -290,13 +292,19 @@ class NoRoutes:
 
 @pytest.mark.parametrize(
     ("network", "adapter_class"),
-    [(Network.LOG, LogAdapter), (Network.WEBHOOK, WebhookAdapter), (Network.ATOM, AtomAdapter)],
+    [
+        (Network.LOG, LogAdapter),
+        (Network.WEBHOOK, WebhookAdapter),
+        (Network.ATOM, AtomAdapter),
+        (Network.MASTODON, MastodonAdapter),
+        (Network.BLUESKY, BlueskyAdapter),
+    ],
 )
 def test_each_built_network_has_its_adapter(network, adapter_class):
     assert type(adapter_for(channel(network))) is adapter_class
 
 
-@pytest.mark.parametrize("network", [Network.BLUESKY, Network.X, Network.FACEBOOK])
+@pytest.mark.parametrize("network", [Network.X, Network.FACEBOOK])
 def test_a_network_without_an_adapter_refuses_to_publish_for_good(network):
     adapter = adapter_for(channel(network))
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from editorial.channels.atom import AtomAdapter
 from editorial.channels.base import ChannelAdapter, ChannelConfig
+from editorial.channels.bluesky import BlueskyAdapter
 from editorial.channels.log import LogAdapter
 from editorial.channels.mastodon import MastodonAdapter
 from editorial.channels.planned import PLANNED, MissingAdapter
@@ -27,6 +28,7 @@ ADAPTERS: dict[str, type[ChannelAdapter]] = {
     Network.WEBHOOK: WebhookAdapter,
     Network.ATOM: AtomAdapter,
     Network.MASTODON: MastodonAdapter,
+    Network.BLUESKY: BlueskyAdapter,
 }
 
 

@@ -255,6 +255,7 @@ class ChannelAdapter:
         when it certainly did not. Raises `UncertainError` when the network cannot
         tell (the default): a person checks."""
         raise UncertainError(message("cannot_tell", channel=self.channel))
+
     def validate_images(self, images: Sequence[Image]) -> list[str]:
         """Problems in the images themselves (their size, their type) that stop them from
         going out on this channel; asked with `validate`. Every network needs alt text:

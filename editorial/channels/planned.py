@@ -24,12 +24,6 @@ class MissingAdapter(ChannelAdapter):
         raise PermanentError(message("no_adapter", network=self.channel.network))
 
 
-class BlueskyPlanned(MissingAdapter):
-    network = Network.BLUESKY
-    text_limit = 300
-    media_limit = 4
-
-
 class XPlanned(MissingAdapter):
     network = Network.X
     text_limit = 280
@@ -43,5 +37,5 @@ class FacebookPlanned(MissingAdapter):
 
 
 PLANNED: dict[str, type[MissingAdapter]] = {
-    adapter.network: adapter for adapter in (BlueskyPlanned, XPlanned, FacebookPlanned)
+    adapter.network: adapter for adapter in (XPlanned, FacebookPlanned)
 }

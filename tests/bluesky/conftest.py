@@ -147,5 +147,5 @@ def bluesky_channel(pds: Pds, account: Account | None = None, **credentials) -> 
     account = account or pds.cadence
     channel = Channel(name="Police 67 Bluesky", network=Network.BLUESKY, handle=account.handle)
     channel.settings = {"handle": account.handle, "service_url": pds.url}
-    channel.credentials = {"app_password": account.app_password, **credentials}
+    channel.set_credentials({"app_password": account.app_password, **credentials})
     return channel

@@ -34,7 +34,7 @@ FAMILY = "👩‍👩‍👧‍👦"  # one grapheme, seven code points, 25 byte
 def bluesky(**settings) -> BlueskyAdapter:
     channel = Channel(name="Police 67", network=Network.BLUESKY, handle="police67.bsky.social")
     channel.settings = {"handle": "police67.bsky.social", **settings}
-    channel.credentials = {"app_password": "abcd-efgh-ijkl-mnop"}
+    channel.set_credentials({"app_password": "abcd-efgh-ijkl-mnop"})
     return BlueskyAdapter(channel)
 
 
@@ -137,7 +137,13 @@ def test_an_oversized_image_stops_a_post_aimed_at_bluesky_before_review(
     (tmp_path / "posts").mkdir()
     image_of(tmp_path / "posts" / "big.jpg", 1_000_001, "JPEG")
     monkeypatch.setitem(ADAPTERS, Network.BLUESKY, BlueskyAdapter)
-    sky = ChannelFactory(name="Police 67", network=Network.BLUESKY, department=dept_a)
+    sky = ChannelFactory(
+        name="Police 67",
+        network=Network.BLUESKY,
+        department=dept_a,
+        settings={"handle": "police67.test", "service_url": "https://bsky.social"},
+        credentials={"app_password": "abcd-efgh-ijkl-mnop"},
+    )
     post_a.channels.add(sky)
     post_a.images.create(image="posts/big.jpg", alt_text="Affiche", sha256="a" * 64)
 
@@ -158,14 +164,14 @@ def test_record_keys_are_valid_tids_fixed_by_the_publication_and_the_part():
 def test_the_configuration_asks_for_an_app_password_and_keeps_a_stored_one():
     new = Channel(name="Police 67", network=Network.BLUESKY, handle="@police67.bsky.social")
     missing = BlueskyConfig({}, channel=new)
-    given = BlueskyConfig({"bluesky_app_password": " abcd-efgh-ijkl-mnop "}, channel=new)
+    given = BlueskyConfig({"app_password": " abcd-efgh-ijkl-mnop "}, channel=new)
 
-    assert missing.errors == {"bluesky_app_password": ["A Bluesky channel needs an app password."]}
+    assert missing.errors == {"app_password": ["A Bluesky channel needs an app password."]}
     assert given.is_valid()
     given.apply(new)
     assert new.settings == {"handle": "police67.bsky.social", "service_url": "https://bsky.social"}
     assert new.credentials == {"app_password": "abcd-efgh-ijkl-mnop"}
-    kept = BlueskyConfig({"bluesky_service_url": "https://pds.example.org/"}, channel=new)
+    kept = BlueskyConfig({"service_url": "https://pds.example.org/"}, channel=new)
     assert kept.is_valid()
     kept.apply(new)
     assert new.credentials == {"app_password": "abcd-efgh-ijkl-mnop"}

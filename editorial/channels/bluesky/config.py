@@ -1,12 +1,7 @@
-"""A Bluesky channel needs the account's handle, its PDS (bsky.social unless the account
-lives elsewhere) and an app password, created in the Bluesky app under Settings →
-Privacy and security → App passwords: never the account's own password.
-
-The handle is the channel's own `handle`; the PDS address goes to `channel.settings`
-(`service_url`) and the app password, encrypted, to `channel.credentials`
-(`app_password`): the names the adapter reads. Form fields carry a `bluesky_` prefix so
-that no other network's field of the same name shares them.
-"""
+"""A Bluesky channel needs the account's handle (the channel's own `handle`), its PDS
+(bsky.social unless the account lives elsewhere: `settings["service_url"]`) and an app
+password (`credentials["app_password"]`, encrypted), created in the Bluesky app under
+Settings → Privacy and security → App passwords: never the account's own password."""
 
 from django import forms
 from django.core.validators import URLValidator
@@ -18,9 +13,10 @@ DEFAULT_SERVICE = "https://bsky.social"
 
 
 class BlueskyConfig(ChannelConfig):
-    secret_fields = frozenset({"bluesky_app_password"})
+    settings_fields = frozenset({"service_url"})
+    credential_fields = frozenset({"app_password"})
 
-    bluesky_service_url = forms.URLField(
+    service_url = forms.URLField(
         label=_("Bluesky server (PDS)"),
         required=False,
         max_length=200,
@@ -28,7 +24,7 @@ class BlueskyConfig(ChannelConfig):
         validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("Leave empty for bsky.social; fill it in for an account hosted elsewhere."),
     )
-    bluesky_app_password = forms.CharField(
+    app_password = forms.CharField(
         label=_("Bluesky app password"),
         max_length=100,
         strip=True,
@@ -40,30 +36,10 @@ class BlueskyConfig(ChannelConfig):
         error_messages={"required": _("A Bluesky channel needs an app password.")},
     )
 
-    def __init__(self, data=None, *, channel, prefix=None):
-        # The base reads each field from the channel's attribute of the same name; ours
-        # live in the channel's settings and credentials instead.
-        self.channel = channel
-        settings = getattr(channel, "settings", None) or {}
-        credentials = getattr(channel, "credentials", None) or {}
-        forms.Form.__init__(
-            self,
-            data,
-            initial={"bluesky_service_url": settings.get("service_url", "")},
-            prefix=prefix,
-        )
-        if credentials.get("app_password"):
-            self.fields["bluesky_app_password"].required = False
-
     def apply(self, channel) -> None:
-        settings = dict(getattr(channel, "settings", None) or {})
+        super().apply(channel)
+        # The adapter reads the handle and the server from the settings, as it sends.
+        settings = dict(channel.settings or {})
         settings["handle"] = (channel.handle or "").strip().lstrip("@")
-        settings["service_url"] = (
-            self.cleaned_data["bluesky_service_url"].rstrip("/") or DEFAULT_SERVICE
-        )
+        settings["service_url"] = (settings.get("service_url") or DEFAULT_SERVICE).rstrip("/")
         channel.settings = settings
-        if self.cleaned_data["bluesky_app_password"]:
-            channel.credentials = {
-                **(getattr(channel, "credentials", None) or {}),
-                "app_password": self.cleaned_data["bluesky_app_password"],
-            }
