@@ -81,7 +81,7 @@ test: setup browser redis
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	@eval "$$($(PY) -m tests.services)" && $(VENV)/bin/pytest
+	@eval "$$($(PY) -m tests.services)" && $(VENV)/bin/pytest --durations=15
 
 # The unit suite on SQLite whatever answers on this machine: CI runs it after the
 # PostgreSQL run, so that neither database hides an ordering or locking difference.
