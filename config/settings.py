@@ -204,6 +204,9 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 # the first encrypts, all decrypt. Unset: a key derived from SECRET_KEY in DEBUG, none
 # otherwise (`manage.py check --deploy` says so).
 CADENCE_CREDENTIALS_KEYS = env_list("CADENCE_CREDENTIALS_KEYS", [])
+# The audit trail's seal (editorial/sealing.py): comma-separated secrets of 32+
+# characters, the first seals, all verify. Unset: derived from SECRET_KEY in DEBUG.
+CADENCE_AUDIT_KEYS = env_list("CADENCE_AUDIT_KEYS", [])
 # Mastodon's API (editorial/channels/mastodon): how long to wait for an uploaded image
 # to be processed before giving up on this attempt.
 MASTODON_MEDIA_WAIT_SECONDS = env_int("MASTODON_MEDIA_WAIT_SECONDS", 20, minimum=1)
@@ -225,6 +228,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reap-publications": {"task": "editorial.reap_publications", "schedule": 30},
     "sweep-overdue": {"task": "editorial.sweep_overdue", "schedule": OVERDUE_SWEEP_SECONDS},
+    # The chain's head, logged outside the database; and the whole chain checked.
+    "publish-audit-head": {"task": "editorial.publish_audit_head", "schedule": 3600},
+    "verify-audit": {"task": "editorial.verify_audit", "schedule": 6 * 3600},
 }
 
 # --- Workflow -------------------------------------------------------------------------
@@ -248,4 +254,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The audit chain's head and its checks: always logged (see editorial/sealing.py).
+    "loggers": {"cadence.audit": {"level": "INFO"}},
 }

@@ -7,5 +7,5 @@ class EditorialConfig(AppConfig):
     verbose_name = _("Editorial")
 
     def ready(self) -> None:
-        # Registers the deployment check of the credentials keys.
-        from editorial import credentials  # noqa: F401
+        # Registers the deployment checks of the credentials and audit keys.
+        from editorial import credentials, sealing  # noqa: F401

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from editorial import sealing
 from editorial.models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
 
 
@@ -103,6 +104,7 @@ def _entry(
         prev_hash=prev_hash,
     )
     entry.entry_hash = entry.compute_hash()
+    entry.seal = sealing.seal(entry.entry_hash)
     return entry
 
 
@@ -120,26 +122,46 @@ class ChainBreak:
         return f"{where}: {self.problem}"
 
 
-def verify_chain(batch_size: int = 2000) -> ChainBreak | None:
+def verify_chain(
+    batch_size: int = 2000, published: tuple[int, str] | None = None
+) -> ChainBreak | None:
     """Walk the whole chain in order; return the first break, or None if it is intact.
+
+    `published`: a head logged earlier outside the database (`head_line`), as (seq,
+    hash): that entry must still be there with that hash, so a tail rewritten together
+    with the chain head is noticed too.
 
     The entries and the chain head are read in one snapshot: actions committed while
     the walk runs must not make the head look ahead of the entries walked."""
     with snapshot():
-        return _walk(batch_size)
+        return _walk(batch_size, published)
 
 
-def _walk(batch_size: int) -> ChainBreak | None:
+def head_line() -> str:
+    """The chain's head, to log outside the database: "#<seq> <hash>"."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return f"#{head.last_seq} {head.last_hash}" if head else f"#0 {GENESIS_HASH}"
+
+
+def _walk(batch_size: int, published: tuple[int, str] | None = None) -> ChainBreak | None:
     expected_seq, expected_prev = 1, GENESIS_HASH
     for entry in _entries(batch_size):
+        if published and entry.seq == published[0] and entry.entry_hash != published[1]:
+            return ChainBreak(entry.seq, "differs from the head published earlier")
         if entry.seq != expected_seq:
             return ChainBreak(entry.seq, f"expected entry #{expected_seq} here: entries missing")
         if entry.prev_hash != expected_prev:
             return ChainBreak(entry.seq, "does not chain to the previous entry")
         if entry.compute_hash() != entry.entry_hash:
             return ChainBreak(entry.seq, "its content was altered after it was written")
+        if not sealing.is_sealed(entry.entry_hash, entry.seal):
+            return ChainBreak(
+                entry.seq, "its seal does not match: it was written without the audit key"
+            )
         expected_seq, expected_prev = entry.seq + 1, entry.entry_hash
     walked = expected_seq - 1
+    if published and published[0] > walked:
+        return ChainBreak(published[0], "published earlier, no longer in the chain")
     head = AuditChainHead.objects.filter(pk=1).first()
     last_seq, last_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
     if walked > last_seq:

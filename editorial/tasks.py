@@ -1,11 +1,15 @@
 """Celery tasks: thin shells around the publishing and workflow functions, taking ids."""
 
+import logging
 from datetime import datetime
 
 from celery import shared_task
 
 from editorial.publishing import outcomes, scheduler, sender
 from editorial.workflow import mark_overdue_posts
+
+# Its own logger, kept at INFO whatever the rest: an operator ships these lines away.
+audit_log = logging.getLogger("cadence.audit")
 
 
 @shared_task(
@@ -45,3 +49,25 @@ def reap_publications() -> int:
 def sweep_overdue() -> int:
     """Mark posts whose time came while unapproved (run by the scheduler)."""
     return mark_overdue_posts()
+
+
+@shared_task(name="editorial.publish_audit_head", ignore_result=True)
+def publish_audit_head() -> str:
+    """The audit chain's head in the logs, outside the database: a tail rewritten with
+    its head is caught by `verify_audit --published` with a line logged before."""
+    from editorial.audit import head_line
+
+    line = head_line()
+    audit_log.info("Audit chain head %s", line)
+    return line
+
+
+@shared_task(name="editorial.verify_audit", ignore_result=True)
+def verify_audit() -> bool:
+    """The whole chain checked on a schedule: a break is an ERROR an operator is paged on."""
+    from editorial.audit import verify_chain
+
+    problem = verify_chain()
+    if problem is not None:
+        audit_log.error("Audit trail broken at %s", problem)
+    return problem is None

@@ -11,10 +11,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from editorial import audit, workflow
+from editorial import audit, sealing, workflow
 from editorial.audit import verify_chain
 from editorial.models import AuditChainHead, AuditEntry, Category, PostState
-from editorial.models.audit import AppendOnlyError
+from editorial.models.audit import GENESIS_HASH, AppendOnlyError
 from tests.factories import in_days
 
 S = PostState
@@ -25,8 +25,17 @@ TABLE = "editorial_auditentry"
 
 
 def _sql(query: str, params=()) -> None:
+    """Raw SQL as a tamperer with the table owner's rights would run it: on PostgreSQL
+    the append-only trigger is switched off first (the application's role cannot)."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The test's own inserts still have deferred key checks pending, which
+            # ALTER TABLE will not wait for: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER audit_append_only")
         cursor.execute(query, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER audit_append_only")
 
 
 def _verify_audit() -> str:
@@ -366,7 +375,10 @@ def test_verify_audit_notices_an_altered_entry_even_when_its_hash_was_recomputed
     )
 
     message = _broken_chain_message()
-    assert message == "Audit trail broken at entry #4: does not chain to the previous entry"
+    assert message == (
+        "Audit trail broken at entry #3: its seal does not match: it was written without "
+        "the audit key"
+    )
 
 
 def test_verify_audit_names_the_entry_after_one_deleted_from_the_middle(chain):
@@ -387,7 +399,10 @@ def test_verify_audit_names_the_entry_displaced_by_a_forged_entry_in_the_middle(
     _sql("UPDATE editorial_auditchainhead SET last_seq = last_seq + 1")
 
     message = _broken_chain_message()
-    assert message == "Audit trail broken at entry #4: does not chain to the previous entry"
+    assert message == (
+        "Audit trail broken at entry #3: its seal does not match: it was written without "
+        "the audit key"
+    )
 
 
 def test_verify_audit_refuses_a_forged_entry_appended_after_the_chain_head(chain, head):
@@ -431,3 +446,92 @@ def test_verify_audit_stays_intact_after_a_refused_orm_change(chain):
     with pytest.raises(AppendOnlyError):
         AuditEntry.objects.filter(seq=3).update(comment="rewritten")
     assert _verify_audit().strip() == "Audit trail intact: 6 entries."
+
+
+# --- the seal and the published head (issue 16) --------------------------------------
+
+
+def _rewrite_the_whole_chain(comment_of_3: str) -> None:
+    """What a tamperer with write access but not the key does: change an entry, then
+    recompute every hash from the start and move the chain head along."""
+    prev = GENESIS_HASH
+    for entry in AuditEntry.objects.order_by("seq"):
+        if entry.seq == 3:
+            entry.comment = comment_of_3
+        entry.prev_hash = prev
+        entry.entry_hash = entry.compute_hash()
+        _sql(
+            f"UPDATE {TABLE} SET comment = %s, prev_hash = %s, entry_hash = %s WHERE seq = %s",
+            [entry.comment, entry.prev_hash, entry.entry_hash, entry.seq],
+        )
+        prev = entry.entry_hash
+    _sql("UPDATE editorial_auditchainhead SET last_hash = %s", [prev])
+
+
+def test_a_chain_recomputed_from_the_start_without_the_key_is_caught_by_its_seal(chain):
+    _rewrite_the_whole_chain("Looks perfect.")
+
+    message = _broken_chain_message()
+    assert message == (
+        "Audit trail broken at entry #3: its seal does not match: it was written without "
+        "the audit key"
+    )
+
+
+def test_a_key_holder_rewriting_the_tail_is_caught_by_the_head_published_before(chain):
+    published = audit.head_line()  # logged hourly, outside the database
+    last = AuditEntry.objects.order_by("seq").last()
+    forged = _set(last, comment="Rewritten.")
+    forged.entry_hash = forged.compute_hash()
+    _sql(
+        f"UPDATE {TABLE} SET comment = %s, entry_hash = %s, seal = %s WHERE seq = %s",
+        [forged.comment, forged.entry_hash, sealing.seal(forged.entry_hash), last.seq],
+    )
+    _sql("UPDATE editorial_auditchainhead SET last_hash = %s", [forged.entry_hash])
+    assert _verify_audit().startswith("Audit trail intact")  # the key holder's rewrite
+
+    with pytest.raises(CommandError) as refused:
+        call_command("verify_audit", published=published, stdout=StringIO())
+    assert str(refused.value) == (
+        f"Audit trail broken at entry #{last.seq}: differs from the head published earlier"
+    )
+
+
+def test_the_audit_head_task_logs_the_head_for_an_operator_to_keep(chain, caplog):
+    from editorial.tasks import publish_audit_head
+
+    with caplog.at_level("INFO", logger="cadence.audit"):
+        line = publish_audit_head()
+    assert line == f"#6 {chain[-1].entry_hash}"
+    assert f"Audit chain head {line}" in caplog.text
+
+
+def test_the_scheduled_check_logs_an_error_when_the_chain_is_broken(chain, caplog):
+    from editorial.tasks import verify_audit
+
+    assert verify_audit() is True
+    _sql(f"UPDATE {TABLE} SET comment = %s WHERE seq = %s", ["Changé.", 2])
+    with caplog.at_level("ERROR", logger="cadence.audit"):
+        assert verify_audit() is False
+    assert "Audit trail broken at entry #2" in caplog.text
+
+
+def test_postgresql_itself_refuses_to_change_or_remove_an_entry(chain, postgres):
+    from django.db import DatabaseError
+
+    for statement in (f"UPDATE {TABLE} SET comment = 'x' WHERE seq = 2", f"DELETE FROM {TABLE}"):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    assert _verify_audit().strip() == "Audit trail intact: 6 entries."
+
+
+def test_production_without_an_audit_key_fails_the_deploy_check(settings):
+    settings.DEBUG = False
+    settings.CADENCE_AUDIT_KEYS = []
+    assert [m.id for m in sealing.check_keys()] == ["cadence.E003"]
+    settings.CADENCE_AUDIT_KEYS = ["short"]
+    assert [m.id for m in sealing.check_keys()] == ["cadence.E004"]

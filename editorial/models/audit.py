@@ -51,6 +51,8 @@ class AuditEntry(models.Model):
     data = models.JSONField(_("details"), default=dict, blank=True, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, editable=False, unique=True)
+    # HMAC of entry_hash with a key kept outside the database (editorial/sealing.py).
+    seal = models.CharField(max_length=64, editable=False, default="")
 
     objects = AuditQuerySet.as_manager()
 

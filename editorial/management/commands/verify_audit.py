@@ -26,15 +26,29 @@ class Command(BaseCommand):
             default=2000,
             help="Entries read from the database at a time (default: 2000).",
         )
+        parser.add_argument(
+            "--published",
+            metavar="'#SEQ HASH'",
+            help='A chain head logged earlier ("Audit chain head #SEQ HASH"): that entry '
+            "must still be in the chain with that hash.",
+        )
 
     def handle(self, *args, **options):
         if options["batch_size"] < 1:
             raise CommandError(_("--batch-size must be at least 1."))
+        published = _published(options["published"]) if options["published"] else None
         with snapshot():
-            problem = verify_chain(batch_size=options["batch_size"])
+            problem = verify_chain(batch_size=options["batch_size"], published=published)
             count = AuditEntry.objects.count() if problem is None else 0
         if problem is not None:
             raise CommandError(_("Audit trail broken at %(where)s") % {"where": problem})
         self.stdout.write(
             self.style.SUCCESS(_("Audit trail intact: %(count)d entries.") % {"count": count})
         )
+
+
+def _published(text: str) -> tuple[int, str]:
+    seq, _sep, entry_hash = text.strip().lstrip("#").partition(" ")
+    if not seq.isdigit() or len(entry_hash.strip()) != 64:
+        raise CommandError(_("--published takes a logged head: '#SEQ HASH'."))
+    return int(seq), entry_hash.strip()
