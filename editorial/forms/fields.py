@@ -39,6 +39,11 @@ def _offset_label(aware: dt.datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+# The years a post's time may fall in: any plan fits, and no zone's arithmetic overflows
+# (year 1 or 9999 would, east or west of UTC).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
 def to_aware(naive: dt.datetime, zone: dt.tzinfo, fold: int | None = None) -> dt.datetime:
     """The moment a person meant by `naive` in `zone`, or a ValidationError saying why
     there is none (DST gap) or which they must choose (DST overlap)."""
@@ -121,16 +126,18 @@ def fold_choices(naive: dt.datetime | None, zone: dt.tzinfo) -> list[tuple[str, 
 
 
 def parse_local(value) -> dt.datetime | None:
-    """A wall-clock time as typed or dropped ("2026-03-29T10:30"), without a zone."""
+    """A wall-clock time as typed or dropped ("2026-03-29T10:30"), without a zone; None
+    when it is not one, or falls outside the years a post may have."""
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     if not value:
         return None
     for fmt in (INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
         try:
-            return dt.datetime.strptime(str(value).strip(), fmt)
+            parsed = dt.datetime.strptime(str(value).strip(), fmt)
         except ValueError:
             continue
+        return parsed if EARLIEST_YEAR <= parsed.year <= LATEST_YEAR else None
     return None
 
 
@@ -139,7 +146,7 @@ class LocalDateTimeField(forms.MultiValueField):
 
     widget = LocalDateTimeWidget
     default_error_messages = {
-        "invalid": _("Enter a date and time, for example 2026-03-29 10:30."),
+        "invalid": _("Enter a date and time between 2000 and 2100, for example 2026-03-29 10:30."),
     }
 
     def __init__(self, **kwargs):

@@ -24,7 +24,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from editorial import access, workflow
-from editorial.forms.fields import LocalDateTimeField, fold_choices, parse_local
+from editorial.forms.fields import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    LocalDateTimeField,
+    fold_choices,
+    parse_local,
+)
 from editorial.models import Category, PostState
 from editorial.views.respond import HttpResponseSeeOther
 from editorial.workflow.schedule import deny_reschedule
@@ -94,6 +100,8 @@ def _range_bound(text: str | None) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return None
     return value.replace(tzinfo=timezone.get_current_timezone())
 
 
@@ -124,7 +132,8 @@ def calendar(request):
     view = VIEWS.get(request.GET.get("view", ""), VIEWS["week"])
     initial_date = request.GET.get("date", "")
     try:
-        dt.date.fromisoformat(initial_date)
+        if not EARLIEST_YEAR <= dt.date.fromisoformat(initial_date).year <= LATEST_YEAR:
+            raise ValueError(initial_date)
     except ValueError:
         initial_date = timezone.localdate().isoformat()
     return render(request, TEMPLATE, _page(filters, view, initial_date))
@@ -195,7 +204,7 @@ def post_reschedule(request, pk):
                     parse_local(start), timezone.get_current_timezone()
                 )
             ]
-            if exc.code == "ambiguous"
+            if getattr(exc, "code", None) == "ambiguous"
             else []
         )
         return _refused(request, post, " ".join(exc.messages), 400, fold_choices=choices)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
+from editorial.forms.fields import EARLIEST_YEAR, LATEST_YEAR
 from editorial.forms.plans import CommentForm, PlaceForm
 from editorial.forms.review import shown_hashes
 from editorial.models import BY_SCHEDULE, Category, PlanState, PostState, WeeklyPlan
@@ -54,6 +55,8 @@ def _week_bounds(iso_year: int, iso_week: int) -> tuple[dt.date, dt.datetime, dt
         monday = dt.date.fromisocalendar(iso_year, iso_week, 1)
     except ValueError:
         raise Http404(_("There is no such week.")) from None
+    if not EARLIEST_YEAR <= iso_year <= LATEST_YEAR:
+        raise Http404(_("There is no such week."))
     zone = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time()), zone)
     end = timezone.make_aware(dt.datetime.combine(monday + dt.timedelta(days=7), dt.time()), zone)
@@ -234,7 +237,8 @@ def plan_place(request, year: int, week: int):
     _require_plan_role(request.user)
     _monday, start, end = _week_bounds(year, week)
     pk = request.POST.get("post", "")
-    if not pk.isdigit():
+    # ASCII digits only: "²" is a digit to Python, not to the database.
+    if not (pk.isascii() and pk.isdigit()):
         raise Http404
     post = post_or_404(request.user, pk)
     form = PlaceForm(request.POST, auto_id=f"place-{post.pk}-%s", week_start=start, week_end=end)

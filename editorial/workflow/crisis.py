@@ -18,6 +18,7 @@ from editorial.publishing.holds import director_required, pause_reason
 from editorial.workflow.core import stale_guard
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, InvalidState, StaleObject
 from editorial.workflow.schedule import needs_new_signoff, return_for_signoff
+from editorial.workflow.texts import REASON_MAX, clean_text
 
 
 def _require(reason: str | None) -> None:
@@ -37,9 +38,7 @@ def pause_publishing(
     """Stop publishing (everywhere, or on `channel`) and/or require the director's
     sign-off on every post, until resumed or until `ends_at`."""
     _require(deny_pause(user))
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Say why publishing is paused."))
+    reason = clean_text(reason, max_length=REASON_MAX, required=_("Say why publishing is paused."))
     if ends_at is not None and ends_at <= timezone.now():
         raise InvalidInput(_("The end of the pause must be in the future."))
     if not (stops_publishing or requires_director):

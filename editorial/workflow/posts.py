@@ -23,6 +23,7 @@ from editorial.workflow.errors import (
     InvalidState,
     StaleObject,
 )
+from editorial.workflow.texts import COMMENT_MAX, REASON_MAX, clean_text
 
 CONTENT_FIELDS = ("title", "body", "category", "scheduled_at", "campaign")
 SENSITIVITY_FIELDS = ("sensitive", "sensitive_reason", "sensitivity_rule")
@@ -30,10 +31,11 @@ LIFT_FIELDS = ("sensitivity_lifted_hash", "sensitivity_lifted_by")
 
 
 def require_comment(comment: str) -> str:
-    comment = (comment or "").strip()
-    if not comment:
-        raise InvalidInput(_("Say what needs to change: a comment is required."))
-    return comment
+    return clean_text(
+        comment,
+        max_length=COMMENT_MAX,
+        required=_("Say what needs to change: a comment is required."),
+    )
 
 
 def _deny(post: Post, user, action: str) -> None:
@@ -299,7 +301,7 @@ def cancel(post: Post, user, comment: str = "") -> None:
         post,
         user,
         "cancel",
-        comment=(comment or "").strip(),
+        comment=clean_text(comment, max_length=COMMENT_MAX),
         after_save=lambda: _void_approvals(post),
     )
 
@@ -366,9 +368,7 @@ def lift_sensitivity(post: Post, user, reason: str) -> None:
 
 
 def comment(post: Post, user, body: str) -> Comment:
-    body = (body or "").strip()
-    if not body:
-        raise InvalidInput(_("The comment is empty."))
+    body = clean_text(body, max_length=COMMENT_MAX, required=_("The comment is empty."))
     _deny(post, user, "comment")
     with transaction.atomic():
         comment = Comment.objects.create(post=post, author=user, body=body)
@@ -390,10 +390,7 @@ def review_snapshot(post: Post) -> dict:
 
 
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Give a reason."))
-    return reason
+    return clean_text(reason, max_length=REASON_MAX, required=_("Give a reason."))
 
 
 def _current_hash(post: Post, expected_hash: str | None) -> str:
