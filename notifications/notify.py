@@ -19,9 +19,6 @@ from notifications.recipients import Notice
 
 logger = logging.getLogger(__name__)
 
-DELIVER_TASK = "notifications.deliver"
-
-
 def notice_key(event_id: int, recipient_id: int) -> str:
     return f"event:{event_id}:user:{recipient_id}"
 
@@ -97,12 +94,12 @@ def wants_email(user, preferences: dict, kind: str) -> bool:
 
 
 def enqueue(delivery_ids: list[int]) -> None:
-    """Send the delivery task, by name. A broker out of reach loses nothing: the rows
-    stay pending and the sweep sends their task again."""
-    from config.celery import app
+    """Send the delivery task (`notifications.deliver`). A broker out of reach loses
+    nothing: the rows stay pending and the sweep sends their task again."""
+    from notifications.tasks import deliver
 
     try:
-        app.send_task(DELIVER_TASK, args=[list(delivery_ids)])
+        deliver.delay(list(delivery_ids))
     except Exception as exc:  # kombu raises its own and socket errors alike
         logger.warning(
             "Broker unreachable (%s: %s): %d notification deliveries left for the sweep",
