@@ -19,6 +19,7 @@ from notifications.recipients import Notice
 
 logger = logging.getLogger(__name__)
 
+
 def notice_key(event_id: int, recipient_id: int) -> str:
     return f"event:{event_id}:user:{recipient_id}"
 
