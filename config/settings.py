@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "editorial",
     "workspace",
+    "notifications",  # who is told what: receivers of the workflow signal
     "demo",  # `manage.py seed_demo`: the demo of `make run`
 ]
 
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "editorial.context_processors.navigation",
                 "editorial.context_processors.crisis",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -149,7 +151,7 @@ STATICFILES_DIRS = [
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-# --- E-mail (invitations; notifications later) -------------------------------------------
+# --- E-mail (invitations, notifications) --------------------------------------------------
 # The local run prints e-mails in its terminal (the console backend) instead of trying a
 # mail server that is not there; production names its SMTP server.
 EMAIL_BACKEND = env_str(
@@ -164,6 +166,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cadence <cadence@localhost>")
+# Where the application is reached from outside: e-mails link to it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# A delivery still pending this long after it was written lost its task: sent again.
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60, minimum=1)
 
 # --- Broker and tasks -----------------------------------------------------------------
 # Without REDIS_URL, the broker is the local run's own Redis on a unix socket under
@@ -231,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
     # The chain's head, logged outside the database; and the whole chain checked.
     "publish-audit-head": {"task": "editorial.publish_audit_head", "schedule": 3600},
     "verify-audit": {"task": "editorial.verify_audit", "schedule": 6 * 3600},
+    "sweep-notification-deliveries": {
+        "task": "notifications.sweep_deliveries",
+        "schedule": NOTIFICATION_LEASE_SECONDS,
+    },
 }
 
 # --- Workflow -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from editorial.health import healthz, healthz_json
 urlpatterns = [
     path("", include("editorial.urls")),
     path("workspace/", include("workspace.urls")),
+    path("notifications/", include("notifications.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

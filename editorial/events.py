@@ -16,11 +16,15 @@ from django.db import models, transaction
 from django.dispatch import Signal
 
 # Sent once per workflow action, after its transaction commits, with:
-# instance, actor (None for the system), action, from_state, to_state, comment.
+# instance, actor (None for the system), action, from_state, to_state, comment, and
+# entry: the audit entry of the action (None for the few steps that write none), which
+# names the event once for a receiver that must act on it once (notifications).
 workflow_action = Signal()
 
 
-def emit(obj, actor, action: str, from_state: str, to_state: str, comment: str = "") -> None:
+def emit(
+    obj, actor, action: str, from_state: str, to_state: str, comment: str = "", *, entry=None
+) -> None:
     """Send the workflow signal once the surrounding transaction has committed."""
     transaction.on_commit(
         partial(
@@ -32,6 +36,7 @@ def emit(obj, actor, action: str, from_state: str, to_state: str, comment: str =
             from_state=from_state,
             to_state=to_state,
             comment=comment,
+            entry=entry,
         )
     )
 
@@ -60,5 +65,5 @@ def record(
         comment=comment,
         data=data,
     )
-    emit(obj, actor, action, from_state, to_state, comment)
+    emit(obj, actor, action, from_state, to_state, comment, entry=entry)
     return entry

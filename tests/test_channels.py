@@ -267,12 +267,13 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date():
 
 
 @pytest.mark.urls("tests.test_channels")
-def test_publishing_to_the_atom_feed_names_a_stable_entry_in_the_channels_feed():
+def test_publishing_to_the_atom_feed_names_a_stable_entry_in_the_channels_feed(settings):
+    settings.SITE_URL = "https://cadence.example.gouv.fr/"
     result = AtomAdapter(channel(Network.ATOM)).publish(outgoing())
 
     assert result.external_id.startswith("tag:cadence,")
     assert result.external_id.endswith(":publication/42")
-    assert result.url == "/feeds/7/atom.xml#publication-42"
+    assert result.url == "https://cadence.example.gouv.fr/feeds/7/atom.xml#publication-42"
 
 
 def test_publishing_to_an_atom_feed_that_is_not_routed_has_no_url(settings):

@@ -104,9 +104,11 @@ def record_outcomes(ids: list[int]) -> list[int]:
                 )
                 signals.append((post, f"mark_{target}", PostState.PUBLISHING, target, ""))
         # Audited last: the chain head's lock is then held only until the commit.
-        audit.record_many(entries)
-        for obj, action, from_state, to_state, comment in signals:
-            emit(obj, None, action, from_state, to_state, comment)
+        recorded = audit.record_many(entries)
+        for (obj, action, from_state, to_state, comment), entry in zip(
+            signals, recorded, strict=True
+        ):
+            emit(obj, None, action, from_state, to_state, comment, entry=entry)
     for p in outcomes:
         if p.state in NEEDS_A_PERSON:
             alerts.publication_needs_a_person(p, p.state, p.last_error)

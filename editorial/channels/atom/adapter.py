@@ -45,7 +45,7 @@ class AtomAdapter(ChannelAdapter):
 
     def publish(self, outgoing: Outgoing) -> Result:
         try:
-            # SITE_URL (optional, e.g. "https://cadence.example.gouv.fr") makes it absolute.
+            # SITE_URL (e.g. "https://cadence.example.gouv.fr") makes it absolute.
             url = getattr(settings, "SITE_URL", "").rstrip("/") + entry_url(
                 self.channel.pk, outgoing.publication_id
             )

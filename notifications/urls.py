@@ -1,0 +1,3 @@
+from notifications.views import urlpatterns
+
+__all__ = ["urlpatterns"]
