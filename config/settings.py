@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.headers.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -220,6 +221,9 @@ HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=1)
 # Each worker writes its own heartbeat this often (editorial/liveness.py).
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 # /healthz turns unhealthy (503) beyond any of these (editorial/health.py).
+# Who sees the checks' details on /healthz: a monitor sending this bearer token (and
+# administrators signed in, and anyone in DEBUG); the rest get the verdict alone.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
 HEALTH_MAX_QUEUE_DEPTH = env_int("HEALTH_MAX_QUEUE_DEPTH", 500, minimum=0)
 HEALTH_MAX_DUE_LAG_SECONDS = env_int("HEALTH_MAX_DUE_LAG_SECONDS", 60, minimum=1)
 HEALTH_MAX_UNKNOWN = env_int("HEALTH_MAX_UNKNOWN", 0, minimum=0)
@@ -248,7 +252,10 @@ CELERY_BEAT_SCHEDULE = {
 CONVERSATION_SKIPS_APPROVAL = env_bool("CONVERSATION_SKIPS_APPROVAL", True)
 
 # --- Security -------------------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trusted only behind a reverse proxy that sets (and overwrites) X-Forwarded-Proto:
+# otherwise any client could claim HTTPS. docs/deploy.md.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

@@ -9,6 +9,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DEBUG", "0")
 # A fixed Fernet key for the tests' channel credentials (never a production key).
 os.environ.setdefault("CADENCE_CREDENTIALS_KEYS", "dGVzdC1vbmx5LWNyZWRlbnRpYWxzLWtleS0zMmJ5dGU=")
+os.environ.setdefault("HEALTHZ_TOKEN", "test-only-health-token")
 os.environ.setdefault("CADENCE_AUDIT_KEYS", "test-only-audit-seal-key-of-at-least-32-chars")
 
 from config.settings import *  # noqa: F403

@@ -20,6 +20,7 @@ Each check answers ok or not, with a detail; any check not ok makes the answer 5
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 
 from django.conf import settings
@@ -204,10 +205,26 @@ def report() -> tuple[bool, dict]:
     return healthy, body
 
 
+def may_see_details(request) -> bool:
+    """The checks' details (queue depths, counts, what failed) are for the operator: a
+    monitor with `Authorization: Bearer <HEALTHZ_TOKEN>`, a signed-in administrator, or
+    anyone on a development run. Everyone else gets the verdict alone."""
+    if settings.DEBUG:
+        return True
+    token = getattr(settings, "HEALTHZ_TOKEN", "")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and given and hmac.compare_digest(given.encode(), token.encode()):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_superuser)
+
+
 @never_cache
 @require_GET
 def healthz_json(request):
     healthy, body = report()
+    if not may_see_details(request):
+        body = {"status": body["status"]}
     return JsonResponse(body, status=200 if healthy else 503)
 
 
@@ -217,6 +234,8 @@ def healthz(request):
     """The same, one line per check, for a person at a terminal."""
     healthy, body = report()
     lines = [body["status"]]
+    if not may_see_details(request):
+        body = {"checks": {}}
     for name, check in body["checks"].items():
         lines.append(f"{name}: {'ok' if check['ok'] else 'FAIL'} - {check['detail']}")
     return HttpResponse(

@@ -38,8 +38,12 @@ def beats(*, scheduler=0, sweep=0, worker=0) -> None:
             Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": beat_at})
 
 
+MONITOR = {"Authorization": "Bearer test-only-health-token"}  # HEALTHZ_TOKEN in tests
+
+
 def health(client) -> tuple[int, dict]:
-    response = client.get("/healthz.json")
+    """What a monitor holding the token reads."""
+    response = client.get("/healthz.json", headers=MONITOR)
     return response.status_code, response.json()
 
 
@@ -165,7 +169,7 @@ def test_counts_within_their_thresholds_stay_healthy(client, publishing, setting
 
 def test_the_text_answer_gives_one_line_per_check(client, db, settings, empty_queue):
     beats(worker=600)
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=MONITOR)
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
@@ -177,3 +181,14 @@ def test_the_text_answer_gives_one_line_per_check(client, db, settings, empty_qu
 def test_the_health_check_is_public_and_read_only(client, db):
     assert client.post("/healthz").status_code == 405
     assert client.post("/healthz.json").status_code == 405
+
+
+def test_without_the_token_the_world_gets_the_verdict_and_nothing_of_the_inside(
+    client, db, empty_queue
+):
+    beats(worker=600)
+    assert client.get("/healthz.json").json() == {"status": "unhealthy"}
+    assert client.get("/healthz").content.decode() == "unhealthy\n"
+    wrong = {"Authorization": "Bearer not-the-token"}
+    assert client.get("/healthz.json", headers=wrong).json() == {"status": "unhealthy"}
+    assert set(health(client)[1]["checks"]) == EVERY_CHECK

@@ -113,3 +113,20 @@ def test_the_deployment_checks_refuse_production_without_a_credentials_key():
     result = _manage("check", "--deploy", **PRODUCTION)
     assert result.returncode != 0
     assert "CADENCE_CREDENTIALS_KEYS is not set" in result.stderr
+
+
+def test_signed_in_pages_are_never_stored_and_ask_for_no_device(client, cm):
+    client.force_login(cm)
+    response = client.get("/calendar/")
+    assert response["Cache-Control"] == "no-store, private"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_client_claiming_https_is_not_believed_unless_a_proxy_is_declared(client, db):
+    from django.conf import settings
+
+    assert getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is None
+    request = client.get("/healthz", headers={"X-Forwarded-Proto": "https"}).wsgi_request
+    assert not request.is_secure()
