@@ -6,6 +6,7 @@ See README.md, "Configuration", for the variables and their defaults.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.headers.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -252,6 +254,26 @@ CELERY_BEAT_SCHEDULE = {
 CONVERSATION_SKIPS_APPROVAL = env_bool("CONVERSATION_SKIPS_APPROVAL", True)
 
 # --- Security -------------------------------------------------------------------------
+# No inline script anywhere, no style attribute: scripts and styles come from our own
+# files. FullCalendar injects its <style> tags: they carry the page's nonce, read from
+# <meta name="csp-nonce"> (templates/base.html). Data URIs for its icon font and our
+# favicon; images only from here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'none'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # Trusted only behind a reverse proxy that sets (and overwrites) X-Forwarded-Proto:
 # otherwise any client could claim HTTPS. docs/deploy.md.
 if env_bool("TRUST_X_FORWARDED_PROTO", False):

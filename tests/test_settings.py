@@ -130,3 +130,13 @@ def test_a_client_claiming_https_is_not_believed_unless_a_proxy_is_declared(clie
     assert getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is None
     request = client.get("/healthz", headers={"X-Forwarded-Proto": "https"}).wsgi_request
     assert not request.is_secure()
+
+
+def test_every_page_forbids_inline_script_and_style_attributes(client, cm):
+    client.force_login(cm)
+    policy = client.get("/calendar/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src-attr"] == "'none'"
+    assert "'unsafe-inline'" not in policy
+    assert directives["frame-ancestors"] == "'none'"
