@@ -5,7 +5,6 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-
 BEFORE = [("editorial", "0008_channel_settings_and_credentials")]
 AFTER = [("editorial", "0009_webhook_address_in_credentials")]
 ADDRESS = "https://hooks.slack.example/services/T000/B000/s3cr3t"
@@ -32,7 +31,7 @@ def test_a_webhook_address_moves_into_the_encrypted_credentials_and_back(dept_a)
         )
 
         new = migrate(AFTER)
-        from editorial.models import Channel  # noqa: PLC0415 - the model as it is now
+        from editorial.models import Channel
 
         channel = Channel.objects.get()
         assert channel.credentials["endpoint_url"] == ADDRESS

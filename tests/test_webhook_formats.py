@@ -228,6 +228,9 @@ def test_slack_rate_limiting_is_retried_after_the_time_it_asks():
 
 
 def test_teams_throttling_answered_as_200_is_retried():
-    throttled = "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429"
+    throttled = (
+        "Webhook message delivery failed with error: Microsoft Teams endpoint returned "
+        "HTTP error 429 with ContextId tcid=0,server=msgapi-production-weu-azsc1-6-73"
+    )
     with pytest.raises(TransientError):
         publish("teams", Reply(status=200, text=throttled))

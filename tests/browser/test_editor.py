@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 from editorial import workflow as wf
 from editorial.channels.webhook import WebhookAdapter
 from editorial.content import content_problems
-from editorial.models import Network, Post
+from editorial.models import Post
 from tests.browser.conftest import assert_accessible, login_as
-from tests.factories import ChannelFactory
+from tests.factories import WebhookChannelFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_the_counter_counts_line_breaks_emoji_and_addresses_as_the_server_does(
 ):
     # X's limit, on a network that publishes today (X has no connector yet).
     monkeypatch.setattr(WebhookAdapter, "text_limit", 280)
-    x = ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="X 67")
+    x = WebhookChannelFactory(department=dept_a, name="X 67")
     login_as(page, contrib_a)
     page.goto("/posts/new/")
     page.get_by_role("textbox", name=re.compile("^Title")).fill("Compter juste")
@@ -76,7 +76,7 @@ def test_images_are_added_as_needed_and_kept_when_the_form_comes_back_with_an_er
 ):
     # X's four images, on a network that publishes today (X has no connector yet).
     monkeypatch.setattr(WebhookAdapter, "media_limit", 4)
-    ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="X 67")
+    WebhookChannelFactory(department=dept_a, name="X 67")
     login_as(page, contrib_a)
     page.goto("/posts/new/")
     page.get_by_role("textbox", name=re.compile("^Text")).first.fill("Deux affiches.")
