@@ -18,10 +18,14 @@ def migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_webhook_address_moves_into_the_encrypted_credentials_and_back(dept_a):
-    department = dept_a
+def test_a_webhook_address_moves_into_the_encrypted_credentials_and_back():
     try:
         old = migrate(BEFORE)
+        # Historical models only: no factory (its permissions may have been flushed).
+        group = old.get_model("auth", "Group").objects.create(name="DDSP 67")
+        department = old.get_model("accounts", "Department").objects.create(
+            name="DDSP 67", code="ddsp-67", group_id=group.pk
+        )
         old.get_model("editorial", "Channel").objects.create(
             name="Alertes",
             network="webhook",
