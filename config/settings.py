@@ -209,6 +209,9 @@ PUBLISHING_SENDING_TIMEOUT_SECONDS = env_int("PUBLISHING_SENDING_TIMEOUT_SECONDS
 # Keep connect + write + read well under PUBLISHING_SENDING_TIMEOUT_SECONDS.
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# This site's public address (https://cadence.example.gouv.fr): chat webhooks (Slack,
+# Mattermost, Teams) show a post's images from there. Unset: they refuse images.
+CADENCE_PUBLIC_URL = env_str("CADENCE_PUBLIC_URL", "")
 # Channel credentials at rest (editorial/credentials.py): comma-separated Fernet keys,
 # the first encrypts, all decrypt. Unset: a key derived from SECRET_KEY in DEBUG, none
 # otherwise (`manage.py check --deploy` says so).

@@ -35,6 +35,7 @@ from django.utils import timezone
 from config.celery import app
 from demo.stage import SOCIAL, Stage
 from editorial import workflow as wf
+from editorial.channels.webhook.config import WebhookFormat, new_signing_secret
 from editorial.models import Category, Channel, Network, Post, Publication
 from editorial.publishing import scheduler, sender
 
@@ -171,13 +172,15 @@ def a_moment_ago(stage: Stage) -> None:
 
 
 def webhook(stage: Stage, team: str, name: str, handle: str, url: str) -> Channel:
-    channel = Channel.objects.create(
+    channel = Channel(
         department=stage.teams[team],
         network=Network.WEBHOOK,
         name=name,
         handle=handle,
-        endpoint_url=url,
+        settings={"webhook_format": WebhookFormat.GENERIC},
     )
+    channel.set_credentials({"endpoint_url": url, "signing_secret": new_signing_secret()})
+    channel.save()
     stage.channels[team, Network.WEBHOOK] = channel
     return channel
 

@@ -94,18 +94,22 @@ def content_problems(post: Post) -> list[str]:
     from editorial.channels.base import Image
 
     images = [Image(path=i.image.name, alt_text=i.alt_text) for i in post.images.all()]
-    image_count = len(images)
     if any(not image.alt_text.strip() for image in images):
         problems.append(_("Every image needs an alternative text."))
     for channel in channels:
         text = variants.get(channel.pk, post.body)
-        adapter = adapter_for(channel)
-        problems.extend(adapter.validate(text, image_count))
-        problems.extend(adapter.validate_images(images))
+        problems.extend(network_problems(adapter_for(channel), text, images))
         access = channel_access_problem(post, channel)
         if access:
             problems.append(str(access))
     return problems
+
+
+def network_problems(adapter, text: str, images) -> list[str]:
+    """What the channel's network refuses in this text and these images: its limits and
+    rules, one sentence each. The submission's check and the editor's live verdicts
+    (`editorial.verdicts`) both ask this, so they cannot disagree."""
+    return [*adapter.validate(text, len(images)), *adapter.validate_images(images)]
 
 
 def publishing_networks() -> frozenset[str]:

@@ -65,6 +65,26 @@ class ChannelFactory(factory.django.DjangoModelFactory):
                 obj.save(update_fields=["encrypted_credentials"])
 
 
+WEBHOOK_SIGNING_SECRET = "test-signing-secret-never-shown"
+
+
+class WebhookChannelFactory(ChannelFactory):
+    """A webhook channel in the generic format: `WebhookChannelFactory(endpoint_url=…)`,
+    the address kept encrypted with the signing secret `WEBHOOK_SIGNING_SECRET` (or the
+    `credentials` given)."""
+
+    network = Network.WEBHOOK
+    settings = factory.LazyFunction(lambda: {"webhook_format": "generic"})
+
+    @factory.post_generation
+    def endpoint_url(obj, create, extracted, **kwargs):
+        secrets = {"signing_secret": WEBHOOK_SIGNING_SECRET, **obj.credentials}
+        secrets["endpoint_url"] = extracted or "http://127.0.0.1:9/hook"
+        obj.set_credentials(secrets)
+        if create:
+            obj.save(update_fields=["encrypted_credentials"])
+
+
 class CampaignFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Campaign

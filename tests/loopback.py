@@ -20,6 +20,7 @@ class Received:
     body: dict
     at: float  # time.time() when the request arrived
     method: str = "POST"
+    raw: bytes = b""  # the body's exact bytes (what a signature covers)
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Reply:
     body: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (a slow network)
+    text: str | None = None  # a plain-text answer instead of `body` (Slack's "no_service")
 
 
 class LoopbackChannel:
@@ -91,17 +93,24 @@ class LoopbackChannel:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {"raw": raw.decode("utf-8", "replace")}
-                request = Received(self.path, dict(self.headers), body, time.time(), self.command)
+                request = Received(
+                    self.path, dict(self.headers), body, time.time(), self.command, raw
+                )
                 channel._record(request)
                 reply = channel.respond(request)
                 if reply.delay:
                     time.sleep(reply.delay)  # the simulated network latency itself
-                payload = json.dumps(reply.body).encode()
+                payload = (
+                    reply.text.encode()
+                    if reply.text is not None
+                    else json.dumps(reply.body).encode()
+                )
+                kind = "text/plain" if reply.text is not None else "application/json"
                 try:
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)

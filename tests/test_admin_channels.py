@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from editorial.models import Channel, Network
-from tests.factories import ChannelFactory
+from tests.factories import WebhookChannelFactory
 
 SECRET = "https://hooks.slack.example/services/T000/B000/s3cr3t-t0k3n"
 ADD = reverse("admin:editorial_channel_add")
@@ -20,6 +20,7 @@ def _data(department, **overrides) -> dict:
         "name": "Alertes 67",
         "network": Network.WEBHOOK,
         "handle": "alertes67",
+        "webhook_format": "generic",
         "department": department.pk,
         "is_active": "on",
         **overrides,
@@ -49,20 +50,20 @@ def test_a_webhook_channel_with_its_address_is_saved_and_the_address_never_shown
 
     assert response.status_code == 302
     channel = Channel.objects.get()
-    assert channel.endpoint_url == SECRET
+    assert channel.credentials["endpoint_url"] == SECRET
     page = admin_client.get(reverse("admin:editorial_channel_change", args=[channel.pk]))
     assert page.status_code == 200
     assert "s3cr3t" not in page.content.decode()
 
 
 def test_saving_a_webhook_channel_without_a_new_address_keeps_the_stored_one(admin_client, dept_a):
-    hook = ChannelFactory(network=Network.WEBHOOK, department=dept_a, endpoint_url=SECRET)
+    hook = WebhookChannelFactory(department=dept_a, endpoint_url=SECRET)
     change = reverse("admin:editorial_channel_change", args=[hook.pk])
 
     response = admin_client.post(change, _data(dept_a, name="Alertes Bas-Rhin", handle=hook.handle))
 
     assert response.status_code == 302
     hook.refresh_from_db()
-    assert (hook.name, hook.endpoint_url) == ("Alertes Bas-Rhin", SECRET)
+    assert (hook.name, hook.credentials["endpoint_url"]) == ("Alertes Bas-Rhin", SECRET)
     entry = LogEntry.objects.get(object_id=str(hook.pk))
     assert entry.get_change_message() == "Changed Name."

@@ -23,7 +23,7 @@ from editorial.channels.planned import PLANNED
 from editorial.channels.webhook import WebhookAdapter, WebhookConfig
 from editorial.content import channel_publish_problem, content_problems
 from editorial.models import Channel, Network
-from tests.factories import ChannelFactory, PostFactory
+from tests.factories import PostFactory, WebhookChannelFactory
 
 ADDRESS = "https://hooks.chat.example/services/T0/B0/s3cr3t"
 
@@ -62,7 +62,7 @@ def test_a_network_cadence_does_not_know_gets_the_bare_missing_adapter_and_no_li
 def test_the_limits_checked_and_shown_are_the_adapter_classes(monkeypatch, dept_a):
     monkeypatch.setattr(WebhookAdapter, "text_limit", 12)
     monkeypatch.setattr(WebhookAdapter, "media_limit", 0)
-    hook = ChannelFactory(department=dept_a, network=Network.WEBHOOK, endpoint_url=ADDRESS)
+    hook = WebhookChannelFactory(department=dept_a, endpoint_url=ADDRESS)
     post = PostFactory(origin_department=dept_a, body="Treize lettres", channels=[hook])
 
     assert (hook.text_limit, hook.media_limit) == (12, 0)
@@ -115,13 +115,17 @@ def test_the_webhook_schema_asks_for_an_http_address_and_keeps_a_stored_one():
     new = Channel(name="Alertes", network=Network.WEBHOOK)
     missing = WebhookConfig({"endpoint_url": ""}, channel=new)
     ftp = WebhookConfig({"endpoint_url": "ftp://files.example/hook"}, channel=new)
-    stored = Channel(name="Alertes", network=Network.WEBHOOK, endpoint_url=ADDRESS)
+    stored = Channel(name="Alertes", network=Network.WEBHOOK)
+    stored.set_credentials({"endpoint_url": ADDRESS, "signing_secret": "kept-secret-0123456789"})
     kept = WebhookConfig({"endpoint_url": ""}, channel=stored)
 
     assert missing.errors == {"endpoint_url": ["A webhook channel needs the address it posts to."]}
     assert list(ftp.errors) == ["endpoint_url"]
     assert kept.is_valid()
     kept.apply(stored)
-    assert stored.endpoint_url == ADDRESS
+    assert stored.credentials == {
+        "endpoint_url": ADDRESS,
+        "signing_secret": "kept-secret-0123456789",
+    }
     assert "s3cr3t" not in str(kept)
     assert "endpoint_url" in secret_fields()

@@ -45,9 +45,9 @@ def outgoing(**overrides) -> Outgoing:
 
 def channel(network: str, endpoint_url: str = "") -> Channel:
     # Adapters only read the channel: an unsaved one keeps these tests off the database.
-    return Channel(
-        pk=7, name="Police 67", network=network, handle="police67", endpoint_url=endpoint_url
-    )
+    made = Channel(pk=7, name="Police 67", network=network, handle="police67")
+    made.set_credentials({"endpoint_url": endpoint_url})
+    return made
 
 
 # --- a real HTTP server on the loopback ------------------------------------------------

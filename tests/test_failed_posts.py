@@ -25,7 +25,9 @@ from tests.test_publishing_sender import claimed_post, webhook
 
 S = PostState
 PS = PublicationState
-REFUSED = Reply(status=403, body={"error": "token expired"})
+# A refusal of this content (a 403 or 401 would mean the hook itself is refused, and the
+# channel would need reconnecting).
+REFUSED = Reply(status=422, body={"error": "message refused"})
 
 
 @pytest.fixture

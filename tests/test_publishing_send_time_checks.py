@@ -76,12 +76,19 @@ def test_a_channel_given_to_another_department_mid_batch_gets_none_of_the_rest(
     )
 
 
+def rotate_address(channel: Channel, url: str) -> None:
+    """What the channel page does: a new address, encrypted, saved."""
+    fresh = Channel.objects.get(pk=channel.pk)
+    fresh.set_credentials({**fresh.credentials, "endpoint_url": url})
+    fresh.save(update_fields=["encrypted_credentials"])
+
+
 def test_a_webhook_address_rotated_mid_batch_is_used_for_the_rest(five, loopback, monkeypatch):
     channel, ids = five
     with LoopbackChannel() as rotated:
         after_the_first_send(
             monkeypatch,
-            lambda: Channel.objects.filter(pk=channel.pk).update(endpoint_url=rotated.url),
+            lambda: rotate_address(channel, rotated.url),
         )
         results = sender.publish_batch(ids)
         assert [results[pk] for pk in ids] == [PS.SENT] * 5
@@ -98,11 +105,12 @@ def test_the_claim_itself_refuses_a_channel_changed_since_the_batch_read_it(five
     assert not sender.claim_to_send(stale[0], now)
     Channel.objects.filter(pk=channel.pk).update(is_active=True, department=dept_b)
     assert not sender.claim_to_send(stale[1], now)
-    Channel.objects.filter(pk=channel.pk).update(
-        department=channel.department, endpoint_url="http://127.0.0.1:9/rotated"
-    )
+    Channel.objects.filter(pk=channel.pk).update(department=channel.department)
+    rotate_address(channel, "http://127.0.0.1:9/rotated")
     assert not sender.claim_to_send(stale[2], now)
-    Channel.objects.filter(pk=channel.pk).update(endpoint_url=channel.endpoint_url)
+    Channel.objects.filter(pk=channel.pk).update(
+        encrypted_credentials=channel.encrypted_credentials
+    )
     assert sender.claim_to_send(stale[3], now)  # as the batch read it: claimed
     assert set(Publication.objects.filter(pk__in=ids[:3]).values_list("state", flat=True)) == {
         PS.QUEUED

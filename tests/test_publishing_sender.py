@@ -10,16 +10,16 @@ from django.utils import timezone, translation
 from editorial import workflow as wf
 from editorial.audit import verify_chain
 from editorial.messages import render
-from editorial.models import Channel, Network, Post, PostState, Publication, PublicationState
+from editorial.models import Channel, Post, PostState, Publication, PublicationState
 from editorial.publishing import outcomes, scheduler, sender
-from tests.factories import ChannelFactory, PostFactory
+from tests.factories import PostFactory, WebhookChannelFactory
 from tests.loopback import LoopbackChannel, Reply
 
 PS = PublicationState
 
 
 def webhook(department, server):
-    return ChannelFactory(department=department, network=Network.WEBHOOK, endpoint_url=server.url)
+    return WebhookChannelFactory(department=department, endpoint_url=server.url)
 
 
 def claimed_post(cm, head, department, channels) -> Post:

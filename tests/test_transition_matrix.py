@@ -141,7 +141,7 @@ PLAN_MATRIX = {
 @pytest.fixture
 def refusing():
     """A network that refuses every post: what makes a post fail."""
-    with LoopbackChannel(respond=lambda request: Reply(status=403, body={"error": "no"})) as server:
+    with LoopbackChannel(respond=lambda request: Reply(status=422, body={"error": "no"})) as server:
         yield server
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from editorial import workflow as wf
 from editorial.models import Network, Post, PostState, Publication, PublicationState
-from tests.factories import ChannelFactory, PostFactory
+from tests.factories import ChannelFactory, PostFactory, WebhookChannelFactory
 from tests.refusals import refused_page
 
 S = PostState
@@ -46,8 +46,8 @@ def on_mastodon(writer_a, dept_a):
 
 @pytest.fixture
 def on_webhook(writer_a, dept_a):
-    channel = ChannelFactory(
-        department=dept_a, name="Mattermost 67", network=Network.WEBHOOK, endpoint_url="http://x"
+    channel = WebhookChannelFactory(
+        department=dept_a, name="Mattermost 67", endpoint_url="http://x"
     )
     return failed_post(writer_a, dept_a, channel, error="Mattermost 67 answered 403: expired")
 

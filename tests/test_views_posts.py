@@ -19,9 +19,9 @@ from editorial import workflow as wf
 from editorial.audit import entries_for
 from editorial.content import compute_content_hash
 from editorial.forms.images import PENDING_SALT
-from editorial.models import Approval, Network, Post, PostState
+from editorial.models import Approval, Post, PostState
 from editorial.workflow.catalog import POST_ACTIONS as ACTIONS
-from tests.factories import ChannelFactory, PostFactory, in_days
+from tests.factories import ChannelFactory, PostFactory, WebhookChannelFactory, in_days
 from tests.html_forms import form_data
 from tests.refusals import HTMX, refused_page
 
@@ -311,7 +311,7 @@ def test_saving_over_someone_elses_change_is_refused_and_keeps_the_text(
 
 
 def test_a_text_too_long_for_a_channel_is_saved_but_cannot_be_submitted(client, contrib_a, dept_a):
-    hook = ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="Webhook 67")
+    hook = WebhookChannelFactory(department=dept_a, name="Webhook 67")
     client = _as(client, contrib_a)
     client.post(reverse("post-create"), _editor_data(hook, body="é" * 4001))
     post = Post.objects.get()

@@ -11,13 +11,12 @@ from editorial.content import compute_content_hash, content_matches_approval
 from editorial.models import (
     Approval,
     Comment,
-    Network,
     Post,
     PostImage,
     PostState,
     PostVariant,
 )
-from tests.factories import ChannelFactory, PostFactory
+from tests.factories import ChannelFactory, PostFactory, WebhookChannelFactory
 
 S = PostState
 
@@ -49,7 +48,7 @@ def test_a_post_without_a_time_cannot_leave_draft(post_a, cm):
 
 
 def test_a_text_too_long_for_a_channel_keeps_the_post_in_draft(writer_a, dept_a, cm):
-    hook = ChannelFactory(department=dept_a, network=Network.WEBHOOK)
+    hook = WebhookChannelFactory(department=dept_a)
     post = PostFactory(author=writer_a, origin_department=dept_a, channels=[hook], body="é" * 4001)
     with pytest.raises(wf.NotReady) as error:
         wf.fast_track(post, cm)
@@ -57,7 +56,7 @@ def test_a_text_too_long_for_a_channel_keeps_the_post_in_draft(writer_a, dept_a,
 
 
 def test_a_channel_variant_is_measured_instead_of_the_main_text(writer_a, dept_a, cm):
-    hook = ChannelFactory(department=dept_a, network=Network.WEBHOOK)
+    hook = WebhookChannelFactory(department=dept_a)
     post = PostFactory(author=writer_a, origin_department=dept_a, channels=[hook], body="é" * 4001)
     wf.edit_post(post, writer_a, variants={hook: "Version courte pour le webhook."})
     wf.fast_track(post, cm)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from editorial.audit import entries_for
 from editorial.models import Channel, Network
-from tests.factories import ChannelFactory
+from tests.factories import WebhookChannelFactory
 from workspace.access import channel_or_404
 
 SECRET = "https://hooks.slack.example/services/T000/B000/s3cr3t-t0k3n"
@@ -15,9 +15,7 @@ SECRET = "https://hooks.slack.example/services/T000/B000/s3cr3t-t0k3n"
 
 @pytest.fixture
 def webhook(dept_a):
-    return ChannelFactory(
-        name="Alertes 67", network=Network.WEBHOOK, department=dept_a, endpoint_url=SECRET
-    )
+    return WebhookChannelFactory(name="Alertes 67", department=dept_a, endpoint_url=SECRET)
 
 
 def _data(department, **overrides):
@@ -53,7 +51,7 @@ def test_the_head_and_the_administrator_list_channels_without_their_secret(
     response = client.get(reverse("workspace-channels"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Alertes 67" in page and "address set" in page
+    assert "Alertes 67" in page and "credentials set" in page
     assert "s3cr3t" not in page
     edit = client.get(reverse("workspace-channel-edit", args=[webhook.pk])).content.decode()
     assert "Alertes 67" in edit and "s3cr3t" not in edit
@@ -72,12 +70,18 @@ def test_editing_without_a_new_address_keeps_the_secret_and_audits_no_secret(
     client, head, webhook, dept_a
 ):
     client.force_login(head)
-    data = _data(dept_a, name="Alertes Bas-Rhin", network=Network.WEBHOOK, handle="alertes")
+    data = _data(
+        dept_a,
+        name="Alertes Bas-Rhin",
+        network=Network.WEBHOOK,
+        handle="alertes",
+        webhook_format="generic",
+    )
     data.pop("is_active")
     response = client.post(reverse("workspace-channel-edit", args=[webhook.pk]), data)
     assert response.status_code == 302
     webhook.refresh_from_db()
-    assert (webhook.name, webhook.endpoint_url, webhook.is_active) == (
+    assert (webhook.name, webhook.credentials["endpoint_url"], webhook.is_active) == (
         "Alertes Bas-Rhin",
         SECRET,
         False,
@@ -85,7 +89,7 @@ def test_editing_without_a_new_address_keeps_the_secret_and_audits_no_secret(
     new = "https://hooks.slack.example/services/T000/B000/n3w"
     client.post(reverse("workspace-channel-edit", args=[webhook.pk]), {**data, "endpoint_url": new})
     webhook.refresh_from_db()
-    assert webhook.endpoint_url == new
+    assert webhook.credentials["endpoint_url"] == new
     entries = list(entries_for(webhook))
     assert entries[-1].data == {"endpoint_url": "(changed)"}
     assert all("n3w" not in str(e.data) and "s3cr3t" not in str(e.data) for e in entries)
@@ -138,7 +142,8 @@ def test_an_address_typed_for_a_network_that_takes_none_is_neither_stored_nor_au
     response = client.post(reverse("workspace-channel-create"), _data(dept_a, endpoint_url=SECRET))
     assert response.status_code == 302
     channel = Channel.objects.get()
-    assert (channel.network, channel.endpoint_url) == (Network.MASTODON, "")
+    assert channel.network == Network.MASTODON
+    assert "endpoint_url" not in channel.credentials
     assert "endpoint_url" not in entries_for(channel).get().data
 
 
@@ -151,3 +156,74 @@ def test_a_webhook_address_the_adapter_could_not_post_to_is_refused_on_its_field
     assert response.status_code == 400
     assert response.context["form"].errors == {"endpoint_url": ["Enter a valid URL."]}
     assert not Channel.objects.exists()
+
+
+def test_a_new_generic_webhook_gets_a_signing_secret_shown_once(client, head, dept_a):
+    client.force_login(head)
+    data = _data(
+        dept_a,
+        network=Network.WEBHOOK,
+        name="Alertes",
+        webhook_format="generic",
+        endpoint_url=SECRET,
+    )
+    response = client.post(reverse("workspace-channel-create"), data)
+
+    channel = Channel.objects.get()
+    secret = channel.credentials["signing_secret"]
+    assert response.status_code == 200
+    assert len(secret) >= 32 and secret in response.content.decode()
+    again = client.get(reverse("workspace-channel-edit", args=[channel.pk])).content.decode()
+    assert secret not in again
+    assert all(secret not in str(entry.data) for entry in entries_for(channel))
+
+
+def test_a_typed_signing_secret_is_kept_and_nothing_is_shown(client, head, dept_a):
+    client.force_login(head)
+    typed = "the-secret-agreed-with-the-receiver"
+    data = _data(
+        dept_a,
+        network=Network.WEBHOOK,
+        name="Alertes",
+        webhook_format="generic",
+        endpoint_url=SECRET,
+        signing_secret=typed,
+    )
+    response = client.post(reverse("workspace-channel-create"), data)
+
+    assert response.status_code == 302
+    assert Channel.objects.get().credentials["signing_secret"] == typed
+
+
+def test_a_slack_webhook_needs_no_signing_secret(client, head, dept_a):
+    client.force_login(head)
+    data = _data(
+        dept_a, network=Network.WEBHOOK, name="Slack", webhook_format="slack", endpoint_url=SECRET
+    )
+    response = client.post(reverse("workspace-channel-create"), data)
+
+    channel = Channel.objects.get()
+    assert response.status_code == 302
+    assert channel.settings["webhook_format"] == "slack"
+    assert channel.credentials == {"endpoint_url": SECRET}
+
+
+def test_making_a_new_signing_secret_replaces_the_old_and_shows_it_once(
+    client, head, webhook, dept_a
+):
+    client.force_login(head)
+    old = webhook.credentials["signing_secret"]
+    data = _data(
+        dept_a,
+        network=Network.WEBHOOK,
+        name="Alertes 67",
+        handle=webhook.handle,
+        webhook_format="generic",
+        new_signing_secret="on",
+    )
+    response = client.post(reverse("workspace-channel-edit", args=[webhook.pk]), data)
+
+    webhook.refresh_from_db()
+    new = webhook.credentials["signing_secret"]
+    assert new != old and new in response.content.decode()
+    assert webhook.credentials["endpoint_url"] == SECRET

@@ -27,12 +27,6 @@ class Channel(models.Model):
         verbose_name=_("department"),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    endpoint_url = models.URLField(
-        _("endpoint"),
-        max_length=500,
-        blank=True,
-        help_text=_("Where the webhook channel posts (Slack, Mattermost, Teams…)."),
-    )
     # What a network needs that is not secret (a Mastodon instance's address, the limits
     # read from it): keys declared by the network's `ChannelConfig.settings_fields`.
     settings = models.JSONField(_("settings"), default=dict, blank=True)

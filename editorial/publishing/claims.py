@@ -6,11 +6,13 @@ the send — not on the copy its batch read seconds earlier: the publication sti
 queued or retrying and past its own back-off (`not_before`); its post still publishing
 and not held; no pause on its channel; the channel still active, not waiting to be
 reconnected (the network refused its credentials), and one the post's department may
-use; and the channel's columns the adapter sends with (network, endpoint, department)
-still those the batch read, so that the adapter posts with the
-channel exactly as it is in the database at the claim. A channel switched off,
-handed to another department or whose endpoint was rotated mid-batch stops the claim;
-the sender then reads it fresh and refuses the publication or claims it again with the
+use; and the channel's columns the adapter sends with (network, encrypted credentials —
+a webhook's address, an access token —, department) still those the batch read, so that
+the adapter posts with the channel exactly as it is in the database at the claim. A
+channel switched off, handed to another department or whose credentials were changed
+mid-batch (a webhook's address rotated, a token replaced: the ciphertext is compared, so
+no key is needed and no secret read) stops the claim; the sender then reads it fresh and
+refuses the publication or claims it again with the
 new values (`sender._not_cleared`).
 """
 
@@ -88,7 +90,7 @@ def claim_to_send(publication: Publication, now: datetime, carry: Carry | None =
         True,
         False,
         channel.network,
-        channel.endpoint_url,
+        channel.encrypted_credentials,
         channel.department_id,
         True,
         True,
@@ -131,7 +133,7 @@ def _claim_sql() -> str:
         f"WHERE {col(post, 'id')} = {col(pub, 'post')} AND {col(post, 'state')} = %s "
         f"AND {col(post, 'held_at')} IS NULL AND {col(channel, 'is_active')} = %s "
         f"AND {col(channel, 'needs_reconnecting')} = %s "
-        f"AND {col(channel, 'network')} = %s AND {col(channel, 'endpoint_url')} = %s "
+        f"AND {col(channel, 'network')} = %s AND {col(channel, 'encrypted_credentials')} = %s "
         f"AND {col(channel, 'department')} = %s "
         f"AND ({col(channel, 'department')} = {col(post, 'origin_department')} "
         f"OR EXISTS (SELECT 1 FROM {q(department.db_table)} WHERE {col(department, 'id')} = "

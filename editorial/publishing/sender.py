@@ -17,7 +17,7 @@ time. For each publication, just before its send:
    queued/retrying -> sending, attempts + 1, *only if*, in the database *now*, the
    publication's back-off has passed (`not_before`), the post is still publishing and
    not held, no pause stops its channel, and the channel is still active, one the
-   post's department may use, with the network, endpoint and department the batch read
+   post's department may use, with the network, credentials and department the batch read
    (`EXISTS` / `NOT EXISTS` in the same statement, on the row's own columns, so
    PostgreSQL re-checks it all on a concurrent update). The adapter thus sends with the
    channel as the database had it at the claim. A message delivered twice, or a batch
@@ -26,7 +26,7 @@ time. For each publication, just before its send:
    requeue, a redelivery, a person's "send again") sends nothing before its time. A
    claim refused for a pause or a hold holds the post for a person (the publication
    stays queued); for a channel switched off or given away, fails the publication; for
-   a channel whose endpoint changed, is made again with the channel as it is now.
+   a channel whose credentials changed, is made again with the channel as it is now.
 
 Why a claim per publication, not one claim for the whole batch: a publication is in
 `sending` only while its own HTTP call may be in flight. A worker killed mid-batch
@@ -285,7 +285,7 @@ def _not_cleared(publication: Publication, now: datetime) -> str | None:
         return _refuse(publication, "refuse", no_longer_cleared(post), now)
     if post.held_at is not None:
         return "held"  # held for a person; the publication waits, queued
-    # Switched off, handed to another department, its endpoint rotated: as it is now.
+    # Switched off, handed to another department, its credentials changed: as it is now.
     publication.channel = Channel.objects.select_related("department").get(
         pk=publication.channel_id
     )

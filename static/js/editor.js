@@ -1,10 +1,8 @@
-// The post editor: live character counters and a preview per selected channel, and
-// image slots added as needed.
-// Counts exactly what the server stores and counts (editorial/forms/fields.py
-// PostTextField, then Python's len): code points, so an emoji counts once; a line
-// break as one character (the browser submits it as \r\n, the server stores \n);
-// leading and trailing white space left out, as Django's form strips it. The server
-// still checks every limit before the post leaves draft.
+// The post editor: a preview per selected channel, and image slots added as needed.
+// Counting is the server's: each channel's verdict ("312 of 300 characters", counted as
+// its network counts) comes from POST /posts/check/ as the author types (htmx, in
+// editor.html), from the rules that refuse the post at submission. The preview shows
+// the text as the server will store it (line breaks as \n, surrounding space left out).
 (function () {
   "use strict";
 
@@ -14,8 +12,6 @@
   var body = form.querySelector("textarea[name=body]");
   var boxes = Array.prototype.slice.call(form.querySelectorAll("input[name=channels][data-channel]"));
   var empty = document.querySelector("[data-preview-empty]");
-  var announcer = document.querySelector("[data-announce]");
-  var announceTimer = null;
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (match, key) {
@@ -32,10 +28,6 @@
     return text.replace(/\r\n?/g, "\n").replace(EDGES, "");
   }
 
-  function length(text) {
-    return Array.from(text).length;
-  }
-
   function variantOf(pk) {
     return form.querySelector("textarea[name=variant_" + pk + "]");
   }
@@ -47,8 +39,7 @@
     return own || asStored(body.value);
   }
 
-  function update(announce) {
-    var lines = [];
+  function update() {
     var shown = 0;
     boxes.forEach(function (box) {
       var pk = box.dataset.channel;
@@ -57,31 +48,9 @@
       card.hidden = !box.checked;
       if (!box.checked) return;
       shown += 1;
-      var text = textFor(pk);
-      var count = length(text);
-      var limit = parseInt(box.dataset.limit, 10);
-      var counter = card.querySelector("[data-counter]");
-      var message = fill(form.dataset.countTemplate, { count: count, limit: limit });
-      var over = count > limit;
-      if (over) {
-        message += " — " + fill(form.dataset.overTemplate, { over: count - limit });
-      }
-      counter.textContent = message;
-      counter.classList.toggle("over", over);
-      card.classList.toggle("over", over);
-      card.querySelector("[data-preview-text]").textContent = text;
-      lines.push(fill(form.dataset.announceTemplate, {
-        channel: box.dataset.name, count: count, limit: limit
-      }) + (over ? " — " + fill(form.dataset.overTemplate, { over: count - limit }) : ""));
+      card.querySelector("[data-preview-text]").textContent = textFor(pk);
     });
     if (empty) empty.hidden = shown > 0;
-    if (announce && announcer) {
-      // Announced once typing pauses: a screen reader must not read every keystroke.
-      window.clearTimeout(announceTimer);
-      announceTimer = window.setTimeout(function () {
-        announcer.textContent = lines.join(". ");
-      }, 900);
-    }
   }
 
   // --- images: add a slot as needed, up to what the chosen channels take ----------
@@ -172,14 +141,14 @@
 
   form.addEventListener("input", function (event) {
     var name = event.target.name || "";
-    if (name === "body" || name.indexOf("variant_") === 0) update(true);
+    if (name === "body" || name.indexOf("variant_") === 0) update();
   });
   form.addEventListener("change", function (event) {
     if (event.target.name === "channels") {
-      update(true);
+      update();
       if (images && total) updateImages();
     }
     if (/-DELETE$/.test(event.target.name || "") && images && total) updateImages();
   });
-  update(false);
+  update();
 })();

@@ -9,9 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from editorial import workflow as wf
-from editorial.models import Network, Post, PostState
+from editorial.models import Post, PostState
 from tests.browser.conftest import assert_accessible, login_as, screenshot
-from tests.factories import ChannelFactory, PostFactory, in_days
+from tests.factories import PostFactory, WebhookChannelFactory, in_days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_contributor_writes_submits_and_follows_a_post_of_their_department(
     page, contrib_a, channel_a, dept_a, dept_b, cm
 ):
-    x = ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="Webhook 67")
+    x = WebhookChannelFactory(department=dept_a, name="Webhook 67")
     marseille = PostFactory(origin_department=dept_b, title="Opération Marseille")
     login_as(page, contrib_a)
 

@@ -14,13 +14,13 @@ from editorial.channels.webhook import WebhookAdapter
 from editorial.content import content_problems
 from editorial.models import Network, Post
 from tests.browser.conftest import assert_accessible, login_as
-from tests.factories import ChannelFactory
+from tests.factories import ChannelFactory, WebhookChannelFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _count(counter) -> int:
-    return int(re.match(r"^(\d+) of", counter.text_content()).group(1))
+def _count(verdict) -> int:
+    return int(re.search(r"(\d+) of \d+ characters", verdict.text_content()).group(1))
 
 
 def test_the_counter_counts_line_breaks_emoji_and_addresses_as_the_server_does(
@@ -28,7 +28,7 @@ def test_the_counter_counts_line_breaks_emoji_and_addresses_as_the_server_does(
 ):
     # X's limit, on a network that publishes today (X has no connector yet).
     monkeypatch.setattr(WebhookAdapter, "text_limit", 280)
-    x = ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="X 67")
+    x = WebhookChannelFactory(department=dept_a, name="X 67")
     login_as(page, contrib_a)
     page.goto("/posts/new/")
     page.get_by_role("textbox", name=re.compile("^Title")).fill("Compter juste")
@@ -37,8 +37,8 @@ def test_the_counter_counts_line_breaks_emoji_and_addresses_as_the_server_does(
     body.fill("Prévention. " * 22)
     body.press("End")
     body.press_sequentially("\nLigne 2\n\n👮🏽‍♀️ https://www.police.fr/conseils?a=1&b=2 🚓\n  \n")
-    counter = page.locator(f"[data-preview='{x.pk}'] [data-counter]")
-    expect(counter).to_have_text(re.compile(r"characters too many$"))
+    counter = page.locator(f"[data-verdict='{x.pk}']")
+    expect(counter).to_have_class(re.compile(r"\bover\b"))
     shown = _count(counter)
     assert_accessible(page)
     page.get_by_role("button", name="Save as a draft").click()
@@ -76,7 +76,7 @@ def test_images_are_added_as_needed_and_kept_when_the_form_comes_back_with_an_er
 ):
     # X's four images, on a network that publishes today (X has no connector yet).
     monkeypatch.setattr(WebhookAdapter, "media_limit", 4)
-    ChannelFactory(department=dept_a, network=Network.WEBHOOK, name="X 67")
+    WebhookChannelFactory(department=dept_a, name="X 67")
     login_as(page, contrib_a)
     page.goto("/posts/new/")
     page.get_by_role("textbox", name=re.compile("^Text")).first.fill("Deux affiches.")
@@ -137,3 +137,39 @@ def test_after_a_refused_action_a_reload_shows_the_post_and_posts_nothing_again(
     assert len(posts) == 1  # the reload fetched the page: nothing was posted again
     pending.refresh_from_db()
     assert pending.state == "pending_approval"
+
+
+FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # one grapheme on Bluesky, seven code points
+
+
+def test_the_bluesky_verdict_turns_red_at_301_graphemes_and_back_at_300(page, contrib_a, dept_a):
+    bluesky = ChannelFactory(
+        name="Bluesky 67",
+        network=Network.BLUESKY,
+        department=dept_a,
+        settings={"handle": "police67.bsky.social", "service_url": "https://bsky.social"},
+        credentials={"app_password": "abcd-efgh-ijkl-mnop"},
+    )
+    login_as(page, contrib_a)
+    page.goto("/posts/new/")
+    page.get_by_role("checkbox", name=re.compile("Bluesky 67")).check()
+    body = page.get_by_role("textbox", name=re.compile("^Text")).first
+    body.fill("a" * 298 + FAMILY)
+    verdict = page.locator(f"[data-verdict='{bluesky.pk}']")
+    expect(verdict).to_contain_text("299 of 300 characters")
+    body.press("End")
+    body.press_sequentially("b")
+    expect(verdict).to_contain_text("300 of 300 characters")
+    expect(verdict).not_to_have_class(re.compile(r"\bover\b"))
+    calm = verdict.evaluate("node => getComputedStyle(node).color")
+
+    body.press_sequentially("c")
+    expect(verdict).to_contain_text("301 of 300 characters")
+    expect(verdict).to_have_class(re.compile(r"\bover\b"))
+    expect(verdict).to_contain_text("accepts 300 characters, the text has 301.")
+    assert verdict.evaluate("node => getComputedStyle(node).color") != calm
+    assert_accessible(page)
+
+    body.press("Backspace")
+    expect(verdict).to_contain_text("300 of 300 characters")
+    expect(verdict).not_to_have_class(re.compile(r"\bover\b"))

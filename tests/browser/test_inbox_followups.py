@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from editorial import workflow as wf
 from editorial.models import Network, Post, PostState, PublicationState
 from tests.browser.conftest import assert_accessible, login_as
-from tests.factories import ChannelFactory, PostFactory
+from tests.factories import ChannelFactory, PostFactory, WebhookChannelFactory
 from tests.test_views_followups import failed_post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,8 +40,8 @@ def test_approving_from_the_inbox_updates_the_header_count_without_a_reload(
 def test_a_failed_post_is_sent_again_or_copied_from_the_community_managers_inbox(
     page, cm, writer_a, dept_a
 ):
-    webhook = ChannelFactory(
-        department=dept_a, name="Mattermost 67", network="webhook", endpoint_url="http://x"
+    webhook = WebhookChannelFactory(
+        department=dept_a, name="Mattermost 67", endpoint_url="http://x"
     )
     retryable = failed_post(writer_a, dept_a, webhook, error="Mattermost 67 answered 503")
     mastodon = ChannelFactory(department=dept_a, name="Facebook 67", network=Network.FACEBOOK)

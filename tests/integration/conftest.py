@@ -36,12 +36,11 @@ from editorial import workflow
 from editorial.models import (
     Channel,
     Heartbeat,
-    Network,
     Post,
 )
 from editorial.publishing.scheduler import SCHEDULER_HEARTBEAT
 from tests import processes
-from tests.factories import PostFactory, approved_in_bulk
+from tests.factories import PostFactory, WebhookChannelFactory, approved_in_bulk
 from tests.loopback import LoopbackChannel, Received, Reply
 
 SHARED_REDIS_URL = os.environ.get("CADENCE_IT_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -399,9 +398,8 @@ class Newsroom:
 
     def channel(self, name: str | None = None) -> Channel:
         self._made += 1
-        return Channel.objects.create(
+        return WebhookChannelFactory(
             name=name or f"Webhook {self._made}",
-            network=Network.WEBHOOK,
             handle=f"hook-{self._made}",
             department=self.national,
             endpoint_url=self.loopback.url,

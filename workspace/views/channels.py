@@ -61,6 +61,20 @@ def channel_form(request, pk: int | None = None):
     except WorkflowError as exc:
         return refusal(request, exc, FORM, CURRENT, **extra)
     messages.success(request, _("Channel saved: %(channel)s.") % {"channel": saved})
+    generated = getattr(form.network_config, "generated_secret", "")
+    if generated:
+        # Shown in this answer only (never in a message, which may travel in a cookie):
+        # a reload, or any later visit, does not show it again.
+        form = ChannelForm(instance=saved, user=request.user)
+        return page(
+            request,
+            FORM,
+            CURRENT,
+            form=form,
+            channel=saved,
+            generated_secret=generated,
+            **_state(saved),
+        )
     return redirect("workspace-channels")
 
 

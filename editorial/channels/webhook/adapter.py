@@ -1,10 +1,16 @@
-"""Generic incoming webhook (Slack, Mattermost, Teams-like) and the loopback test channel.
+"""Chat webhooks (Slack, Mattermost, Microsoft Teams) and a generic signed JSON webhook.
 
-One JSON POST per publication. What each failure means for the publisher:
+One JSON POST per publication, to the channel's address (an encrypted credential), in the
+channel's format (`formats.py`; the generic one signed, `signing.py`). What each failure
+means for the publisher:
 
 - nothing reached the receiver (connection refused or timed out, DNS failure, proxy
   failure, no free connection in the pool) -> `TransientError`;
 - the receiver answered 429, 408 or 5xx (but 504) -> `TransientError`, with Retry-After;
+- 401, 403, 404, 410, and the services' own "this hook is gone" answers (Slack's
+  `no_service`, `channel_is_archived`…, Mattermost's invalid or disabled webhook) ->
+  `CredentialsRejected`: the channel needs reconnecting (a new address or secret);
+- Teams' legacy connectors' 200 carrying "HTTP error 429" -> `TransientError`;
 - any other answer that is not 2xx -> `PermanentError`;
 - the request left but the answer did not come back (read time-out, connection
   dropped, 504 from a gateway whose upstream may have posted) -> `UncertainError`.
@@ -14,22 +20,29 @@ One JSON POST per publication. What each failure means for the publisher:
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import threading
+from collections.abc import Sequence
 from email.utils import parsedate_to_datetime
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from editorial.channels.base import (
     ChannelAdapter,
+    CredentialsRejected,
+    Image,
     Outgoing,
     PermanentError,
     Result,
     TransientError,
     UncertainError,
 )
-from editorial.channels.webhook.config import WebhookConfig
+from editorial.channels.webhook import formats, signing
+from editorial.channels.webhook.config import WebhookConfig, WebhookFormat
+from editorial.credentials import CredentialsUnreadable
 from editorial.messages import message
 from editorial.models import Network
 
@@ -94,19 +107,13 @@ def parse_retry_after(value: str | None, now: datetime.datetime | None = None) -
 
 
 def payload(outgoing: Outgoing) -> dict:
-    images = [
-        {
-            ("url" if image.path.startswith(("http://", "https://")) else "path"): image.path,
-            "alt_text": image.alt_text,
-        }
-        for image in outgoing.images
-    ]
-    return {
-        "text": outgoing.text,
-        "idempotency_key": str(outgoing.idempotency_key),
-        "publication_id": outgoing.publication_id,
-        "images": images,
-    }
+    """The generic format's body (kept under this name for the benchmarks)."""
+    return formats.generic(outgoing)
+
+
+def encode(body: dict) -> bytes:
+    """The exact bytes sent, and signed."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class WebhookAdapter(ChannelAdapter):
@@ -116,17 +123,50 @@ class WebhookAdapter(ChannelAdapter):
     config = WebhookConfig
     honours_idempotency_key = False  # generic receivers post whatever they get
 
-    def publish(self, outgoing: Outgoing) -> Result:
-        url = self.channel.endpoint_url
+    @property
+    def webhook_format(self) -> str:
+        return (self.channel.settings or {}).get("webhook_format") or WebhookFormat.GENERIC
+
+    def validate_images(self, images: Sequence[Image]) -> list[str]:
+        """A chat service fetches each image by its address: one it cannot reach would
+        be missing from the message."""
+        if self.webhook_format == WebhookFormat.GENERIC:
+            return []
+        if all(formats.image_url(image) for image in images):
+            return []
+        return [
+            _(
+                "%(channel)s shows images from their public address: set "
+                "CADENCE_PUBLIC_URL, or send the post without images."
+            )
+            % {"channel": self.channel}
+        ]
+
+    def _secrets(self) -> dict:
+        try:
+            return self.channel.credentials
+        except CredentialsUnreadable:
+            raise PermanentError(message("credentials_unreadable", channel=self.channel)) from None
+
+    def request(self, outgoing: Outgoing) -> tuple[str, bytes, dict[str, str]]:
+        """The address, body and headers of the POST `outgoing` makes."""
+        secrets = self._secrets()
+        url = secrets.get("endpoint_url", "")
         if not url:
             raise PermanentError(message("no_endpoint", channel=self.channel))
+        body = encode(formats.PAYLOADS[self.webhook_format](outgoing))
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": str(outgoing.idempotency_key),
+        }
+        if self.webhook_format == WebhookFormat.GENERIC and secrets.get("signing_secret"):
+            headers.update(signing.signed_headers(secrets["signing_secret"], body))
+        return url, body, headers
+
+    def publish(self, outgoing: Outgoing) -> Result:
+        url, body, headers = self.request(outgoing)
         try:
-            response = get_client().post(
-                url,
-                json=payload(outgoing),
-                headers={"Idempotency-Key": str(outgoing.idempotency_key)},
-                timeout=timeouts(),
-            )
+            response = get_client().post(url, content=body, headers=headers, timeout=timeouts())
         # Order matters: the connect/pool errors are subclasses of the broader ones below.
         except (
             httpx.ConnectError,
@@ -155,20 +195,28 @@ class WebhookAdapter(ChannelAdapter):
         if status == 504:
             # A gateway gave up waiting for the upstream, which may have posted.
             raise UncertainError(detail)
-        if status in (408, 429) or status >= 500:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status in (408, 429) or (status >= 500 and status != 501):  # 501: Mattermost hooks off
+            raise TransientError(detail, retry_after=retry_after)
+        if formats.throttled_in_body(self.webhook_format, status, response.text):
             raise TransientError(detail, retry_after=retry_after)
         if not 200 <= status < 300:
+            if formats.address_refused(self.webhook_format, status, response.text, _json(response)):
+                raise CredentialsRejected(
+                    message(
+                        "credentials_rejected",
+                        channel=self.channel,
+                        status=status,
+                        text=response.text[:300],
+                    )
+                )
             raise PermanentError(detail)
         return self._success(response, outgoing)
 
     def _success(self, response: httpx.Response, outgoing: Outgoing) -> Result:
-        try:
-            body = response.json()
-        except (ValueError, UnicodeDecodeError):
-            body = None  # Slack answers a plain "ok"
+        body = _json(response)
         if not isinstance(body, dict):
-            body = {}
+            body = {}  # Slack answers a plain "ok", Teams' workflows an empty 202
         extra = {}
         external_id = str(body["id"]) if body.get("id") not in (None, "") else ""
         if len(external_id) > MAX_ID_LENGTH:
@@ -180,3 +228,10 @@ class WebhookAdapter(ChannelAdapter):
             url = ""
         external_id = external_id or str(outgoing.idempotency_key)
         return Result(external_id=external_id, url=url, extra=extra)
+
+
+def _json(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
