@@ -39,7 +39,7 @@ def not_append_only(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("editorial", "0008_channel_settings_and_credentials"),
+        ("editorial", "0009_webhook_address_in_credentials"),
     ]
 
     operations = [
