@@ -122,7 +122,7 @@ def _to_verification(request: HttpRequest) -> HttpResponse:
     name = "two-factor-verify" if is_enrolled(request.user) else "two-factor-setup"
     back = request.get_full_path() if request.method == "GET" else ""
     url = reverse(name) + (f"?{urlencode({'next': back})}" if back else "")
-    if getattr(request, "htmx", False):
+    if request.headers.get("HX-Request") == "true":  # (django-htmx's middleware runs later)
         # An htmx call would swap the code form into a fragment: load the page instead.
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url

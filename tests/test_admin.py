@@ -641,6 +641,10 @@ def test_an_administrator_gives_roles_and_departments_through_the_user_form(
         Role.CONTRIBUTOR,
         dept_a.group.name,
     }
+    change = entries_for(user).get(action="change_person")
+    assert change.actor == admin_user
+    assert change.data["from"]["departments"] == [str(dept_b)]
+    assert change.data["to"]["departments"] == [str(dept_a)]
 
 
 def test_only_a_superuser_may_grant_superuser_status(client, admin_user):
@@ -674,3 +678,5 @@ def test_an_administrator_adds_a_person_with_a_role_and_a_department(client, adm
     assert has_role(person, Role.CONTRIBUTOR)
     assert department_ids_of(person) == {dept_a.pk}
     assert not person.is_staff  # a contributor works in the pages, not the admin
+    created = entries_for(person).get(action="create_person")
+    assert created.data == {"roles": [Role.CONTRIBUTOR], "departments": [str(dept_a)]}
