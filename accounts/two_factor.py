@@ -112,9 +112,8 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if needs_two_factor(user) and not user.is_verified():
-            if not is_open(request.path):
-                return _to_verification(request)
+        if needs_two_factor(user) and not user.is_verified() and not is_open(request.path):
+            return _to_verification(request)
         return self.get_response(request)
 
 

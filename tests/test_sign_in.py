@@ -39,9 +39,7 @@ def test_after_the_limit_of_wrong_passwords_even_the_right_one_is_refused(client
     assert client.get(reverse("post-list")).status_code == 302  # not signed in
 
 
-def test_failures_and_the_lock_out_are_in_the_audit_trail_without_the_password(
-    client, director
-):
+def test_failures_and_the_lock_out_are_in_the_audit_trail_without_the_password(client, director):
     for _ in range(LIMIT):
         sign_in(client, "director", "secret-guess")
     actions = list(entries_for(director).order_by("seq").values_list("action", flat=True))

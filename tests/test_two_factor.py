@@ -73,9 +73,7 @@ def test_a_pause_without_the_second_factor_is_not_made(client, director):
     assert not PublishingPause.objects.exists()
 
 
-def test_the_admin_refuses_an_administrator_without_the_second_factor(
-    client, admin_user, pending
-):
+def test_the_admin_refuses_an_administrator_without_the_second_factor(client, admin_user, pending):
     enrol(admin_user)
     password_only_login(client, admin_user)
     changelist = reverse("admin:editorial_post_changelist")
