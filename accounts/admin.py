@@ -258,16 +258,20 @@ class DepartmentAdmin(admin.ModelAdmin):
         fields = ("name", "code", "is_national")
         return fields if obj is None else (*fields, "members")
 
+    @transaction.atomic
     def save_model(self, request: HttpRequest, obj: Department, form, change: bool) -> None:
+        data = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
         if change:
             super().save_model(request, obj, form, change)
             if "name" in form.changed_data:
                 rename_group_after(obj)
+            record(actor=request.user, action="edit_department", obj=obj, data=data)
             return
         # A department only ever exists with its people group and scope permission.
         created = create_department(obj.name, obj.code, is_national=obj.is_national)
         obj.pk, obj.group = created.pk, created.group
         obj._state.adding, obj._state.db = False, created._state.db
+        record(actor=request.user, action="create_department", obj=obj, data=data)
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, department: Department) -> int:

@@ -608,6 +608,8 @@ def test_a_department_created_in_the_admin_gets_its_group_and_scope(client, admi
     department = Department.objects.get(code="ddsp-33")
     member = UserFactory(role=Role.CONTRIBUTOR, department=department)
     assert department_ids_of(member) == {department.pk}
+    created = entries_for(department).get()
+    assert (created.action, created.actor) == ("create_department", admin_user)
 
 
 def test_an_administrator_gives_roles_and_departments_through_the_user_form(

@@ -113,3 +113,14 @@ def test_the_deployment_checks_refuse_production_without_a_credentials_key():
     result = _manage("check", "--deploy", **PRODUCTION)
     assert result.returncode != 0
     assert "CADENCE_CREDENTIALS_KEYS is not set" in result.stderr
+
+
+def test_the_demos_two_factor_exemption_is_refused_in_production():
+    result = _manage(
+        "check",
+        CADENCE_CREDENTIALS_KEYS="cHJvZHVjdGlvbi1jcmVkZW50aWFscy1rZXktMzJieXQ=",
+        TWO_FACTOR_EXEMPT_USERNAMES="director",
+        **PRODUCTION,
+    )
+    assert result.returncode != 0
+    assert "TWO_FACTOR_EXEMPT_USERNAMES is for the local demo" in result.stderr
