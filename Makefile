@@ -54,6 +54,9 @@ redis:
 # unless DATABASE_URL says otherwise. A process that dies is restarted, saying which and
 # why; Ctrl-C stops them all.
 run: export DEBUG ?= 1
+# The demo's approvers sign in with "demo" alone (README.md, "Demo logins"); empty it to
+# try two-factor authentication: `make run TWO_FACTOR_EXEMPT_USERNAMES=`.
+run: export TWO_FACTOR_EXEMPT_USERNAMES ?= head,director,admin
 run: setup redis
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput

@@ -9,14 +9,18 @@ which also makes their people group and its scope permission.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Department, User
 from accounts.roles import Role
@@ -24,8 +28,20 @@ from accounts.scope import (
     create_department,
     department_ids_of,
     forget_cached_scope,
+    membership_of,
     rename_group_after,
 )
+from accounts.security_audit import record, two_factor_changed
+from accounts.two_factor import remove_devices
+
+# Second factors are not kept in the admin: their secrets would let whoever reads them
+# make a person's codes. An administrator only resets them (the user list's action).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+# What the user form changes that is audited beside roles and departments.
+AUDITED_FLAGS = ("is_active", "is_superuser", "user_permissions")
 
 
 def role_groups() -> QuerySet[Group]:
@@ -147,6 +163,48 @@ class UserAdmin(BaseUserAdmin):
     )
     list_filter = (RoleFilter, DepartmentFilter, "is_active", "is_staff", "is_superuser")
     filter_horizontal = ("user_permissions",)
+    actions = ("reset_two_factor",)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Roles and departments are saved here (the form's groups); their change goes in
+        the audit trail as the workspace's does, with the flags changed beside them."""
+        person = form.instance
+        before = membership_of(person) if change else {}
+        super().save_related(request, form, formsets, change)
+        after = membership_of(person)
+        flags = {
+            name: str(form.cleaned_data.get(name))
+            for name in AUDITED_FLAGS
+            if name in form.changed_data
+        }
+        if not change:
+            record(actor=request.user, action="create_person", obj=person, data=after)
+        elif before != after or flags:
+            data = {"from": before, "to": after, **flags}
+            record(actor=request.user, action="change_person", obj=person, data=data)
+
+    @admin.action(description=_("Reset two-factor authentication"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """A lost phone: the person's authenticator and recovery codes are forgotten and
+        they set up a new one at their next sign-in."""
+        done = 0
+        for person in queryset:
+            if not self.has_change_permission(request, person):
+                continue
+            with transaction.atomic():
+                if remove_devices(person):
+                    two_factor_changed(request, person, "two_factor_reset")
+                    done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(count)d person.",
+                "Two-factor authentication reset for %(count)d people.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups__department")
@@ -200,16 +258,20 @@ class DepartmentAdmin(admin.ModelAdmin):
         fields = ("name", "code", "is_national")
         return fields if obj is None else (*fields, "members")
 
+    @transaction.atomic
     def save_model(self, request: HttpRequest, obj: Department, form, change: bool) -> None:
+        data = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
         if change:
             super().save_model(request, obj, form, change)
             if "name" in form.changed_data:
                 rename_group_after(obj)
+            record(actor=request.user, action="edit_department", obj=obj, data=data)
             return
         # A department only ever exists with its people group and scope permission.
         created = create_department(obj.name, obj.code, is_national=obj.is_national)
         obj.pk, obj.group = created.pk, created.group
         obj._state.adding, obj._state.db = False, created._state.db
+        record(actor=request.user, action="create_department", obj=obj, data=data)
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, department: Department) -> int:

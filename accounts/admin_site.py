@@ -27,7 +27,20 @@ def is_administrator(user) -> bool:
 
 class CadenceAdminSite(AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
-        return super().has_permission(request) and is_administrator(request.user)
+        # The two-factor middleware already stops an unverified administrator; the admin
+        # checks again, so that it stays closed if the middleware is ever left out.
+        from accounts.two_factor import needs_two_factor
+
+        user = request.user
+        verified = not needs_two_factor(user) or user.is_verified()
+        return super().has_permission(request) and is_administrator(user) and verified
+
+    def login(self, request: HttpRequest, extra_context=None):
+        """No login form of the admin's own: the product's, with its lock-out and its
+        second factor, is the only way in."""
+        from accounts.views import admin_login
+
+        return admin_login(request, extra_context)
 
 
 class CadenceAdminConfig(AdminConfig):

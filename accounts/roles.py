@@ -56,6 +56,9 @@ _ADMINISTRATOR = {
     "editorial.sensitivityrule": (_VIEW, _ADD, _CHANGE),
     # View only: changing a group's permissions would let an administrator raise any role.
     "auth.group": (_VIEW,),
+    # Sign-in lock-outs: seen, and lifted by deleting the attempts (django-axes).
+    "axes.accessattempt": (_VIEW, _DELETE),
+    "axes.accessfailurelog": (_VIEW,),
 }
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.COMMUNITY_MANAGER: _NATIONAL,

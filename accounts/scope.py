@@ -90,6 +90,15 @@ def give_role(user: User, role: Role) -> None:
     forget_cached_scope(user)
 
 
+def membership_of(user: User) -> dict[str, list[str]]:
+    """The person's roles and departments by name, as the audit trail keeps them."""
+    groups = list(user.groups.select_related("department"))
+    return {
+        "roles": sorted(g.name for g in groups if not hasattr(g, "department")),
+        "departments": sorted(str(g.department) for g in groups if hasattr(g, "department")),
+    }
+
+
 def members_of(department: Department):
     return User.objects.filter(groups=department.group)
 

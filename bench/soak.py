@@ -232,6 +232,8 @@ def soak(seconds: int, bench: Bench) -> dict:
     env.update(
         CADENCE_VAR_DIR=str(var_dir),
         DEBUG="1",
+        # As `make run`: the demo's approvers sign in with their password alone.
+        TWO_FACTOR_EXEMPT_USERNAMES="head,director,admin",
         PYTHONPATH=str(ROOT),
         DJANGO_SETTINGS_MODULE="config.settings",
     )

@@ -3,6 +3,7 @@
 See README.md, "Configuration", for the variables and their defaults.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,10 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "guardian",
+    "axes",  # lock-out after repeated failed sign-ins
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps
+    "django_otp.plugins.otp_static",  # recovery codes
     "accounts",
     "editorial",
     "workspace",
@@ -51,12 +56,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view: a session too old, or without the second factor it needs, stops here.
+    "accounts.sessions.SessionTimeoutMiddleware",
+    "accounts.two_factor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.headers.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: answers a lock-out
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,19 +121,59 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in of a locked-out username before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row, nothing is public by grant
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12, minimum=8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A password reset link is good for this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=300)
+
+# Lock-out (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, that
+# username cannot sign in for AXES_COOLOFF_TIME, whatever the address the tries come
+# from (a guesser spreads them over many); a success before then starts the count again.
+# By username only: behind the reverse proxy every person shares the proxy's address,
+# and one typing office must not lock everyone out. Approval accounts also need 2FA.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that a lock-out without the address can be dodged by changing the
+# browser's user agent or cookies: true of a lock-out by user agent, not by username.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 200
+
+# Two-factor authentication (accounts/two_factor.py): the roles that approve, sign off,
+# pause or administer cannot act on a password alone. TOTP_ISSUER names the account in
+# the person's authenticator app.
+OTP_TOTP_ISSUER = env_str("TOTP_ISSUER", "Cadence")
+# DEBUG only: these usernames skip two-factor authentication, so that a person trying
+# `make run` signs in as the demo's director with "demo" alone (the Makefile sets it).
+TWO_FACTOR_EXEMPT_USERNAMES = env_list("TWO_FACTOR_EXEMPT_USERNAMES", [])
+if TWO_FACTOR_EXEMPT_USERNAMES and not DEBUG:
+    raise ImproperlyConfigured("TWO_FACTOR_EXEMPT_USERNAMES is for the local demo (DEBUG) only.")
+
+# Sessions (accounts/sessions.py): everyone is signed out after SESSION_IDLE_MINUTES
+# without a request and after SESSION_COOKIE_AGE in all; the approval roles sooner.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 120, minimum=1) * 60
+PRIVILEGED_SESSION_SECONDS = env_int("PRIVILEGED_SESSION_HOURS", 8, minimum=1) * 3600
+PRIVILEGED_SESSION_IDLE_SECONDS = env_int("PRIVILEGED_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 
 # --- Languages and time ---------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -17,10 +17,33 @@ import os
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from accounts.roles import Role
 from tests.factories import ChannelFactory, DepartmentFactory, PostFactory, UserFactory
 from tests.loopback import LoopbackChannel
+
+
+@pytest.fixture(autouse=True)
+def second_factor_with_force_login(monkeypatch):
+    """`client.force_login(head)` signs in as the person would: a head of communication,
+    a director or an administrator with their second factor given (a verified session,
+    accounts/two_factor.py). `tests.sign_in.password_only_login` gives the password alone."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.two_factor import needs_two_factor
+    from tests.sign_in import enrol
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if needs_two_factor(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = enrol(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

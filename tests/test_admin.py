@@ -608,6 +608,8 @@ def test_a_department_created_in_the_admin_gets_its_group_and_scope(client, admi
     department = Department.objects.get(code="ddsp-33")
     member = UserFactory(role=Role.CONTRIBUTOR, department=department)
     assert department_ids_of(member) == {department.pk}
+    created = entries_for(department).get()
+    assert (created.action, created.actor) == ("create_department", admin_user)
 
 
 def test_an_administrator_gives_roles_and_departments_through_the_user_form(
@@ -641,6 +643,10 @@ def test_an_administrator_gives_roles_and_departments_through_the_user_form(
         Role.CONTRIBUTOR,
         dept_a.group.name,
     }
+    change = entries_for(user).get(action="change_person")
+    assert change.actor == admin_user
+    assert change.data["from"]["departments"] == [str(dept_b)]
+    assert change.data["to"]["departments"] == [str(dept_a)]
 
 
 def test_only_a_superuser_may_grant_superuser_status(client, admin_user):
@@ -674,3 +680,5 @@ def test_an_administrator_adds_a_person_with_a_role_and_a_department(client, adm
     assert has_role(person, Role.CONTRIBUTOR)
     assert department_ids_of(person) == {dept_a.pk}
     assert not person.is_staff  # a contributor works in the pages, not the admin
+    created = entries_for(person).get(action="create_person")
+    assert created.data == {"roles": [Role.CONTRIBUTOR], "departments": [str(dept_a)]}

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from editorial.models import Channel, Network
+from editorial.audit import entries_for
+from editorial.models import AuditEntry, Channel, Network
 from tests.factories import WebhookChannelFactory
 
 SECRET = "https://hooks.slack.example/services/T000/B000/s3cr3t-t0k3n"
@@ -54,6 +55,21 @@ def test_a_webhook_channel_with_its_address_is_saved_and_the_address_never_shown
     page = admin_client.get(reverse("admin:editorial_channel_change", args=[channel.pk]))
     assert page.status_code == 200
     assert "s3cr3t" not in page.content.decode()
+
+
+def test_creating_and_changing_a_channel_in_the_admin_is_audited_without_its_secret(
+    admin_client, admin_user, dept_a
+):
+    admin_client.post(ADD, _data(dept_a, endpoint_url=SECRET))
+    channel = Channel.objects.get()
+    change = reverse("admin:editorial_channel_change", args=[channel.pk])
+    admin_client.post(change, _data(dept_a, name="Alertes du 67", endpoint_url=SECRET + "2"))
+
+    created, edited = entries_for(channel).order_by("seq")
+    assert (created.action, created.actor) == ("create_channel", admin_user)
+    assert created.data["endpoint_url"] == "(changed)"
+    assert edited.action == "edit_channel" and edited.data["name"] == "Alertes du 67"
+    assert not AuditEntry.objects.filter(data__icontains="s3cr3t").exists()
 
 
 def test_saving_a_webhook_channel_without_a_new_address_keeps_the_stored_one(admin_client, dept_a):

@@ -140,3 +140,14 @@ def test_every_page_forbids_inline_script_and_style_attributes(client, cm):
     assert directives["style-src-attr"] == "'none'"
     assert "'unsafe-inline'" not in policy
     assert directives["frame-ancestors"] == "'none'"
+
+
+def test_the_demos_two_factor_exemption_is_refused_in_production():
+    result = _manage(
+        "check",
+        CADENCE_CREDENTIALS_KEYS="cHJvZHVjdGlvbi1jcmVkZW50aWFscy1rZXktMzJieXQ=",
+        TWO_FACTOR_EXEMPT_USERNAMES="director",
+        **PRODUCTION,
+    )
+    assert result.returncode != 0
+    assert "TWO_FACTOR_EXEMPT_USERNAMES is for the local demo" in result.stderr

@@ -14,6 +14,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {"login", "logout", "set_language", "healthz", "healthz-json", "channel-atom-feed"}
 # The invitation link: the invited person has no password yet, the link's token is the key.
 PUBLIC |= {"workspace-invitation"}
+# Password reset: for someone who cannot sign in; the e-mailed link's token is the key.
+PUBLIC |= {
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 SAMPLE_ARGS = {"year": "2030", "week": "12"}  # any other int is a pk: 1; a slug: "approve"
 
 

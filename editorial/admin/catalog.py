@@ -9,8 +9,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.scope import department_ids_of
-from editorial import workflow
+from editorial import audit, workflow
 from editorial.admin.scope import ScopedAdmin
+from editorial.channels import secret_fields
 from editorial.forms.channels import NetworkConfigMixin
 from editorial.models import Campaign, Channel, SensitivityRule
 from editorial.permissions import deny_manage_rules
@@ -41,6 +42,19 @@ class ChannelAdmin(ScopedAdmin):
     list_filter = ("network", "is_active", ("department", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("department",)
     search_fields = ("name", "handle")
+
+    def save_model(self, request: HttpRequest, obj: Channel, form, change: bool) -> None:
+        """Saved and audited in one transaction, as on the channels page; the audit
+        keeps that a secret changed, never the secret."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            secret = secret_fields()
+            data = {
+                name: "(changed)" if name in secret else audit.plain(getattr(obj, name, None))
+                for name in form.changed_data
+            }
+            action = "edit_channel" if change else "create_channel"
+            audit.record(actor=request.user, action=action, obj=obj, data=data)
 
 
 @admin.register(Campaign)

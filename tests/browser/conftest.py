@@ -4,7 +4,7 @@ pytest-django's live server (which also serves the static files and the npm pack
 - `browser`: one Chromium for the session (`/usr/bin/chromium`, or CHROMIUM=…); when it
   is missing the tests skip, or fail when CI=true (`make test` installs it).
 - `page`: a fresh browser context per test, in the given size and language.
-- `login_as(page, user)`: signs in through the real login form.
+- `login_as(page, user)`: signs in through the real login form (and the code page).
 - `assert_accessible(page)`: runs axe-core (from node_modules) on the page and fails on
   any serious or critical violation, naming each.
 - `screenshot(page, name)`: writes docs/screenshots/<name>.png when CADENCE_SCREENSHOTS=1
@@ -104,13 +104,22 @@ def _csp_violation(message, errors: list[str]) -> None:
 
 
 def login_as(page, user, password: str = "demo", *, language: str = "en") -> None:
-    """Sign in through the login form, then switch to `language` (French by default
-    for a new visitor)."""
+    """Sign in through the login form — and, for the two-factor roles, with a code from
+    their authenticator (one is set up for them first) — then switch to `language`
+    (French by default for a new visitor)."""
+    from accounts.two_factor import needs_two_factor
+    from tests.sign_in import code_for, enrol
+
+    device = enrol(user) if needs_two_factor(user) else None
     page.goto("/login/")
     page.get_by_label("Username").or_(page.get_by_label("Nom d’utilisateur")).fill(user.username)
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(lambda url: "/login/" not in url)
+    if device is not None:
+        page.locator("input[name=code]").fill(code_for(device))
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_url(lambda url: "/account/two-factor/" not in url)
     set_language(page, language)
 
 
