@@ -14,6 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {"login", "logout", "set_language", "healthz", "healthz-json", "channel-atom-feed"}
 # The invitation link: the invited person has no password yet, the link's token is the key.
 PUBLIC |= {"workspace-invitation"}
+# A post's image: anyone's once the post has gone out, else 404 to whoever may not see
+# the post (an <img> cannot follow a login page); tested in tests/test_media.py.
+PUBLIC |= {"post-image"}
 SAMPLE_ARGS = {"year": "2030", "week": "12"}  # any other int is a pk: 1; a slug: "approve"
 
 
