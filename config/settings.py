@@ -203,6 +203,11 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded images (editorial/images.py): refused above this many bytes before being read,
+# and above this many pixels from their header, before being decoded (a decompression
+# bomb); a 40-megapixel image takes 160 MB of memory while it is written again.
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000, minimum=1)
 
 # --- E-mail (invitations, notifications) --------------------------------------------------
 # The local run prints e-mails in its terminal (the console backend) instead of trying a

@@ -1,13 +1,15 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from editorial.feeds import channel_atom_feed
 from editorial.health import healthz, healthz_json
+from editorial.views import media
 
 urlpatterns = [
     path("", include("editorial.urls")),
+    # Uploaded images, each checked against who asks (never a public folder, not even in
+    # DEBUG): the web server in front must not serve MEDIA_ROOT itself.
+    *media.urlpatterns,
     path("workspace/", include("workspace.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("accounts.urls")),
@@ -17,5 +19,3 @@ urlpatterns = [
     path("healthz.json", healthz_json, name="healthz-json"),
     path("feeds/<int:channel_id>/atom.xml", channel_atom_feed, name="channel-atom-feed"),
 ]
-# The local run serves uploaded images itself; in production the web server does.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -9,11 +9,20 @@ may *act* on an object they see is a separate question, answered by
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Department
 from accounts.scope import department_ids_of
-from editorial.models import Campaign, Channel, Post, WeeklyPlan
+from editorial.models import (
+    Campaign,
+    Channel,
+    Post,
+    PostImage,
+    Publication,
+    PublicationState,
+    WeeklyPlan,
+)
 
 
 def visible_posts(user) -> QuerySet[Post]:
@@ -60,3 +69,20 @@ def visible_campaigns(user) -> QuerySet[Campaign]:
     return Campaign.objects.filter(
         Q(department_id__in=department_ids_of(user)) | Q(department__is_national=True)
     )
+
+
+def post_image_or_404(user, name: str) -> str:
+    """The stored name of a post's image that `user` may look at: anyone's once a post
+    carrying it has gone out somewhere (the networks show it to all), otherwise only a
+    signed-in user who may see a post carrying it (a copy shares its original's file)."""
+    carrying = PostImage.objects.filter(image=name)
+    went_out = Publication.objects.filter(
+        post__images__image=name, state=PublicationState.SENT
+    ).exists()
+    if not went_out:
+        if not user.is_authenticated:
+            raise Http404
+        carrying = carrying.filter(post__in=visible_posts(user))
+    if not carrying.exists():
+        raise Http404
+    return name

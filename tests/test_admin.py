@@ -349,6 +349,46 @@ def test_replacing_an_images_file_hashes_the_new_bytes(client, contrib_a, post_a
     assert reload(post_a).content_hash == compute_content_hash(post_a)
 
 
+def test_the_admin_refuses_more_images_than_any_network_takes(client, contrib_a, post_a, media):
+    admin_login(client, contrib_a)
+    data = {**form_of(post_a), **management_form("images", total=15)}
+    for n in range(15):
+        data |= {
+            f"images-{n}-image": png("red"),
+            f"images-{n}-alt_text": f"Carré {n}",
+            f"images-{n}-position": str(n),
+        }
+
+    response = client.post(url(Post, "change", post_a.pk), data)
+
+    assert response.status_code == 200
+    assert "A post carries at most 10 images." in response.content.decode()
+    assert not post_a.images.exists()
+
+
+def test_the_admin_refuses_a_page_named_png_and_rewrites_a_real_image(
+    client, contrib_a, post_a, media
+):
+    admin_login(client, contrib_a)
+    fake = SimpleUploadedFile("carre.png", b"<html><script>alert(1)</script>", "image/png")
+    data = {
+        **form_of(post_a),
+        **management_form("images", total=1),
+        "images-0-image": fake,
+        "images-0-alt_text": "Un carré.",
+        "images-0-position": "0",
+    }
+
+    refused = client.post(url(Post, "change", post_a.pk), data)
+    accepted = client.post(url(Post, "change", post_a.pk), {**data, "images-0-image": png("red")})
+
+    assert "This file is not a JPEG, PNG, WebP or GIF image." in refused.content.decode()
+    assert accepted.status_code == 302
+    image = post_a.images.get()
+    assert image.image.name.startswith("posts/") and "red" not in image.image.name
+    assert image.sha256 == hashlib.sha256(image.image.read()).hexdigest()
+
+
 def test_a_cancelled_post_opens_read_only(client, contrib_a, post_a, writer_a):
     workflow.cancel(post_a, writer_a)
     admin_login(client, contrib_a)

@@ -21,6 +21,9 @@ PUBLIC |= {
     "password_reset_confirm",
     "password_reset_complete",
 }
+# A post's image: anyone's once the post has gone out, else 404 to whoever may not see
+# the post (an <img> cannot follow a login page); tested in tests/test_media.py.
+PUBLIC |= {"post-image"}
 SAMPLE_ARGS = {"year": "2030", "week": "12"}  # any other int is a pk: 1; a slug: "approve"
 
 

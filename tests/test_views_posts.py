@@ -554,7 +554,10 @@ def test_an_image_chosen_in_a_form_with_an_error_is_kept_with_its_alt_text(
     assert response.status_code == 302
     image = Post.objects.get().images.get()
     assert image.alt_text == "Affiche"
-    assert image.sha256 == hashlib.sha256(_png_bytes()).hexdigest()
+    # The kept image, written again like any upload: its pixels, and a hash of what is stored.
+    assert image.sha256 == hashlib.sha256(image.image.read()).hexdigest()
+    with Image.open(image.image.path) as kept, Image.open(io.BytesIO(_png_bytes())) as sent:
+        assert kept.convert("RGB").tobytes() == sent.convert("RGB").tobytes()
     assert not default_storage.exists(aside)  # gone once saved with the post
 
 
@@ -588,5 +591,5 @@ def test_the_editor_takes_several_images_but_no_more_than_any_network_does(
         **{f"images-{i}-alt_text": f"Image {i}" for i in range(11)},
     }
     page = client.post(reverse("post-create"), too_many).content.decode()
-    assert "Please submit at most 10 forms." in page
+    assert "A post carries at most 10 images." in page
     assert Post.objects.count() == 1

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
@@ -31,6 +32,7 @@ from editorial.admin.scope import (
 from editorial.admin.steps import EXPECTED_HASH_PREFIX, RETURN_FIELD
 from editorial.audit import entries_for
 from editorial.content import channel_publish_problem, compute_content_hash
+from editorial.forms.images import MAX_IMAGES, ImageUploadField, LimitedImageFormSet
 from editorial.models import Channel, Post, PostImage, PostState, PostVariant
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import POST_RULES
@@ -120,8 +122,17 @@ class PostVariantInline(PostContentInline):
 
 
 class PostImageInline(PostContentInline):
+    """The editor's limits here too: an image made safe (`ImageUploadField`), and no more
+    than any network takes."""
+
     model = PostImage
     fields = ("image", "alt_text", "position")
+    formset = LimitedImageFormSet
+    max_num = MAX_IMAGES
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
 
 
 @admin.register(Post)

@@ -18,11 +18,14 @@ from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from editorial.channels import known_adapters
+from editorial.images import FORMATS, sanitize
 from editorial.models import Post, PostImage
 
 PENDING_DIR = "pending"
@@ -32,16 +35,36 @@ PENDING_MAX_AGE = dt.timedelta(days=1)
 MAX_IMAGES = max(a.media_limit for a in known_adapters() if a.media_limit is not None)
 
 
-def keep_upload(upload, user) -> dict:
-    """Store `upload` aside for `user`; answer what the form needs to show and send it
-    back (its token, file name and address)."""
+class ImageUploadField(forms.FileField):
+    """A file that must be an image; cleaned, it is the image written again
+    (`editorial.images.sanitize`), whatever was sent."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        return None if upload is None else sanitize(upload)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs["accept"] = ",".join(kind for _extension, kind in FORMATS.values())
+        return attrs
+
+
+def keep_upload(image, filename: str, user) -> dict:
+    """Store `image` (already made safe) aside for `user`, `filename` being the name
+    the writer chose it under; answer what the form needs to show and send it back
+    (its token, file name and address)."""
     _sweep()
-    suffix = PurePath(upload.name).suffix.lower()[:10]
-    upload.seek(0)
-    name = default_storage.save(f"{PENDING_DIR}/{secrets.token_urlsafe(16)}{suffix}", upload)
-    filename = get_valid_filename(PurePath(upload.name).name) or f"image{suffix}"
+    suffix = PurePath(image.name).suffix.lower()[:10]
+    image.seek(0)
+    name = default_storage.save(f"{PENDING_DIR}/{secrets.token_urlsafe(16)}{suffix}", image)
+    filename = get_valid_filename(PurePath(filename).name) or f"image{suffix}"
     token = signing.dumps({"name": name, "filename": filename, "user": user.pk}, salt=PENDING_SALT)
-    return {"token": token, "name": name, "filename": filename, "url": default_storage.url(name)}
+    return {"token": token, "name": name, "filename": filename, "url": _pending_url(token)}
+
+
+def _pending_url(token: str) -> str:
+    return reverse("pending-image", kwargs={"token": token})
 
 
 def kept_upload(token: str, user) -> dict | None:
@@ -57,7 +80,7 @@ def kept_upload(token: str, user) -> dict | None:
         return None
     if not default_storage.exists(name):
         return None
-    return {**data, "token": token, "url": default_storage.url(name)}
+    return {**data, "token": token, "url": _pending_url(token)}
 
 
 def _reopen(kept: dict) -> SimpleUploadedFile:
@@ -84,6 +107,7 @@ class ImageForm(forms.ModelForm):
     class Meta:
         model = PostImage
         fields = ["image", "alt_text"]
+        field_classes = {"image": ImageUploadField}
         help_texts = {"alt_text": _("Required: describe the image for people who cannot see it.")}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -106,7 +130,7 @@ class ImageForm(forms.ModelForm):
         valid = hasattr(self, "cleaned_data") and "image" in self.cleaned_data
         if self.kept or upload is None or not valid or self._deleting():
             return
-        self.kept = keep_upload(upload, self.user)
+        self.kept = keep_upload(self.cleaned_data["image"], upload.name, self.user)
         if self.is_new:
             self.instance.pk = None  # saved in a transaction that was rolled back
 
@@ -114,7 +138,17 @@ class ImageForm(forms.ModelForm):
         return bool(getattr(self, "cleaned_data", {}).get("DELETE"))
 
 
-class BaseImageFormSet(forms.BaseInlineFormSet):
+class LimitedImageFormSet(forms.BaseInlineFormSet):
+    """A post's images, at most `max_num` of them (with `validate_max`), said in words."""
+
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "A post carries at most %(num)d image.", "A post carries at most %(num)d images.", "num"
+        ),
+    }
+
+
+class BaseImageFormSet(LimitedImageFormSet):
     def keep_uploads(self) -> None:
         """Before the form is shown again with an error: keep every image chosen."""
         if self.is_bound:

@@ -1,4 +1,6 @@
 import hashlib
+import secrets
+from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -322,7 +324,11 @@ class PostVariant(models.Model):
 
 
 def _image_path(instance: "PostImage", filename: str) -> str:
-    return f"posts/{timezone.now():%Y/%m}/{filename}"
+    # A random name: an image's address tells nothing and cannot be guessed; only the
+    # extension is kept (the real format's, see editorial/images.py). Images stored
+    # before were named posts/<year>/<month>/<the uploader's name>: they keep it.
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"posts/{secrets.token_urlsafe(16)}{suffix}"
 
 
 class PostImage(models.Model):

@@ -107,11 +107,21 @@ def test_images_are_added_as_needed_and_kept_when_the_form_comes_back_with_an_er
     expect(page.get_by_text(re.compile("Kept from your last try: affiche-1.png"))).to_be_visible()
     expect(page.get_by_text(re.compile("Kept from your last try: affiche-2.png"))).to_be_visible()
     expect(alts.nth(1)).to_have_value("Seconde affiche")
+    _expect_shown(page.locator("img.thumb"), 2)  # kept aside, shown to their writer
     page.get_by_role("textbox", name=re.compile("^Title")).fill("Deux affiches")
     page.get_by_role("button", name="Save as a draft").click()
     expect(page.get_by_text("Saved as a draft.")).to_be_visible()
     post = Post.objects.get()
     assert [i.alt_text for i in post.images.all()] == ["Première affiche", "Seconde affiche"]
+    _expect_shown(page.locator("img.thumb"), 2)  # the post's page shows them to its writer
+
+
+def _expect_shown(images, count: int) -> None:
+    """`count` images, each loaded (a refused or broken one has no natural width)."""
+    expect(images).to_have_count(count)
+    for number in range(count):
+        expect(images.nth(number)).to_have_js_property("complete", True)
+        assert images.nth(number).evaluate("img => img.naturalWidth") == 8
 
 
 def test_after_a_refused_action_a_reload_shows_the_post_and_posts_nothing_again(

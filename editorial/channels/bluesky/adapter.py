@@ -61,8 +61,8 @@ def _image_format(path: str) -> str | None:
     try:
         with default_storage.open(path, "rb") as file, PILImage.open(file) as picture:
             return picture.format
-    except (UnidentifiedImageError, OSError):
-        return None
+    except (UnidentifiedImageError, OSError, PILImage.DecompressionBombError):
+        return None  # an image stored before uploads were checked may be too large
 
 
 @dataclass(frozen=True)
