@@ -88,8 +88,9 @@ test: setup browser redis
 
 # The unit suite on SQLite whatever answers on this machine: CI runs it after the
 # PostgreSQL run, so that neither database hides an ordering or locking difference.
+# (The Bluesky server tests talk to their own PDS, not to our database: once is enough.)
 test-sqlite: setup
-	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest -q -m "not browser and not postgres" \
+	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest -q -m "not browser and not postgres and not bluesky" \
 		--ignore=tests/integration
 
 # Regenerates the README's screenshots (docs/screenshots/) from the browser tests.
