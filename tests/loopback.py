@@ -26,6 +26,7 @@ class Reply:
     body: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (a slow network)
+    hang_up: bool = False  # close the connection without answering (a crashed receiver)
 
 
 class LoopbackChannel:
@@ -94,6 +95,9 @@ class LoopbackChannel:
                 reply = channel.respond(request)
                 if reply.delay:
                     time.sleep(reply.delay)  # the simulated network latency itself
+                if reply.hang_up:
+                    self.close_connection = True
+                    return
                 payload = json.dumps(reply.body).encode()
                 try:
                     self.send_response(reply.status)
