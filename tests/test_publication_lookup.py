@@ -214,3 +214,15 @@ def test_the_reaper_settles_a_send_stuck_past_the_time_out_as_the_network_says(
         assert reconcile.reap() == [publication.pk]
     publication.refresh_from_db()
     assert publication.state == PS.RETRYING  # not on the feed: sent again, not unknown
+
+
+def test_the_keeper_renews_only_what_its_batches_still_hold(on_webhook, a_keeper_runs, settings):
+    settings.PUBLISHING_HOLD_SECONDS = 5
+    keeper.hold([on_webhook.pk])
+    later = timezone.now() + datetime.timedelta(seconds=60)
+    with time_machine.travel(later):
+        assert keeper.renew() == 1
+        lease = Publication.objects.get(pk=on_webhook.pk).next_attempt_at
+        assert later < lease <= later + datetime.timedelta(seconds=6)
+        keeper.release([on_webhook.pk])
+        assert keeper.renew() == 0  # a killed worker renews nothing either

@@ -30,11 +30,13 @@ time. For each publication, just before its send:
 
 Why a claim per publication, not one claim for the whole batch: a publication is in
 `sending` only while its own HTTP call may be in flight. A worker killed mid-batch
-leaves one publication per thread in `sending` — the reaper marks exactly those
-`unknown` (they may have gone out) — while the batch's other publications stay queued
-and are sent by the redelivered message (acks_late, reject_on_worker_lost) or by the
-lease requeue. A batch-wide claim would have made every unsent publication of the batch
-`unknown` too, for a person to check, though none of them had left.
+leaves one publication per thread in `sending` — exactly those are looked up on the
+network, or marked `unknown` (they may have gone out) — while the batch's other
+publications stay queued and are sent again by the sweep once the worker's hold on
+them lapses (`keeper`: seconds; Redis gives a killed thread-pool worker's message
+back only after its visibility time-out, an hour). A batch-wide claim would have made
+every unsent publication of the batch `unknown` too, for a person to check, though none
+of them had left.
 
 The outcome of each send is made durable at once: one short UPDATE (sending -> sent,
 failed, unknown; conditional on `sending`, so the reaper and the sender never both
@@ -51,7 +53,9 @@ audited exactly once (entries are written under the post's lock, only for outcom
 have none), possibly a few seconds late.
 
 Nothing sent (connection refused, 429, 5xx): retried with back-off, that publication
-alone. Maybe sent (a time-out after the request left): `unknown`, never re-sent.
+alone. Maybe sent (a time-out after the request left): never re-sent blindly; the
+adapter's look-up (`lookup`, `find_published`) says sent, not there (retried), or cannot
+tell (`unknown`, for a person).
 """
 
 from __future__ import annotations
