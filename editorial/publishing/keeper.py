@@ -68,7 +68,10 @@ class Keeper:
             return
         with self._lock:
             self._held.update(ids)
-        self._renew(ids)
+        try:
+            self._renew(ids)
+        except Exception as exc:  # a lock wait gone wrong: the keeper renews them in a second
+            log.info("Could not hold publications %s yet: %s: %s", ids, type(exc).__name__, exc)
 
     def release(self, ids: Iterable[int]) -> None:
         """Done with `ids` (sent, retrying, refused…): their leases are no longer ours."""
