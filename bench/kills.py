@@ -4,9 +4,9 @@ The burst of `bench/burst.py` (the real path: beat, sweep, wake-ups, claims,
 `publish_batch`, the webhook adapter against the loopback channel in its own process)
 on 2 workers `--pool threads`, with production's timings (lease 30 s, hold 5 s, sending
 time-out 120 s, reaper every 30 s). Every `--kill-every` seconds from the due instant,
-while anything is under way, one worker in turn is SIGKILLed and started again at once,
-as a supervisor would. In the same run: the burst without kills, and the bare baseline
-task of `bench/burst.py` (no kills).
+for as long as the same burst lasts without kills (measured just before), one worker
+in turn is SIGKILLed and started again at once, as a supervisor would. In the same
+run: the burst without kills, and the bare baseline task of `bench/burst.py` (no kills).
 
 Reports, per path: drain (due instant -> last request received), settled (due instant
 -> no publication queued, retrying or sending), lag p50/p99 (due instant -> first
@@ -54,6 +54,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--lead", type=float, default=6.0)
     parser.add_argument("--timeout", type=float, default=300, help="settle time limit, s")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=h.QUIET_MAX_WAIT,
+        help="the longest a run waits for the machine to be under 25 %% busy, s",
+    )
     parser.add_argument("--no-doc", action="store_true")
     return parser.parse_args(argv)
 
@@ -83,7 +89,9 @@ class Pool:
         self.slots[slot] = self._start()
 
 
-def run_real(bench, pool, loop, fx, args, count: int, kill_every: float | None) -> dict:
+def run_real(
+    bench, pool, loop, fx, args, count: int, kill_every: float | None, kill_window: float = 0
+) -> dict:
     from bench.lib import data
     from editorial.models import Post, Publication
 
@@ -108,7 +116,8 @@ def run_real(bench, pool, loop, fx, args, count: int, kill_every: float | None) 
     while under_way():
         if time.monotonic() > deadline:
             raise h.BenchTimeout(f"not settled after {args.timeout} s")
-        if kill_every and time.time() >= next_kill:
+        # Kills during the burst: as long as the same burst lasts without them.
+        if kill_every and time.time() >= next_kill and time.time() < due_wall + kill_window:
             pool.kill_one(kills)
             kills += 1
             next_kill += kill_every
@@ -212,15 +221,18 @@ burst, answering in {args.delay * 1000:.0f} ms so that the burst lasts long enou
 for several kills), due at one instant, on {args.workers} workers
 `--pool threads --concurrency {args.concurrency}` with production's timings (lease
 30 s, hold `PUBLISHING_HOLD_SECONDS` 5 s, sending time-out 120 s, reaper every 30 s).
-*cadence, kills*: from the due instant, every {args.kill_every:g} s while anything is
-under way, one worker in turn is SIGKILLed and started again at once (a supervisor).
+*cadence, kills*: from the due instant, every {args.kill_every:g} s for as long as the
+same burst took without kills (the *cadence* row above it), one worker in turn is
+SIGKILLed and started again at once (a supervisor); then the run waits until nothing
+is under way.
 *cadence*: the same burst, no kill. *bare baseline*: the bare task of `bench/burst.py`,
 no kill. Drain = due instant → last request received; settled = due instant → nothing
 queued, retrying or sending; lag = due instant → first receipt of each post received;
 unknown = publications left for a person, in brackets those that had in fact reached
 the channel (a generic webhook cannot be asked, `find_published`); miss = a post
 neither received nor unknown. Busy = share of the machine's CPUs during the run and
-in the 2 s before it (each run waits up to 3 min for the machine to be under 25 %).
+in the 2 s before it (each run waits up to {args.quiet_wait:.0f} s for the machine to be
+under 25 %).
 
 Before the fix (issue 13's harness, 39 kills): {PREVIOUS}.
 
@@ -234,7 +246,9 @@ Command of the latest invocation: `{command}`
 def main(argv=None) -> int:
     args = parse_args(argv)
     report.git_state()
-    budget = 180 + (args.runs * 3 + 1) * (args.timeout + args.lead + h.QUIET_MAX_WAIT + 15)
+    wait_for_quiet = h.wait_for_quiet
+    h.wait_for_quiet = lambda: wait_for_quiet(max_wait=args.quiet_wait)  # burst's too
+    budget = 180 + (args.runs * 3 + 1) * (args.timeout + args.lead + args.quiet_wait + 15)
     command = "python bench/kills.py " + " ".join(sys.argv[1:] if argv is None else argv)
     results: list[tuple[int, dict]] = []
     with Bench("kills", budget_seconds=int(budget)) as bench:
@@ -253,13 +267,15 @@ def main(argv=None) -> int:
         if args.warmup:
             log("warm-up " + describe(run_real(bench, pool, loop, fx, args, args.warmup, None)))
         for run in range(1, args.runs + 1):
-            for r in (
-                run_bare(bench, loop, fx, args, args.posts),
-                run_real(bench, pool, loop, fx, args, args.posts, None),
-                run_real(bench, pool, loop, fx, args, args.posts, args.kill_every),
-            ):
-                log(f"run {run} " + describe(r))
-                results.append((run, r))
+            bare = run_bare(bench, loop, fx, args, args.posts)
+            log(f"run {run} " + describe(bare))
+            plain = run_real(bench, pool, loop, fx, args, args.posts, None)
+            log(f"run {run} " + describe(plain))
+            killed = run_real(
+                bench, pool, loop, fx, args, args.posts, args.kill_every, plain["drain"]
+            )
+            log(f"run {run} " + describe(killed))
+            results += [(run, bare), (run, plain), (run, killed)]
     if not args.no_doc:
         write_doc(args, facts, results, command.strip())
         log(f"updated {report.DOC.relative_to(h.ROOT)}")
