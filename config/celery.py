@@ -26,6 +26,14 @@ def _start_worker_heartbeat(sender=None, **kwargs) -> None:
     start_worker_heartbeat(getattr(sender, "hostname", None) or "worker")
 
 
+@signals.worker_ready.connect
+def _start_publication_keeper(sender=None, **kwargs) -> None:
+    """The worker's hold on the publications it works on (editorial.publishing.keeper)."""
+    from editorial.publishing.keeper import keeper
+
+    keeper.start()
+
+
 class OncePerOutage(logging.Filter):
     """The worker's consumer logs "Cannot connect to …: Trying again" at each attempt of
     a reconnection: let the first through, drop the others until it is connected again

@@ -254,6 +254,10 @@ PUBLISHING_SWEEP_BATCH = env_int("PUBLISHING_SWEEP_BATCH", 1000, minimum=1)
 PUBLISHING_GRACE_MINUTES = env_int("PUBLISHING_GRACE_MINUTES", 15, minimum=0)
 # How long a queued publication waits for its message before the sweep sends another.
 PUBLISHING_LEASE_SECONDS = env_int("PUBLISHING_LEASE_SECONDS", 30, minimum=1)
+# How long a worker's hold on the publications of the batch it runs lasts unless renewed
+# (its keeper renews it every fifth of that): a killed worker's batch is sent again,
+# and its send in flight looked up or marked unknown, this long after it died.
+PUBLISHING_HOLD_SECONDS = env_int("PUBLISHING_HOLD_SECONDS", 5, minimum=1)
 PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5, minimum=1)
 # Publications per publish_batch message: sent one after the other by one worker thread,
 # each claimed just before its send (see editorial/publishing/sender.py).

@@ -79,7 +79,19 @@ CATALOG: dict[str, Sentence] = {
     "no_outcome_in_time": Sentence(
         N_("No outcome recorded in time: the worker may have died mid-send.")
     ),
+    "not_on_network": Sentence(
+        N_("Not on %(channel)s after an uncertain send (%(error)s): sent again."),
+        {"channel": CHANNEL, "error": MESSAGE},
+    ),
+    "look_up_failed": Sentence(
+        N_("%(error)s Asking %(channel)s whether it went out failed too: %(lookup)s"),
+        {"channel": CHANNEL, "error": MESSAGE, "lookup": MESSAGE},
+    ),
     # Channel adapters (editorial.channels)
+    "cannot_look_up": Sentence(
+        N_("%(channel)s cannot tell whether a post went out: check the account."),
+        {"channel": CHANNEL},
+    ),
     "no_adapter": Sentence(N_("No adapter for %(network)s yet."), {"network": NETWORK}),
     "no_endpoint": Sentence(N_("%(channel)s has no endpoint address."), {"channel": CHANNEL}),
     "unreachable": Sentence(N_("Could not reach %(channel)s: %(error)s"), {"channel": CHANNEL}),

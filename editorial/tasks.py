@@ -5,7 +5,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from editorial.publishing import outcomes, scheduler, sender
+from editorial.publishing import reconcile, scheduler, sender
 from editorial.workflow import mark_overdue_posts
 
 # Its own logger, kept at INFO whatever the rest: an operator ships these lines away.
@@ -40,9 +40,20 @@ def claim_due_at(instant: str) -> int:
     return scheduler.claim_due_at(datetime.fromisoformat(instant))
 
 
+@shared_task(name="editorial.settle_in_doubt", ignore_result=True)
+def settle_in_doubt(publication_ids: list[int]) -> dict:
+    """Publications whose worker died mid-send (found by the sweep): looked up on the
+    network, then sent, sent again or unknown. Returns how many ended how."""
+    summary: dict[str, int] = {}
+    for outcome in reconcile.settle_in_doubt(publication_ids).values():
+        summary[outcome] = summary.get(outcome, 0) + 1
+    return summary
+
+
 @shared_task(name="editorial.reap_publications", ignore_result=True)
 def reap_publications() -> int:
-    return len(outcomes.reap())
+    """Every 30 s: sends stuck past the sending time-out, and unaudited outcomes."""
+    return len(reconcile.reap())
 
 
 @shared_task(name="editorial.sweep_overdue", ignore_result=True)

@@ -30,6 +30,7 @@ class Reply:
     headers: dict = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (a slow network)
     text: str | None = None  # a plain-text answer instead of `body` (Slack's "no_service")
+    hang_up: bool = False  # close the connection without answering (a crashed receiver)
 
 
 class LoopbackChannel:
@@ -100,6 +101,9 @@ class LoopbackChannel:
                 reply = channel.respond(request)
                 if reply.delay:
                     time.sleep(reply.delay)  # the simulated network latency itself
+                if reply.hang_up:
+                    self.close_connection = True
+                    return
                 payload = (
                     reply.text.encode()
                     if reply.text is not None

@@ -16,7 +16,7 @@ from django.utils import timezone
 from editorial import workflow as wf
 from editorial.messages import message
 from editorial.models import Post, PostState, PublicationState
-from editorial.publishing import holds, outcomes, sender
+from editorial.publishing import holds, reconcile, sender
 from tests.factories import ChannelFactory, PostFactory, shown_items
 from tests.loopback import LoopbackChannel, Reply
 from tests.notices import told
@@ -279,7 +279,7 @@ def test_an_unknown_outcome_tells_its_author_and_who_may_settle_it(
     Post.objects.filter(pk=post.pk).update(author=people.contrib_b)
     long_ago = timezone.now() - timezone.timedelta(hours=1)
     post.publications.update(state=PublicationState.SENDING, sending_since=long_ago)
-    got = told(django_capture_on_commit_callbacks, outcomes.reap)
+    got = told(django_capture_on_commit_callbacks, reconcile.reap)
     assert got == {
         ("contrib13", "unknown"),
         ("cm", "unknown"),

@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError
 from editorial import workflow as wf
 from editorial.liveness import BrokerWatch
 from editorial.models import Channel, Publication, PublicationState
-from editorial.publishing import outcomes, sender
+from editorial.publishing import outcomes, reconcile, sender
 from tests.loopback import Reply
 from tests.test_publishing_batch import claimed_posts
 from tests.test_publishing_sender import webhook
@@ -85,7 +85,7 @@ def test_normal_work_logs_no_warning_even_with_the_reaper_running_alongside(
     batch = sender._Batch(outcomes={})
     assert sender._send(publication, sender._BatchFacts.read([publication.post_id]), batch)
     batch.flush()
-    outcomes.reap()
+    reconcile.reap()
     outcomes.record_outcomes(batch.recorded)  # the batch's own end
     assert sender.publish_batch(ids[1:]) == {pk: PS.SENT for pk in ids[1:]}
     assert warnings(caplog) == []

@@ -18,7 +18,7 @@ from editorial.audit import verify_chain
 from editorial.channels.webhook import WebhookAdapter
 from editorial.messages import render
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
-from editorial.publishing import outcomes, scheduler, sender
+from editorial.publishing import outcomes, reconcile, scheduler, sender
 from tests.factories import PostFactory
 from tests.loopback import Reply
 from tests.test_publishing_sender import webhook
@@ -204,7 +204,7 @@ def test_a_batch_redelivered_after_its_worker_died_sends_the_rest_and_only_the_o
         **{pk: PS.SENT for pk in ids[2:]},
     }
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
-        assert outcomes.reap() == [ids[1]]
+        assert reconcile.reap() == [ids[1]]
     states = dict(Publication.objects.filter(pk__in=ids).values_list("pk", "state"))
     assert states == {**{pk: PS.SENT for pk in ids}, ids[1]: PS.UNKNOWN}
     assert loopback.keys().count(key(ids[1])) == 0
@@ -226,7 +226,7 @@ def test_an_outcome_recorded_by_a_worker_that_died_before_its_batch_ended_is_aud
     post = Post.objects.get(pk=publication.post_id)
     assert post.state == PostState.PUBLISHING  # …but the batch never reached its end
     assert outcomes.unrecorded_outcomes() == [ids[0]]
-    outcomes.reap()
+    reconcile.reap()
     post.refresh_from_db()
     assert post.state == PostState.PUBLISHED
     assert outcomes.unrecorded_outcomes() == []

@@ -11,7 +11,7 @@ from editorial import workflow as wf
 from editorial.audit import verify_chain
 from editorial.messages import render
 from editorial.models import Channel, Post, PostState, Publication, PublicationState
-from editorial.publishing import outcomes, scheduler, sender
+from editorial.publishing import reconcile, scheduler, sender
 from tests.factories import PostFactory, WebhookChannelFactory
 from tests.loopback import LoopbackChannel, Reply
 
@@ -201,9 +201,9 @@ def test_a_publication_stuck_in_sending_is_reaped_as_unknown(one, settings):
     settings.PUBLISHING_SENDING_TIMEOUT_SECONDS = 60
     _post, publication = one
     assert sender.claim(publication.pk, timezone.now())  # a worker took it, then died
-    assert outcomes.reap() == []
+    assert reconcile.reap() == []
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
-        assert outcomes.reap() == [publication.pk]
+        assert reconcile.reap() == [publication.pk]
     publication.refresh_from_db()
     assert publication.state == PS.UNKNOWN
     assert "died" in render(publication.last_error)

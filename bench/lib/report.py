@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.lib.harness import ROOT
 
 DOC = ROOT / "docs" / "performance.md"
-ORDER = ["burst", "trickle", "sweep", "soak"]
+ORDER = ["burst", "kills", "trickle", "sweep", "soak"]
 KEEP_ROWS = 40
 
 INTRO = """# Performance

@@ -12,7 +12,21 @@ errors, and the publisher's behaviour follows from which:
 - `UncertainError`: the request may have been published (time-out after sending): never
   re-sent automatically unless the adapter `honours_idempotency_key`, since a second
   post in public is worse than a missing one; otherwise the publication goes to
-  `unknown` and a person checks.
+  `unknown`, unless the adapter's look-up settles it (below).
+
+After an uncertain send — the adapter raised `UncertainError`, or the worker died
+with the request in flight — the publisher asks `find_published(outgoing)`, "was this
+published?", before leaving the publication `unknown` for a person:
+
+- a `Result`: it is on the network (its id and address): recorded as sent;
+- `None`: it is not, and a send now cannot make a second post: sent again;
+- `UncertainError`: the adapter cannot tell (the default: a generic webhook keeps no
+  record anyone can ask); a person checks. Any other error is taken the same way.
+
+Answer `None` only when it is certain — the network dedupes on the idempotency key
+(Mastodon), the record key derives from the publication so a re-send rewrites the
+same record (Bluesky), or the account's recent posts were read and the exact text is
+not there, knowing that a request which timed out may still be processed.
 """
 
 from __future__ import annotations
@@ -250,12 +264,6 @@ class ChannelAdapter:
         `CredentialsRejected`, `TransientError`) saying in words what is wrong."""
         raise PermanentError(message("no_connection_test", channel=self.channel))
 
-    def find_published(self, outgoing: Outgoing) -> Result | None:
-        """Whether `outgoing` went out after an uncertain send: its `Result`, or None
-        when it certainly did not. Raises `UncertainError` when the network cannot
-        tell (the default): a person checks."""
-        raise UncertainError(message("cannot_tell", channel=self.channel))
-
     def validate_images(self, images: Sequence[Image]) -> list[str]:
         """Problems in the images themselves (their size, their type) that stop them from
         going out on this channel; asked with `validate`. Every network needs alt text:
@@ -264,3 +272,16 @@ class ChannelAdapter:
 
     def publish(self, outgoing: Outgoing) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def find_published(self, outgoing: Outgoing) -> Result | None:
+        """Was `outgoing` published? A `Result` if it is on the network, None if it
+        certainly is not (so sending it now cannot post it twice); raises
+        `UncertainError` when this adapter cannot tell (the default), or any other
+        `PublishError` when the look-up itself failed. The module's docstring says what
+        the publisher does with each answer."""
+        raise UncertainError(message("cannot_look_up", channel=self.channel))
+
+
+def can_look_up(adapter: ChannelAdapter) -> bool:
+    """Whether `adapter` offers a look-up of its own (overrides `find_published`)."""
+    return type(adapter).find_published is not ChannelAdapter.find_published

@@ -34,6 +34,7 @@ from editorial.models import (
     PublicationState,
     PublishingPause,
 )
+from editorial.publishing.keeper import keeper
 
 if TYPE_CHECKING:
     from django.db.backends.utils import CursorWrapper
@@ -82,6 +83,9 @@ def claim_to_send(publication: Publication, now: datetime, carry: Carry | None =
     params = [
         PS.SENDING,
         at,
+        # The lease of the send in flight: kept alive by this worker (`keeper`); once it
+        # lapses, the sweep has the publication looked up or marked unknown.
+        connection.ops.adapt_datetimefield_value(keeper.hold_until(now)),
         publication.pk,
         PS.QUEUED,
         PS.RETRYING,
@@ -124,7 +128,7 @@ def _claim_sql() -> str:
 
     return (
         f"UPDATE {q(pub.db_table)} SET {q('state')} = %s, {q('sending_since')} = %s, "
-        f"{q('attempts')} = {q('attempts')} + 1 "
+        f"{q('next_attempt_at')} = %s, {q('attempts')} = {q('attempts')} + 1 "
         f"WHERE {col(pub, 'id')} = %s AND {col(pub, 'state')} IN (%s, %s) "
         f"AND ({col(pub, 'not_before')} IS NULL OR {col(pub, 'not_before')} <= %s) "
         # The post, and the channel as the batch read it, in one correlated sub-query.

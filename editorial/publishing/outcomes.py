@@ -1,5 +1,6 @@
 """What happened to publications, made part of the record: outcomes audited, posts
-settled (published, failed), and the reaper's repairs after a worker died.
+settled (published, failed), and the outcomes a dead worker left unaudited found
+(`unrecorded_outcomes`, for the reaper in `reconcile`).
 
 Split from `sender` so that sending reads top to bottom; both sides keep to the rules
 written in `sender`'s docstring.
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
@@ -21,7 +21,7 @@ from django_fsm import ConcurrentTransition
 from editorial import audit, events
 from editorial.channels.base import Result
 from editorial.events import emit
-from editorial.messages import Message, message, store
+from editorial.messages import Message, store
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
 from editorial.publishing import alerts
 
@@ -210,30 +210,6 @@ def settle(post: Post) -> str | None:
     except ConcurrentTransition:
         return None
     return target
-
-
-def reap(now: datetime | None = None) -> list[int]:
-    """Publications stuck in `sending` past the time-out: the worker died, or hangs.
-    Whether they went out is unknown: mark them so, never send them again blindly.
-    Then record the outcomes a worker made durable but died before auditing (between a
-    send and the end of its batch), and settle their posts. Returns the ids reaped."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.PUBLISHING_SENDING_TIMEOUT_SECONDS)
-    stuck = list(
-        Publication.objects.filter(state=PS.SENDING, sending_since__lt=cutoff)
-        .select_related("post")
-        .order_by("pk")[:500]
-    )
-    error = message("no_outcome_in_time")
-    reaped = [p.pk for p in stuck if finish(p, PS.UNKNOWN, now, error=error) == PS.UNKNOWN]
-    unrecorded = unrecorded_outcomes()
-    if unrecorded:
-        # Most are outcomes of batches still running (a batch audits its outcomes at its
-        # end): recording them here is harmless, and no sign of trouble. A worker that
-        # died shows as its unknown publications, each with its own WARNING.
-        log.debug("Recording %s publication outcome(s) not audited yet", len(unrecorded))
-        record_outcomes(unrecorded)
-    return reaped
 
 
 def unrecorded_outcomes(limit: int = 500) -> list[int]:

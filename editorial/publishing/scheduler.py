@@ -70,6 +70,7 @@ class SweepResult:
     claimed: list[int] = field(default_factory=list)
     held: list[int] = field(default_factory=list)
     requeued: list[int] = field(default_factory=list)
+    lapsed: list[int] = field(default_factory=list)
     wakeups: list[int] = field(default_factory=list)
 
 
@@ -93,6 +94,7 @@ def sweep(now: datetime | None = None, *, limit: int | None = None) -> SweepResu
         result.claimed += claimed
         result.held += held
     result.requeued = requeue_publications(now, limit=limit)
+    result.lapsed = send_lapsed(now)
     result.wakeups = send_wakeups(now)
     return result
 
@@ -279,6 +281,38 @@ def requeue_publications(now: datetime, *, limit: int) -> list[int]:
             ids.append(pk)
     if ids:
         transaction.on_commit(lambda: enqueue_publications(ids))
+    return ids
+
+
+def send_lapsed(now: datetime, *, limit: int = 500) -> list[int]:
+    """Publications in `sending` whose worker's hold lapsed (`keeper`: the worker died),
+    sent to be settled as the network says (`reconcile.settle_in_doubt`, a task: a
+    look-up on the network never slows the sweep). Each is taken by a conditional update
+    that pushes its lease a message lease ahead, so the next sweeps leave it to that
+    task; should the task be lost, it is taken again then. One indexed query when
+    there is none."""
+    from editorial.tasks import settle_in_doubt
+
+    lease = now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
+    candidates = Publication.objects.filter(
+        state=PublicationState.SENDING, next_attempt_at__lt=now
+    ).values_list("pk", flat=True)[:limit]
+    ids = [
+        pk
+        for pk in candidates
+        if Publication.objects.filter(
+            pk=pk, state=PublicationState.SENDING, next_attempt_at__lt=now
+        ).update(next_attempt_at=lease)
+    ]
+    if ids:
+
+        def send() -> None:
+            try:
+                settle_in_doubt.delay(ids)
+            except Exception as exc:  # taken again once the lease passes
+                broker.failed(exc, "sending publications to settle")
+
+        transaction.on_commit(send)
     return ids
 
 

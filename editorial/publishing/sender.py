@@ -30,11 +30,13 @@ time. For each publication, just before its send:
 
 Why a claim per publication, not one claim for the whole batch: a publication is in
 `sending` only while its own HTTP call may be in flight. A worker killed mid-batch
-leaves one publication per thread in `sending` — the reaper marks exactly those
-`unknown` (they may have gone out) — while the batch's other publications stay queued
-and are sent by the redelivered message (acks_late, reject_on_worker_lost) or by the
-lease requeue. A batch-wide claim would have made every unsent publication of the batch
-`unknown` too, for a person to check, though none of them had left.
+leaves one publication per thread in `sending` — exactly those are looked up on the
+network, or marked `unknown` (they may have gone out) — while the batch's other
+publications stay queued and are sent again by the sweep once the worker's hold on
+them lapses (`keeper`: seconds; Redis gives a killed thread-pool worker's message
+back only after its visibility time-out, an hour). A batch-wide claim would have made
+every unsent publication of the batch `unknown` too, for a person to check, though none
+of them had left.
 
 The outcome of each send is made durable at once: one short UPDATE (sending -> sent,
 failed, unknown; conditional on `sending`, so the reaper and the sender never both
@@ -51,7 +53,9 @@ audited exactly once (entries are written under the post's lock, only for outcom
 have none), possibly a few seconds late.
 
 Nothing sent (connection refused, 429, 5xx): retried with back-off, that publication
-alone. Maybe sent (a time-out after the request left): `unknown`, never re-sent.
+alone. Maybe sent (a time-out after the request left): never re-sent blindly; the
+adapter's look-up (`lookup`, `find_published`) says sent, not there (retried), or cannot
+tell (`unknown`, for a person).
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ from django.utils import timezone
 
 from editorial.channels import adapter_for
 from editorial.channels.base import (
+    ChannelAdapter,
     CredentialsRejected,
     Image,
     Outgoing,
@@ -90,9 +95,11 @@ from editorial.models import (
     Publication,
     PublicationState,
 )
+from editorial.publishing import lookup
 from editorial.publishing.claims import PENDING, claim, claim_to_send
 from editorial.publishing.connections import flag_needs_reconnecting
 from editorial.publishing.holds import hold_post, pause_reason
+from editorial.publishing.keeper import keeper
 from editorial.publishing.outcomes import (
     LAST_ERROR_LENGTH,
     finish,
@@ -106,7 +113,7 @@ PS = PublicationState
 # or early message, refused by the claim; the requeue sends it again once it is due.
 NOT_DUE = "not due yet"
 
-__all__ = ["NOT_DUE", "claim", "claim_to_send", "publish", "publish_batch"]
+__all__ = ["NOT_DUE", "claim", "claim_to_send", "outgoing_of", "publish", "publish_batch"]
 
 
 def publish(pk: int) -> str:
@@ -191,15 +198,25 @@ def publish_batch(ids: list[int]) -> dict[int, str]:
     )
     if not publications:
         return batch.outcomes
-    facts = _BatchFacts.read(sorted({p.post_id for p in publications}))
+    held = [p.pk for p in publications]
+    keeper.hold(held)  # their leases now last only while this worker lives
     try:
+        facts = _BatchFacts.read(sorted({p.post_id for p in publications}))
         for publication in publications:
             batch.outcomes[publication.pk] = _publish_one(publication, facts, batch)
+            keeper.release([publication.pk])
+            held.remove(publication.pk)
     finally:
+        keeper.release(held)
         batch.flush()
         if batch.recorded:
             record_outcomes(batch.recorded)
     return batch.outcomes
+
+
+def outgoing_of(publication: Publication) -> Outgoing:
+    """What `publication` sends (or sent): for a look-up outside its batch."""
+    return _outgoing(publication, _BatchFacts.read([publication.post_id]))
 
 
 def _publish_one(publication: Publication, facts: _BatchFacts, batch: _Batch) -> str:
@@ -222,8 +239,9 @@ def _send(publication: Publication, facts: _BatchFacts, batch: _Batch) -> str:
     """Call the channel for a claimed publication; its outcome is written by the next
     statement (`_Carry`)."""
     adapter = adapter_for(publication.channel)
+    outgoing = _outgoing(publication, facts)
     try:
-        result = adapter.publish(_outgoing(publication, facts))
+        result = adapter.publish(outgoing)
     except TransientError as exc:
         return _transient(publication, exc, batch)
     except CredentialsRejected as exc:
@@ -235,11 +253,30 @@ def _send(publication: Publication, facts: _BatchFacts, batch: _Batch) -> str:
     except UncertainError as exc:
         if adapter.honours_idempotency_key:
             return _transient(publication, exc, batch)
-        return _record(publication, PS.UNKNOWN, batch, error=exc.message)
+        return _in_doubt(publication, adapter, outgoing, exc.message, batch)
     except Exception as exc:  # a bug or an unforeseen failure: it may have gone out
         log.exception("Publication %s: unexpected error while sending", publication.pk)
-        return _record(publication, PS.UNKNOWN, batch, error=f"{type(exc).__name__}: {exc}")
+        error = f"{type(exc).__name__}: {exc}"
+        return _in_doubt(publication, adapter, outgoing, error, batch)
     return _record(publication, PS.SENT, batch, result=result)
+
+
+def _in_doubt(
+    publication: Publication,
+    adapter: ChannelAdapter,
+    outgoing: Outgoing,
+    reason: Message | str,
+    batch: _Batch,
+) -> str:
+    """The send may have gone out: ask the network (`lookup`). On it: sent. Not on
+    it: retried as if nothing had gone out. Cannot tell: unknown, for a person."""
+    answer = lookup.ask(adapter, outgoing, reason)
+    if isinstance(answer, Result):
+        return _record(publication, PS.SENT, batch, result=answer)
+    if answer is lookup.ABSENT:
+        absent = message("not_on_network", channel=publication.channel, error=reason)
+        return _transient(publication, TransientError(absent), batch)
+    return _record(publication, PS.UNKNOWN, batch, error=answer)
 
 
 def _pre_send_problem(

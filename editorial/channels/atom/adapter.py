@@ -53,3 +53,8 @@ class AtomAdapter(ChannelAdapter):
             url = ""
         year = timezone.now().astimezone(datetime.UTC).year
         return Result(external_id=entry_id(outgoing.publication_id, year), url=url)
+
+    def find_published(self, outgoing: Outgoing) -> Result | None:
+        # The feed shows only publications recorded as sent: one whose outcome is in
+        # doubt is in no reader's feed, and publishing it is marking it sent.
+        return None

@@ -14,7 +14,10 @@ means for the publisher:
 - any other answer that is not 2xx -> `PermanentError`;
 - the request left but the answer did not come back (read time-out, connection
   dropped, 504 from a gateway whose upstream may have posted) -> `UncertainError`.
-  Generic webhooks do not dedupe, so the publisher must not re-send on its own.
+  Generic webhooks do not dedupe, so the publisher must not re-send on its own; nor
+  can they be asked whether a post arrived (Slack's, Mattermost's and Teams' incoming
+  webhooks keep nothing anyone can read back), so `find_published` keeps the base's
+  answer, "cannot tell", and a person checks.
 """
 
 from __future__ import annotations
