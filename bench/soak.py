@@ -360,17 +360,10 @@ def _fixtures(url: str):
     """The demo's national team, its community manager writing and its head of
     communication approving, on a webhook channel of their own to the loopback."""
     from accounts.models import Department, User
-    from bench.lib.data import Fixtures
-    from editorial.models import Channel, Network
+    from bench.lib.data import Fixtures, webhook_channel
 
     department = Department.objects.get(is_national=True)
-    channel = Channel.objects.create(
-        name="Soak loopback",
-        network=Network.WEBHOOK,
-        handle="soak-loopback",
-        department=department,
-        endpoint_url=url,
-    )
+    channel = webhook_channel("Soak loopback", "soak-loopback", department, url)
     return Fixtures(
         department,
         User.objects.get(username="cm"),

@@ -28,7 +28,7 @@ from editorial.messages import render
 from editorial.models import Network, Post, PostState, Publication, PublicationState
 from editorial.publishing import reconcile, scheduler, sender
 from editorial.publishing.keeper import keeper
-from tests.factories import ChannelFactory, PostFactory
+from tests.factories import ChannelFactory, PostFactory, WebhookChannelFactory
 
 PS = PublicationState
 
@@ -44,7 +44,7 @@ def claimed(cm, head, department, channel) -> Publication:
 
 @pytest.fixture
 def on_webhook(cm, head, dept_a, loopback):
-    channel = ChannelFactory(department=dept_a, network=Network.WEBHOOK, endpoint_url=loopback.url)
+    channel = WebhookChannelFactory(department=dept_a, endpoint_url=loopback.url)
     return claimed(cm, head, dept_a, channel)
 
 
@@ -135,7 +135,7 @@ def test_a_batch_holds_its_publications_on_a_short_lease_while_it_runs_and_lets_
     cm, head, dept_a, loopback, a_keeper_runs, settings, monkeypatch
 ):
     settings.PUBLISHING_HOLD_SECONDS = 5
-    channel = ChannelFactory(department=dept_a, network=Network.WEBHOOK, endpoint_url=loopback.url)
+    channel = WebhookChannelFactory(department=dept_a, endpoint_url=loopback.url)
     first, second = (claimed(cm, head, dept_a, channel) for _ in range(2))
     # Queued by the sweep: the long lease of a message waiting in the broker.
     assert first.next_attempt_at > timezone.now() + datetime.timedelta(seconds=20)
@@ -183,7 +183,7 @@ def test_a_lapsed_send_is_settled_as_the_network_says(
     enqueued = []
     monkeypatch.setattr(scheduler, "enqueue_publications", enqueued.extend)
     monkeypatch.setattr(reconcile, "enqueue_publications", enqueued.extend)
-    hook = ChannelFactory(department=dept_a, network=Network.WEBHOOK, endpoint_url=loopback.url)
+    hook = WebhookChannelFactory(department=dept_a, endpoint_url=loopback.url)
     feed = ChannelFactory(department=dept_a, network=Network.ATOM)
     in_doubt = claimed(cm, head, dept_a, hook)
     not_there = claimed(cm, head, dept_a, feed)

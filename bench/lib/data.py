@@ -40,14 +40,23 @@ def make_fixtures(url: str) -> Fixtures:
     department = create_department("Bench national team", "bench", is_national=True)
     author = User.objects.create(username="bench-cm")
     approver = User.objects.create(username="bench-head")
-    channel = Channel.objects.create(
-        name="Bench loopback",
-        network=Network.WEBHOOK,
-        handle="bench-loopback",
-        department=department,
-        endpoint_url=url,
-    )
+    channel = webhook_channel("Bench loopback", "bench-loopback", department, url)
     return Fixtures(department, author, approver, channel)
+
+
+def webhook_channel(name: str, handle: str, department, url: str) -> Channel:
+    """A generic webhook channel to `url`, its address kept (encrypted) with a signing
+    secret, as a channel saved from the workspace is."""
+    channel = Channel(
+        name=name,
+        network=Network.WEBHOOK,
+        handle=handle,
+        department=department,
+        settings={"webhook_format": "generic"},
+    )
+    channel.set_credentials({"endpoint_url": url, "signing_secret": "bench-only-signing-secret"})
+    channel.save()
+    return channel
 
 
 @transaction.atomic

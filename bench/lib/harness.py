@@ -268,6 +268,8 @@ def child_env(db_url: str, redis_url: str, **extra: str) -> dict:
         DEBUG="0",  # DEBUG would keep every query in memory
         # Production settings need their keys: the bench's own, never a real one.
         CADENCE_AUDIT_KEYS=env.get("CADENCE_AUDIT_KEYS") or "bench-only-audit-seal-key-0123456789",
+        CADENCE_CREDENTIALS_KEYS=env.get("CADENCE_CREDENTIALS_KEYS")
+        or "YmVuY2gtb25seS1jcmVkZW50aWFscy1rZXktMzJieXQ=",
         LOG_LEVEL="WARNING",
         PUBLISHING_SWEEP_SECONDS="1",
         PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p),

@@ -54,7 +54,7 @@ def count(fx, batch: int = 50) -> dict[str, float]:
         Publication.objects.filter(post_id__in=ids).exclude(state="sent").update(state="sent")
         ((pk, key),) = data.baseline_publications(fx, 1)
         with CaptureQueriesContext(connection) as base:
-            baseline_publish(pk, key, fx.channel.endpoint_url)
+            baseline_publish(pk, key, fx.channel.credentials["endpoint_url"])
         out["bare baseline task"] = len(base)
         return out
     finally:
