@@ -158,6 +158,7 @@ def test_the_deploy_guide_brings_up_a_healthy_site_on_loopback(
     owner_env = production_env(tmp_path, database.url("owner"), own_redis.url)
     env = {**owner_env, "DATABASE_URL": database.url("app")}
     (tmp_path / "var").mkdir()
+    manage(env, "check", "--deploy", "--fail-level", "WARNING")
 
     # migrate as the owner and collectstatic side by side: neither needs the other.
     collect = subprocess.Popen(
