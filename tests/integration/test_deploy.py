@@ -173,8 +173,8 @@ def test_the_deploy_guide_brings_up_a_healthy_site_on_loopback(
     collected = collect.communicate(timeout=120)[0].decode(errors="replace")
     assert collect.returncode == 0, f"collectstatic:\n{collected}"
 
-    def start(name: str, args: list[str]) -> Child:
-        child = Child(name, args, env, tmp_path / f"{name}.log")
+    def start(name: str, args: list[str], **extra: str) -> Child:
+        child = Child(name, args, {**env, **extra}, tmp_path / f"{name}.log")
         children.append(child)
         return child
 
@@ -194,6 +194,7 @@ def test_the_deploy_guide_brings_up_a_healthy_site_on_loopback(
             "--concurrency", "4", "--without-mingle", "--without-gossip",
             "-n", "deploy@%h", "--loglevel", "INFO",
         ],
+        DATABASE_POOL_MAX_SIZE="4",  # the worker unit's own setting
     )  # fmt: skip
     start(
         "beat",
