@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the HTTPS redirect and HSTS: no session, no database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChosenLanguageMiddleware",  # French unless switched
     "django.middleware.common.CommonMiddleware",
@@ -189,7 +191,19 @@ USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `manage.py collectstatic` writes here; WhiteNoise serves it (docs/deploy.md).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Outside DEBUG, file names carry a hash of their content and are stored compressed:
+# WhiteNoise then lets browsers keep them for a year, and a deploy changes the names.
+# That needs `collectstatic` before the start; DEBUG serves the files as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 # Our own CSS and scripts, and the few files we use from the npm packages that
 # `make setup` installs from package.json (never copied into the repository).
 _NODE = BASE_DIR / "node_modules"

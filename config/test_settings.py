@@ -18,6 +18,14 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# The suite runs without DEBUG but without `collectstatic`: no manifest to read, files
+# found where they are (tests/integration/test_deploy.py runs the production storage).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 
 # The test process itself never needs a broker: messages it sends stay in memory.
 # Integration tests start real workers whose CELERY_BROKER_URL environment variable
