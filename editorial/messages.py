@@ -121,10 +121,6 @@ CATALOG: dict[str, Sentence] = {
     "media_not_ready": Sentence(
         N_("%(channel)s did not finish processing an image in time."), {"channel": CHANNEL}
     ),
-    "not_connected": Sentence(
-        N_("%(channel)s is not connected: it needs its account and credentials."),
-        {"channel": CHANNEL},
-    ),
 }
 
 

@@ -138,10 +138,6 @@ class Action:
         return self.run(obj, user)
 
 
-def _done(page, listed) -> Done:
-    return Done(page, listed)
-
-
 # Labels are lazy: translated when shown, in the reader's language.
 POST_ACTIONS: dict[str, Action] = {
     action.name: action
@@ -150,39 +146,39 @@ POST_ACTIONS: dict[str, Action] = {
             "submit",
             submit,
             _("Submit to the national team"),
-            _done(_("Submitted to the national team."), _("Submitted: %(items)s.")),
+            Done(_("Submitted to the national team."), _("Submitted: %(items)s.")),
             _("Submitted to the national team"),
         ),
         Action(
             "accept",
             accept,
             _("Accept into the weekly plan"),
-            _done(_("Accepted into the weekly plan."), _("Accepted into the plan: %(items)s.")),
+            Done(_("Accepted into the weekly plan."), _("Accepted into the plan: %(items)s.")),
             _("Accepted into the weekly plan"),
         ),
         Action(
             "plan_into_week",
             plan_into_week,
             _("Plan into its week"),
-            _done(_("Planned into its week."), _("Planned: %(items)s.")),
+            Done(_("Planned into its week."), _("Planned: %(items)s.")),
             _("Planned into its week"),
         ),
         Action(
             "fast_track",
             fast_track,
             _("Fast-track as hot news"),
-            _done(_("Sent for approval as urgent."), _("Sent for approval as urgent: %(items)s.")),
+            Done(_("Sent for approval as urgent."), _("Sent for approval as urgent: %(items)s.")),
             _("Sent for approval as urgent"),
         ),
         Action(
             "approve",
             approve,
             _("Approve"),
-            _done(_("Approved."), _("Approved: %(items)s.")),
+            Done(_("Approved."), _("Approved: %(items)s.")),
             _("Approved"),
             needs=Needs.SHOWN_CONTENT,
             done_when={
-                (None, S.PENDING_SIGNOFF): _done(
+                (None, S.PENDING_SIGNOFF): Done(
                     _("Approved: it now awaits the director's sign-off."),
                     _("Approved, sent to the director for sign-off: %(items)s."),
                 )
@@ -192,7 +188,7 @@ POST_ACTIONS: dict[str, Action] = {
             "sign_off",
             sign_off,
             _("Sign off"),
-            _done(_("Signed off."), _("Signed off: %(items)s.")),
+            Done(_("Signed off."), _("Signed off: %(items)s.")),
             _("Signed off"),
             needs=Needs.SHOWN_CONTENT,
         ),
@@ -200,21 +196,21 @@ POST_ACTIONS: dict[str, Action] = {
             "self_approve",
             self_approve,
             _("Clear my conversation post"),
-            _done(_("Cleared to go out."), _("Cleared to go out: %(items)s.")),
+            Done(_("Cleared to go out."), _("Cleared to go out: %(items)s.")),
             _("Cleared to go out"),
         ),
         Action(
             "confirm_held",
             confirm_held,
             _("Publish the held post now"),
-            _done(_("Released, going out now."), _("Released, going out now: %(items)s.")),
+            Done(_("Released, going out now."), _("Released, going out now: %(items)s.")),
             _("Held post released"),
         ),
         Action(
             "reschedule_held",
             reschedule_held,
             _("Reschedule the held post"),
-            _done(_("Rescheduled."), _("Rescheduled: %(items)s.")),
+            Done(_("Rescheduled."), _("Rescheduled: %(items)s.")),
             _("Held post rescheduled"),
             needs=Needs.TIME,
             prompt=_("New time"),
@@ -223,7 +219,7 @@ POST_ACTIONS: dict[str, Action] = {
             "request_changes",
             request_changes,
             _("Request changes"),
-            _done(_("Sent back for changes."), _("Returned with your comment: %(items)s.")),
+            Done(_("Sent back for changes."), _("Returned with your comment: %(items)s.")),
             _("Sent back for changes"),
             needs=Needs.TEXT,
             prompt=_("What needs to change"),
@@ -233,7 +229,7 @@ POST_ACTIONS: dict[str, Action] = {
             "return_submission",
             return_submission,
             _("Return the submission"),
-            _done(_("Returned to its department."), _("Returned to their department: %(items)s.")),
+            Done(_("Returned to its department."), _("Returned to their department: %(items)s.")),
             _("Returned to its department"),
             needs=Needs.TEXT,
             prompt=_("What needs to change"),
@@ -242,7 +238,7 @@ POST_ACTIONS: dict[str, Action] = {
             "mark_sensitive",
             mark_sensitive,
             _("Mark sensitive"),
-            _done(_("Marked sensitive."), _("Marked sensitive: %(items)s.")),
+            Done(_("Marked sensitive."), _("Marked sensitive: %(items)s.")),
             _("Marked sensitive"),
             needs=Needs.TEXT,
             prompt=_("Why it is sensitive"),
@@ -251,16 +247,16 @@ POST_ACTIONS: dict[str, Action] = {
             "lift_sensitivity",
             lift_sensitivity,
             _("Lift sensitivity"),
-            _done(_("No longer marked sensitive."), _("No longer sensitive: %(items)s.")),
+            Done(_("No longer marked sensitive."), _("No longer sensitive: %(items)s.")),
             _("No longer marked sensitive"),
             needs=Needs.TEXT,
             prompt=_("Why it is not sensitive"),
             done_when={
-                (S.PENDING_SIGNOFF, S.APPROVED): _done(
+                (S.PENDING_SIGNOFF, S.APPROVED): Done(
                     _("No longer marked sensitive: approved, no sign-off needed."),
                     _("No longer sensitive, approved: %(items)s."),
                 ),
-                (S.PENDING_SIGNOFF, S.PENDING_APPROVAL): _done(
+                (S.PENDING_SIGNOFF, S.PENDING_APPROVAL): Done(
                     _(
                         "No longer marked sensitive. You approved it: someone else must "
                         "approve it now."
@@ -273,7 +269,7 @@ POST_ACTIONS: dict[str, Action] = {
             "cancel",
             cancel,
             _("Cancel the post"),
-            _done(_("Cancelled."), _("Cancelled: %(items)s.")),
+            Done(_("Cancelled."), _("Cancelled: %(items)s.")),
             _("Cancelled"),
             needs=Needs.NOTE,
             prompt=_("Why (optional)"),
@@ -283,7 +279,7 @@ POST_ACTIONS: dict[str, Action] = {
             "retry_failed",
             retry_failed,
             _("Send the failed publications again"),
-            _done(_("Sending the failed publications again."), _("Sending again: %(items)s.")),
+            Done(_("Sending the failed publications again."), _("Sending again: %(items)s.")),
             _("Failed publications sent again"),
             short_label=_("Send again"),
         ),
@@ -291,7 +287,7 @@ POST_ACTIONS: dict[str, Action] = {
             "reschedule",
             reschedule,
             _("Reschedule"),
-            _done(
+            Done(
                 _("Rescheduled: it may now be approved for its new time."),
                 _("Rescheduled: %(items)s."),
             ),
@@ -303,7 +299,7 @@ POST_ACTIONS: dict[str, Action] = {
             "copy_to_draft",
             copy_to_draft,
             _("Copy to a new draft"),
-            _done(
+            Done(
                 _("Copied to a new draft: this is the copy, edit it and send it on."),
                 _("Copied to a new draft: %(items)s."),
             ),
@@ -315,7 +311,7 @@ POST_ACTIONS: dict[str, Action] = {
             "comment",
             comment,
             _("Add a comment"),
-            _done(_("Comment added."), _("Commented on: %(items)s.")),
+            Done(_("Comment added."), _("Commented on: %(items)s.")),
             _("Commented"),
             needs=Needs.TEXT,
             prompt=_("Comment"),
@@ -330,7 +326,7 @@ PLAN_ACTIONS: dict[str, Action] = {
             "submit_plan",
             submit_plan,
             _("Submit the plan for approval"),
-            _done(
+            Done(
                 _("The plan is submitted: its items await approval."),
                 _("Submitted for approval: %(items)s."),
             ),
@@ -340,7 +336,7 @@ PLAN_ACTIONS: dict[str, Action] = {
             "approve_plan",
             approve_plan,
             _("Approve the whole plan"),
-            _done(_("The plan is approved."), _("Approved: %(items)s.")),
+            Done(_("The plan is approved."), _("Approved: %(items)s.")),
             _("Plan approved"),
             needs=Needs.SHOWN_ITEMS,
         ),
@@ -348,7 +344,7 @@ PLAN_ACTIONS: dict[str, Action] = {
             "return_plan",
             return_plan,
             _("Return the plan to its team"),
-            _done(
+            Done(
                 _("The plan went back to the team with your comment."),
                 _("Returned to the team: %(items)s."),
             ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -96,10 +96,13 @@ def run_transition(
     data: dict | None = None,
     before_save: Callable[[], None] | None = None,
     after_save: Callable[[], None] | None = None,
+    audit_refusal: bool = False,
     **kwargs,
 ):
-    """Check, transition, save, audit and signal one action on one object, atomically."""
-    check(obj, user, action)
+    """Check, transition, save, audit and signal one action on one object, atomically.
+    `audit_refusal`: a refusal of the check is recorded too (approvals)."""
+    with refusal_audited(obj, user, action) if audit_refusal else nullcontext():
+        check(obj, user, action)
     _, method = _transition(obj, action)
     with stale_guard(obj), transaction.atomic():
         from_state = obj.state

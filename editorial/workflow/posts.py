@@ -16,7 +16,7 @@ from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import DIRECTOR, POST_RULES, deny_write
 from editorial.sensitivity import apply_rules
 from editorial.workflow import schedule
-from editorial.workflow.core import check, refusal_audited, run_transition, stale_guard
+from editorial.workflow.core import refusal_audited, run_transition, stale_guard
 from editorial.workflow.errors import (
     ActionNotAllowed,
     InvalidInput,
@@ -240,7 +240,6 @@ def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
 
     with refusal_audited(post, user, "approve"):
         content_hash = _current_hash(post, expected_hash)
-        check(post, user, "approve")
     director = has_role(user, DIRECTOR) and not post.sensitive
     level = ApprovalLevel.DIRECTOR if director else ApprovalLevel.HEAD
     needs_director = post.sensitive or director_required(timezone.now())
@@ -251,6 +250,7 @@ def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
         needs_director and not director,
         data={"content_hash": content_hash, "level": level, "reviewed": review_snapshot(post)},
         after_save=lambda: _record_approval(post, user, level, content_hash),
+        audit_refusal=True,
     )
 
 
@@ -258,13 +258,13 @@ def sign_off(post: Post, user, *, expected_hash: str | None = None) -> None:
     """The director's sign-off of a sensitive post, bound to the content approved."""
     with refusal_audited(post, user, "sign_off"):
         content_hash = _approved_hash(post, expected_hash)
-        check(post, user, "sign_off")
     run_transition(
         post,
         user,
         "sign_off",
         data={"content_hash": content_hash, "reviewed": review_snapshot(post)},
         after_save=lambda: _record_approval(post, user, ApprovalLevel.DIRECTOR, content_hash),
+        audit_refusal=True,
     )
 
 

@@ -20,7 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def clean_text(value, *, max_length: int, required: str | None = None) -> str:
     """`value` stripped, or `InvalidInput` saying what is wrong: empty when `required`
     (its message), too long, or holding control characters."""
-    text = (value or "").strip() if isinstance(value, str | type(None)) else str(value).strip()
+    text = str(value or "").strip()
     if not text and required:
         raise InvalidInput(required)
     if _CONTROL.search(text):

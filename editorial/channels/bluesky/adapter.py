@@ -166,12 +166,12 @@ class BlueskyAdapter(ChannelAdapter):
     # --- publishing ----------------------------------------------------------------
 
     def session(self) -> Session:
-        settings = getattr(self.channel, "settings", None) or {}
-        credentials = getattr(self.channel, "credentials", None) or {}
+        settings = self.channel.settings or {}
+        credentials = self.channel.credentials
         handle = (settings.get("handle") or self.channel.handle or "").strip().lstrip("@")
         password = credentials.get("app_password") or ""
         if not handle or not password:
-            raise PermanentError(message("not_connected", channel=self.channel))
+            raise PermanentError(message("channel_not_connected", channel=self.channel))
         service = settings.get("service_url") or DEFAULT_SERVICE
         return Session(self.channel, service, handle, password)
 
