@@ -9,6 +9,8 @@ class Network(models.TextChoices):
     BLUESKY = "bluesky", "Bluesky"
     X = "x", "X"
     FACEBOOK = "facebook", _("Facebook Page")
+    INSTAGRAM = "instagram", _("Instagram professional account")
+    LINKEDIN = "linkedin", _("LinkedIn organisation page")
     WEBHOOK = "webhook", _("Webhook (Slack, Mattermost, Teams)")
     ATOM = "atom", _("Public Atom feed")
     LOG = "log", _("Server log")
@@ -36,6 +38,12 @@ class Channel(models.Model):
     # The network refused the credentials (401/403): nothing goes out until someone
     # connects the channel again (new credentials, or a Test connection that works).
     needs_reconnecting = models.BooleanField(_("needs reconnecting"), default=False)
+    # When the access token an OAuth connection gave expires (None: it does not, or the
+    # network has no such token). Kept in clear, beside the encrypted token, so that the
+    # refresh task finds the channels due for a refresh by an index, without decrypting.
+    token_expires_at = models.DateTimeField(
+        _("token expires at"), null=True, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["department__name", "name"]
