@@ -31,8 +31,10 @@ from editorial.models import Post, PostImage
 PENDING_DIR = "pending"
 PENDING_SALT = "editorial.forms.images.pending"
 PENDING_MAX_AGE = dt.timedelta(days=1)
-# The most any network takes; each channel's own limit is checked before review.
-MAX_IMAGES = max(a.media_limit for a in known_adapters() if a.media_limit is not None)
+# The most any network takes, and never more than ten (Facebook's and Instagram's
+# limit, and as many as an approver reviews at once: LinkedIn's twenty would only make
+# uploads heavier). Each channel's own limit is checked before review.
+MAX_IMAGES = min(10, max(a.media_limit for a in known_adapters() if a.media_limit is not None))
 
 
 class ImageUploadField(forms.FileField):
