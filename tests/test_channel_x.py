@@ -233,6 +233,14 @@ def test_image_rules_size_type_and_alt_text_length(channel, pictures, settings):
     assert adapter.validate_images([Image(fake, "Fausse")]) == [
         "Préfet 67 (X) shows JPEG, PNG, WebP and GIF images; image 1 is not one."
     ]
+    frames = [PILImage.new("RGB", (4, 4), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:])
+    gif = default_storage.save("posts/anim.gif", ContentFile(buffer.getvalue()))
+    assert adapter.validate_images([Image(gif, "Animée")]) == []
+    assert adapter.validate_images([Image(pictures[0], "Fixe"), Image(gif, "Animée")]) == [
+        "Préfet 67 (X) takes an animated GIF alone; image 2 is one."
+    ]
 
 
 # --- was it published? ----------------------------------------------------------------------

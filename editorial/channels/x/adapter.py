@@ -58,12 +58,14 @@ def api_url() -> str:
     return network_setting("x", "api_url", "https://api.x.com").rstrip("/")
 
 
-def _image_format(path: str) -> str | None:
+def _image_kind(path: str) -> tuple[str | None, bool]:
+    """Pillow's name for the image's format (from its header) and whether it is
+    animated; (None, False) when it is not an image."""
     try:
         with default_storage.open(path, "rb") as file, PILImage.open(file) as picture:
-            return picture.format
+            return picture.format, bool(getattr(picture, "is_animated", False))
     except (UnidentifiedImageError, OSError, PILImage.DecompressionBombError):
-        return None
+        return None, False
 
 
 class XAdapter(ChannelAdapter):
@@ -71,6 +73,7 @@ class XAdapter(ChannelAdapter):
     text_limit = x_text.LIMIT  # weighted (text.py)
     media_limit = 4  # images; a GIF or a video goes alone, and Cadence sends images only
     image_size_limit = 5 * 1024 * 1024  # bytes, per image (docs.x.com, "Media")
+    gif_size_limit = 15 * 1024 * 1024  # an animated GIF, which goes alone
     alt_text_limit = 1000  # characters (`POST /2/media/metadata`)
     config = XConfig
     honours_idempotency_key = False
@@ -89,8 +92,9 @@ class XAdapter(ChannelAdapter):
         return x_text.weighted_length(text)
 
     def validate_images(self, images: Sequence[Image]) -> list[str]:
-        """What X would refuse in the images: over 5 MB, not JPEG/PNG/WebP/GIF, alt text
-        over 1000 characters. (No alt text at all: `content.content_problems`, for all.)"""
+        """What X would refuse in the images: not JPEG/PNG/WebP/GIF, over 5 MB (15 MB
+        for an animated GIF, which must go alone), alt text over 1000 characters. (No
+        alt text at all: `content.content_problems`, for every network.)"""
         problems = []
         for number, image in enumerate(images, 1):
             values = {"channel": self.channel, "number": number}
@@ -107,21 +111,27 @@ class XAdapter(ChannelAdapter):
             except OSError:
                 problems.append(_("%(channel)s: image %(number)s cannot be read.") % values)
                 continue
-            if size > self.image_size_limit:
+            kind, animated = _image_kind(image.path)
+            limit = self.gif_size_limit if animated else self.image_size_limit
+            if size > limit:
                 problems.append(
                     _(
                         "%(channel)s accepts images up to %(limit)s bytes; "
                         "image %(number)s has %(size)s."
                     )
-                    % {**values, "limit": self.image_size_limit, "size": size}
+                    % {**values, "limit": limit, "size": size}
                 )
-            elif _image_format(image.path) not in IMAGE_TYPES:
+            elif kind not in IMAGE_TYPES:
                 problems.append(
                     _(
                         "%(channel)s shows JPEG, PNG, WebP and GIF images; "
                         "image %(number)s is not one."
                     )
                     % values
+                )
+            elif animated and len(images) > 1:
+                problems.append(
+                    _("%(channel)s takes an animated GIF alone; image %(number)s is one.") % values
                 )
         return problems
 
@@ -196,11 +206,12 @@ class XAdapter(ChannelAdapter):
             content = file.read()
         kind = mimetypes.guess_type(image.path)[0] or "application/octet-stream"
         name = image.path.rsplit("/", 1)[-1]
+        category = "tweet_gif" if _image_kind(image.path)[1] else "tweet_image"
         response = self._call(
             "POST",
             "/2/media/upload",
             files={"media": (name, content, kind)},
-            data={"media_category": "tweet_image", "media_type": kind},
+            data={"media_category": category, "media_type": kind},
         )
         media_id = str(data(self.channel, response).get("id") or "")
         if not media_id:
