@@ -119,3 +119,17 @@ def test_a_post_in_doubt_that_the_account_cannot_tell_is_unknown_for_a_person(
     publication.refresh_from_db()
     assert "503: Busy" in render(publication.last_error)
     assert len(x_api.requests("/2/tweets")) == 1  # never sent blindly again
+
+
+def test_test_connection_says_as_whom_and_learns_the_account(client, head, dept_a, x_api):
+    pasted = ChannelFactory(
+        name="Préfet 68", network=Network.X, department=dept_a, credentials={"access_token": TOKEN}
+    )
+    client.force_login(head)
+
+    page = client.post(reverse("workspace-channel-test", args=[pasted.pk])).content.decode()
+
+    assert "The connection works." in page
+    assert "Préfecture du Bas-Rhin (@Prefet67)" in page and TOKEN not in page
+    pasted.refresh_from_db()
+    assert pasted.settings == {"user_id": USER["id"], "username": "Prefet67"}
