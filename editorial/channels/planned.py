@@ -43,6 +43,5 @@ class LinkedInPlanned(MissingAdapter):
 
 
 PLANNED: dict[str, type[MissingAdapter]] = {
-    adapter.network: adapter
-    for adapter in (FacebookPlanned, InstagramPlanned, LinkedInPlanned)
+    adapter.network: adapter for adapter in (FacebookPlanned, InstagramPlanned, LinkedInPlanned)
 }
