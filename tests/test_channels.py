@@ -27,6 +27,7 @@ from editorial.channels.bluesky import BlueskyAdapter
 from editorial.channels.log import LogAdapter
 from editorial.channels.mastodon import MastodonAdapter
 from editorial.channels.webhook import WebhookAdapter, parse_retry_after
+from editorial.channels.x import XAdapter
 from editorial.feeds import channel_atom_feed
 from editorial.models import Channel, Network
 
@@ -299,13 +300,14 @@ class NoRoutes:
         (Network.ATOM, AtomAdapter),
         (Network.MASTODON, MastodonAdapter),
         (Network.BLUESKY, BlueskyAdapter),
+        (Network.X, XAdapter),
     ],
 )
 def test_each_built_network_has_its_adapter(network, adapter_class):
     assert type(adapter_for(channel(network))) is adapter_class
 
 
-@pytest.mark.parametrize("network", [Network.X, Network.FACEBOOK])
+@pytest.mark.parametrize("network", [Network.LINKEDIN, Network.FACEBOOK])
 def test_a_network_without_an_adapter_refuses_to_publish_for_good(network):
     adapter = adapter_for(channel(network))
 
@@ -315,7 +317,7 @@ def test_a_network_without_an_adapter_refuses_to_publish_for_good(network):
 
 
 def test_a_network_without_an_adapter_still_validates_its_limits():
-    adapter = adapter_for(channel(Network.X))
+    adapter = adapter_for(channel(Network.LINKEDIN))
 
-    assert adapter.validate("x" * 280, 4) == []
-    assert len(adapter.validate("x" * 281, 5)) == 2
+    assert adapter.validate("x" * 3000, 20) == []
+    assert len(adapter.validate("x" * 3001, 21)) == 2

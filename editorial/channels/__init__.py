@@ -18,6 +18,7 @@ from editorial.channels.log import LogAdapter
 from editorial.channels.mastodon import MastodonAdapter
 from editorial.channels.planned import PLANNED, MissingAdapter
 from editorial.channels.webhook import WebhookAdapter
+from editorial.channels.x import XAdapter
 from editorial.models import Network
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ ADAPTERS: dict[str, type[ChannelAdapter]] = {
     Network.ATOM: AtomAdapter,
     Network.MASTODON: MastodonAdapter,
     Network.BLUESKY: BlueskyAdapter,
+    Network.X: XAdapter,
 }
 
 

@@ -1,4 +1,4 @@
-"""Networks Cadence knows but cannot publish to yet (X, Facebook, Instagram, LinkedIn).
+"""Networks Cadence knows but cannot publish to yet (Facebook, Instagram, LinkedIn).
 
 Each keeps its network's limits here, so that a post aimed at one of its channels is
 still measured like any other, and refuses to publish with a `PermanentError`: a post
@@ -24,12 +24,6 @@ class MissingAdapter(ChannelAdapter):
         raise PermanentError(message("no_adapter", network=self.channel.network))
 
 
-class XPlanned(MissingAdapter):
-    network = Network.X
-    text_limit = 280
-    media_limit = 4
-
-
 class FacebookPlanned(MissingAdapter):
     network = Network.FACEBOOK
     text_limit = 63206
@@ -49,6 +43,5 @@ class LinkedInPlanned(MissingAdapter):
 
 
 PLANNED: dict[str, type[MissingAdapter]] = {
-    adapter.network: adapter
-    for adapter in (XPlanned, FacebookPlanned, InstagramPlanned, LinkedInPlanned)
+    adapter.network: adapter for adapter in (FacebookPlanned, InstagramPlanned, LinkedInPlanned)
 }
