@@ -3,7 +3,8 @@ docs.joinmastodon.org documents: `GET /api/v1/accounts/verify_credentials` (an
 Account), `GET /api/v2/instance` (`configuration.statuses`), `POST /api/v2/media` (a
 MediaAttachment; 202 with `url: null` while processing), `GET /api/v1/media/:id` (206
 while processing, then 200), `POST /api/v1/statuses` (a Status; the same one again for
-a repeated `Idempotency-Key`), `GET /api/v1/accounts/:id/statuses` (newest first).
+a repeated `Idempotency-Key`; `in_reply_to_id` kept), `GET /api/v1/accounts/:id/statuses`
+(newest first).
 
 `queue(method, path, reply)` makes the next such request answer `reply` instead (an
 error, a time-out): each queued answer is used once.
@@ -11,6 +12,7 @@ error, a time-out): each queued answer is used once.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import itertools
 import threading
@@ -41,6 +43,8 @@ class Instance:
         self.polls: dict[str, int] = {}
         # The next status is made, but its answer comes this many seconds late (once).
         self.slow_answer = 0.0
+        # Statuses beyond this many are refused with a 503 (an outage mid-thread).
+        self.statuses_before_outage: int | None = None
         self._queued: dict[tuple[str, str], list[Reply]] = {}
         self._ids = itertools.count(100)
         self._lock = threading.Lock()
@@ -105,10 +109,17 @@ class Instance:
             return Reply(202, {**self.media[media_id], "url": None})
         return Reply(200, {**self.media[media_id], "url": f"https://files.example/{media_id}"})
 
+    def forget_keys(self) -> None:
+        """An hour went by: Mastodon no longer knows the keys, only the statuses."""
+        self.statuses = {f"forgotten-{n}": s for n, s in enumerate(self.statuses.values())}
+
     def _post(self, request: Received) -> Reply:
         key = header(request, "Idempotency-Key")
         if key in self.statuses:
             return Reply(200, self.statuses[key])  # Mastodon: the status the key made
+        outage = self.statuses_before_outage
+        if outage is not None and len(self.statuses) >= outage:
+            return Reply(503, {"error": "Service Unavailable"})
         status_id = str(next(self._ids))
         text = request.body["status"]
         paragraphs = "".join(
@@ -116,7 +127,8 @@ class Instance:
         )
         status = {
             "id": status_id,
-            "created_at": "2030-01-01T00:00:00.000Z",
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+            "in_reply_to_id": request.body.get("in_reply_to_id"),
             "url": f"https://social.example/@police33/{status_id}",
             "content": paragraphs,
             "media_attachments": [self.media[m] for m in request.body.get("media_ids", [])],

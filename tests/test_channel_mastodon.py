@@ -22,9 +22,10 @@ from editorial.channels.base import (
     UncertainError,
 )
 from editorial.channels.mastodon import MastodonAdapter
+from editorial.channels.mastodon import text as mastodon_text
 from editorial.content import channel_publish_problem
 from editorial.models import Network, Publication
-from tests.factories import ChannelFactory
+from tests.factories import ChannelFactory, PostFactory
 from tests.loopback import Reply
 from tests.mastodon_instance import TOKEN, Instance, header
 
@@ -220,3 +221,99 @@ def test_the_adapter_is_the_registered_one_and_honours_the_key(channel):
     adapter = adapter_for(channel)
     assert type(adapter) is MastodonAdapter
     assert adapter.honours_idempotency_key
+
+
+# --- threads ------------------------------------------------------------------------------
+
+THREAD = (
+    "Alerte météo : orages.\n---\nRestez chez vous.\n---\nPlus d'infos : https://meteo.example/a"
+)
+
+
+def texts(instance) -> list[str]:
+    return [request.body["status"] for request in instance.posts()]
+
+
+def test_a_thread_goes_out_in_order_each_part_a_reply_with_the_images_on_the_first(
+    channel, instance, picture, post_a
+):
+    publication = Publication.objects.create(post=post_a, channel=channel, content_hash="h")
+    sent = Outgoing(publication.pk, "k", THREAD, (Image(picture, "Carte des orages"),))
+
+    result = adapter_for(channel).publish(sent)
+
+    posts = instance.posts()
+    assert texts(instance) == [
+        "Alerte météo : orages.",
+        "Restez chez vous.",
+        THREAD.split("\n")[-1],
+    ]
+    assert [header(p, "Idempotency-Key") for p in posts] == ["k", "k:1", "k:2"]
+    assert [len(p.body["media_ids"]) for p in posts] == [1, 0, 0]
+    first, second, third = (
+        instance.statuses["k"],
+        instance.statuses["k:1"],
+        instance.statuses["k:2"],
+    )
+    assert (second["in_reply_to_id"], third["in_reply_to_id"]) == (first["id"], second["id"])
+    assert result.external_id == first["id"]
+    assert result.extra["thread"] == [first["url"], second["url"], third["url"]]
+
+
+def test_a_thread_that_failed_half_way_sends_only_the_rest_even_once_its_keys_are_forgotten(
+    channel, instance, post_a
+):
+    publication = Publication.objects.create(post=post_a, channel=channel, content_hash="h")
+    sent = Outgoing(publication.pk, "k", THREAD)
+    instance.statuses_before_outage = 2
+    with pytest.raises(TransientError):
+        adapter_for(channel).publish(sent)
+    instance.statuses_before_outage = None
+    instance.forget_keys()  # the retry comes after the hour Mastodon keeps a key
+
+    result = adapter_for(channel).publish(sent)
+
+    made = list(instance.statuses.values())
+    assert [mastodon_text.rendered_text(s["content"]) for s in made] == THREAD.split("\n---\n")
+    assert made[2]["in_reply_to_id"] == made[1]["id"]
+    assert result.external_id == made[0]["id"] and len(result.extra["thread"]) == 3
+
+
+def test_a_thread_is_found_whole_or_in_part_and_never_in_last_years_words(
+    channel, instance, post_a
+):
+    old = Publication.objects.create(post=post_a, channel=channel, content_hash="h")
+    adapter_for(channel).publish(Outgoing(old.pk, "old", THREAD))
+    # Last year's identical thread: made long before this publication.
+    for status in instance.statuses.values():
+        status["created_at"] = "2025-12-03T09:00:00.000Z"
+    publication = Publication.objects.create(
+        post=PostFactory(author=post_a.author),
+        channel=channel,
+        content_hash="h",
+    )
+    sent = Outgoing(publication.pk, "k", THREAD)
+    adapter = adapter_for(channel)
+    assert adapter.find_published(sent) is None  # not this publication's
+
+    instance.statuses_before_outage = len(instance.statuses) + 1
+    with pytest.raises(TransientError):
+        adapter.publish(sent)
+    assert adapter.find_published(sent) is None  # one part out: publishing sends the rest
+
+    instance.statuses_before_outage = None
+    result = adapter.publish(sent)
+    assert adapter.find_published(sent) == result
+    assert len(instance.statuses) == 6  # three last year, three now: nothing twice
+
+
+def test_each_part_of_a_thread_is_checked_against_the_limit(channel, instance):
+    instance_limit = MastodonAdapter.text_limit
+    adapter = adapter_for(channel)
+    at_limit = "a" * instance_limit
+    assert adapter.validate(f"Court.\n---\n{at_limit}", 0) == []
+    problems = adapter.validate(f"Court.\n---\n{at_limit}b", 0)
+    assert problems == [
+        f"{channel} accepts {instance_limit} characters per post; part 2 of the thread has "
+        f"{instance_limit + 1}."
+    ]

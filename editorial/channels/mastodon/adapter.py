@@ -10,10 +10,17 @@ Publishing is two steps: each image is uploaded with its description
 status post can be uncertain; Mastodon keeps the `Idempotency-Key` for an hour and
 answers a repeated post with the status the first one made, so the publisher retries
 an uncertain post with the same key (`honours_idempotency_key`).
+
+A post laid out as a thread (`editorial/channels/threads.py`) goes out part by part,
+each a reply to the one before, the images on the first; part n carries the key
+`<key>:<n>`. Before sending, the adapter reads the account's latest statuses for the
+parts already out (an earlier attempt that failed half-way), and sends only the rest:
+a retry after more than the hour Mastodon keeps a key still never posts a part twice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import mimetypes
 import time
 from urllib.parse import urlsplit
@@ -21,6 +28,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from editorial.channels.base import (
     AccountInfo,
@@ -35,6 +43,7 @@ from editorial.channels.base import (
 from editorial.channels.mastodon import text as mastodon_text
 from editorial.channels.mastodon.config import MastodonConfig
 from editorial.channels.mastodon.http import call, json_body
+from editorial.channels.threads import thread_parts
 from editorial.credentials import CredentialsUnreadable
 from editorial.messages import message
 from editorial.models import Network
@@ -48,6 +57,10 @@ INSTANCE_LIMITS = {
 }
 # How many of the account's latest statuses `find_published` reads (the API's maximum).
 RECENT = 40
+# A status found by its text counts as this publication's only if made after the
+# publication was, give or take the instance's clock: the same words posted last year
+# are another post.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def _positive(value, default: int) -> int:
@@ -74,7 +87,30 @@ class MastodonAdapter(ChannelAdapter):
     # --- rules --------------------------------------------------------------------------
 
     def text_length(self, text: str) -> int:
-        return mastodon_text.length(text, self.url_length)
+        """The longest part's length: each part of a thread has the whole limit."""
+        return max(mastodon_text.length(part, self.url_length) for part in thread_parts(text))
+
+    def validate(self, text: str, image_count: int) -> list[str]:
+        parts = thread_parts(text)
+        if len(parts) == 1:
+            return super().validate(text, image_count)
+        problems = super().validate("", image_count)
+        for number, part in enumerate(parts, 1):
+            length = mastodon_text.length(part, self.url_length)
+            if length > self.text_limit:
+                problems.append(
+                    _(
+                        "%(channel)s accepts %(limit)s characters per post; part %(part)s "
+                        "of the thread has %(length)s."
+                    )
+                    % {
+                        "channel": self.channel,
+                        "limit": self.text_limit,
+                        "part": number,
+                        "length": length,
+                    }
+                )
+        return problems
 
     # --- the account ----------------------------------------------------------------------
 
@@ -139,19 +175,36 @@ class MastodonAdapter(ChannelAdapter):
                     count=len(outgoing.images),
                 )
             )
-        media_ids = [self._upload(image) for image in outgoing.images]
+        parts = thread_parts(outgoing.text)
+        if len(parts) == 1:
+            media_ids = [self._upload(image) for image in outgoing.images]
+            status = self._post_status(outgoing.text, str(outgoing.idempotency_key), media_ids)
+            return _result(status, fallback=str(outgoing.idempotency_key))
+        return self._publish_thread(outgoing, parts)
+
+    def _post_status(self, text: str, key: str, media_ids, reply_to: str = "") -> dict:
+        body = {"status": text, "media_ids": media_ids, "visibility": "public"}
+        if reply_to:
+            body["in_reply_to_id"] = reply_to
         response = self._call(
-            "POST",
-            "/api/v1/statuses",
-            json={"status": outgoing.text, "media_ids": media_ids, "visibility": "public"},
-            headers={"Idempotency-Key": str(outgoing.idempotency_key)},
-            publishes=True,
+            "POST", "/api/v1/statuses", json=body, headers={"Idempotency-Key": key}, publishes=True
         )
         try:
-            status = json_body(self.channel, response)
+            return json_body(self.channel, response)
         except PermanentError:
-            status = {}  # it was posted (2xx) even if its answer cannot be read
-        return _result(status, fallback=str(outgoing.idempotency_key))
+            return {"id": key}  # it was posted (2xx) even if its answer cannot be read
+
+    def _publish_thread(self, outgoing: Outgoing, parts: list[str]) -> Result:
+        """The parts not yet out, in order, each a reply to the one before. A failure
+        half-way raises as any send does; the retry finds the parts already out."""
+        statuses, _whole = self._recent_statuses(outgoing)
+        out = _thread_found(statuses, parts)
+        for number in range(len(out), len(parts)):
+            media_ids = [self._upload(image) for image in outgoing.images] if number == 0 else []
+            key = str(outgoing.idempotency_key) + (f":{number}" if number else "")
+            reply_to = str(out[-1].get("id", "")) if out else ""
+            out.append(self._post_status(parts[number], key, media_ids, reply_to))
+        return _thread_result(out, fallback=str(outgoing.idempotency_key))
 
     def _upload(self, image: Image) -> str:
         with default_storage.open(image.path, "rb") as file:
@@ -187,11 +240,25 @@ class MastodonAdapter(ChannelAdapter):
 
     def find_published(self, outgoing: Outgoing) -> Result | None:
         """Read, never write: the account's latest statuses
-        (`GET /api/v1/accounts/:id/statuses`), looking for this text. Re-posting with
-        the same `Idempotency-Key` would also answer, but only within the hour Mastodon
-        keeps the key; after that it would publish — a look-up must not. None (did not
-        go out) only when the statuses read reach back before the publication existed;
-        otherwise, not found among them, `UncertainError`."""
+        (`GET /api/v1/accounts/:id/statuses`), looking for this text (each part of a
+        thread, in reply to the one before), among those made since the publication.
+        Re-posting with the same `Idempotency-Key` would also answer, but only within
+        the hour Mastodon keeps the key; after that it would publish — a look-up must
+        not. None (did not go out, or a thread only partly: publishing again sends the
+        rest) only when the statuses read reach back before the publication existed or
+        a thread's first part was found; otherwise `UncertainError`."""
+        parts = thread_parts(outgoing.text)
+        statuses, whole = self._recent_statuses(outgoing)
+        found = _thread_found(statuses, parts)
+        if len(found) == len(parts):
+            return _thread_result(found, fallback=str(outgoing.idempotency_key))
+        if found or whole:
+            return None
+        raise UncertainError(message("cannot_tell", channel=self.channel))
+
+    def _recent_statuses(self, outgoing: Outgoing) -> tuple[list[dict], bool]:
+        """The account's latest statuses made since the publication was (oldest
+        first), and whether they reach back before it (nothing older left unread)."""
         from editorial.models import Publication
 
         account = json_body(self.channel, self._call("GET", "/api/v1/accounts/verify_credentials"))
@@ -206,24 +273,53 @@ class MastodonAdapter(ChannelAdapter):
             statuses = None
         if not isinstance(statuses, list):
             raise UncertainError(message("cannot_tell", channel=self.channel))
-        wanted = mastodon_text.comparable(outgoing.text)
-        for status in statuses:
-            if not isinstance(status, dict):
-                continue
-            shown = mastodon_text.rendered_text(status.get("content"))
-            if mastodon_text.comparable(shown) == wanted:
-                return _result(status, fallback=str(outgoing.idempotency_key))
         created = (
             Publication.objects.filter(pk=outgoing.publication_id)
             .values_list("created_at", flat=True)
             .first()
         )
-        if len(statuses) < RECENT:
-            return None  # the account's whole history was read
-        oldest = parse_datetime(str(statuses[-1].get("created_at") or ""))
-        if created is not None and oldest is not None and oldest < created:
-            return None
-        raise UncertainError(message("cannot_tell", channel=self.channel))
+        since = created - CLOCK_SKEW if created is not None else None
+        recent, whole = [], len(statuses) < RECENT  # the account's whole history was read
+        for status in statuses:
+            if not isinstance(status, dict):
+                continue
+            made = parse_datetime(str(status.get("created_at") or ""))
+            if since is not None and made is not None and made < since:
+                whole = True  # older than the publication: so is everything after it
+                break
+            recent.append(status)
+        return list(reversed(recent)), whole
+
+
+def _thread_found(statuses: list[dict], parts: list[str]) -> list[dict]:
+    """The statuses holding `parts`' leading parts, in order: the first by its text,
+    each next one by its text and its reply to the one before."""
+    found: list[dict] = []
+    for part in parts:
+        wanted = mastodon_text.comparable(part)
+        parent = str(found[-1].get("id")) if found else None
+        match = next(
+            (
+                status
+                for status in statuses
+                if mastodon_text.comparable(mastodon_text.rendered_text(status.get("content")))
+                == wanted
+                and (parent is None or str(status.get("in_reply_to_id")) == parent)
+            ),
+            None,
+        )
+        if match is None:
+            break
+        found.append(match)
+    return found
+
+
+def _thread_result(statuses: list[dict], *, fallback: str) -> Result:
+    first = _result(statuses[0], fallback=fallback)
+    if len(statuses) == 1:
+        return first
+    urls = [_result(status, fallback=fallback).url for status in statuses]
+    return Result(external_id=first.external_id, url=first.url, extra={"thread": urls})
 
 
 def _result(status: dict, *, fallback: str) -> Result:
