@@ -72,9 +72,7 @@ def outgoing(text="Fermez vos portes.", images=(), key="5b2f6c1e-key", publicati
 # --- publishing ---------------------------------------------------------------------
 
 
-def test_a_post_goes_out_as_the_page_with_two_images_and_their_alt_text(
-    channel, api, pictures
-):
+def test_a_post_goes_out_as_the_page_with_two_images_and_their_alt_text(channel, api, pictures):
     api.processing = True  # LinkedIn processes each image before it can be used
     images = [Image(pictures[0], "Une affiche bleue"), Image(pictures[1], "Une carte")]
 
@@ -124,7 +122,11 @@ def test_a_link_in_parentheses_keeps_its_closing_parenthesis_escaped():
 
 
 def test_an_expired_token_is_refused_as_credentials(channel, api):
-    expired = {"status": 401, "serviceErrorCode": 65602, "message": "The token used in the request has expired"}
+    expired = {
+        "status": 401,
+        "serviceErrorCode": 65602,
+        "message": "The token used in the request has expired",
+    }
     api.queue("POST", "/rest/posts", Reply(401, expired))
 
     with pytest.raises(CredentialsRejected) as refusal:
@@ -160,7 +162,9 @@ def test_a_rate_limit_is_transient_and_left_to_the_publishers_back_off(channel, 
 
 
 def test_a_server_error_is_transient(channel, api):
-    api.queue("POST", "/rest/posts", Reply(500, {"status": 500, "message": "Internal Server Error"}))
+    api.queue(
+        "POST", "/rest/posts", Reply(500, {"status": 500, "message": "Internal Server Error"})
+    )
     with pytest.raises(TransientError):
         adapter_for(channel).publish(outgoing())
 
@@ -272,7 +276,9 @@ def test_the_provider_lists_each_administered_page_with_the_members_tokens(api):
     assert first.credentials == {"access_token": TOKEN, "refresh_token": "li-refresh-never-shown"}
     assert first.settings["organization_urn"] == ORG
     assert first.avatar_url == "https://media.licdn.example/C4D0BAQHlogo67"
-    assert before + dt.timedelta(days=60) <= first.expires_at <= timezone.now() + dt.timedelta(days=60)
+    assert (
+        before + dt.timedelta(days=60) <= first.expires_at <= timezone.now() + dt.timedelta(days=60)
+    )
     assert (provider.pkce, provider.scopes) == (
         False,
         ("w_organization_social", "r_organization_social", "rw_organization_admin"),
@@ -290,7 +296,10 @@ def test_a_refused_token_lists_no_page(api):
 def test_a_post_that_never_went_out_is_not_found(channel, api, post_a):
     publication = Publication.objects.create(post=post_a, channel=channel, content_hash="h")
     adapter_for(channel).publish(outgoing(text="Autre chose"))
-    assert adapter_for(channel).find_published(outgoing("Jamais", publication_id=publication.pk)) is None
+    assert (
+        adapter_for(channel).find_published(outgoing("Jamais", publication_id=publication.pk))
+        is None
+    )
 
 
 def test_a_full_page_of_newer_posts_cannot_tell(channel, api, post_a):
@@ -299,6 +308,8 @@ def test_a_full_page_of_newer_posts_cannot_tell(channel, api, post_a):
         created_at=timezone.now() - dt.timedelta(days=2)
     )
     later = int(timezone.now().timestamp() * 1000)
-    api.posts = [{"id": f"urn:li:share:{n}", "commentary": f"n{n}", "createdAt": later} for n in range(50)]
+    api.posts = [
+        {"id": f"urn:li:share:{n}", "commentary": f"n{n}", "createdAt": later} for n in range(50)
+    ]
     with pytest.raises(UncertainError):
         adapter_for(channel).find_published(outgoing("Jamais", publication_id=publication.pk))

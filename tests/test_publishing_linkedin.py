@@ -56,7 +56,11 @@ def test_an_expired_token_fails_the_publication_and_the_channel_needs_reconnecti
 ):
     post = claimed_post(cm, head, dept_a, [linkedin])
     publication = post.publications.get()
-    expired = {"status": 401, "serviceErrorCode": 65602, "message": "The token used in the request has expired"}
+    expired = {
+        "status": 401,
+        "serviceErrorCode": 65602,
+        "message": "The token used in the request has expired",
+    }
     api.queue("POST", "/rest/posts", Reply(401, expired))
 
     assert sender.publish(publication.pk) == PS.FAILED
@@ -82,7 +86,7 @@ def test_a_post_whose_answer_never_came_is_found_on_the_page_and_recorded_sent_o
     settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
     post = claimed_post(cm, head, dept_a, [linkedin])
     publication = post.publications.get()
-    api.slow_answer = 2  # LinkedIn posts it, the answer comes too late
+    api.slow_answer = 1  # LinkedIn posts it, the answer comes too late
 
     assert sender.publish(publication.pk) == PS.SENT  # settled by reading the page
 
@@ -91,11 +95,13 @@ def test_a_post_whose_answer_never_came_is_found_on_the_page_and_recorded_sent_o
     assert publication.external_id == api.posts[0]["id"]
 
 
-def test_a_post_that_never_reached_the_page_is_sent_again(cm, head, dept_a, linkedin, api, settings):
+def test_a_post_that_never_reached_the_page_is_sent_again(
+    cm, head, dept_a, linkedin, api, settings
+):
     settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
     post = claimed_post(cm, head, dept_a, [linkedin])
     publication = post.publications.get()
-    api.queue("POST", "/rest/posts", Reply(201, {}, delay=2))  # an answer, and no post made
+    api.queue("POST", "/rest/posts", Reply(201, {}, delay=1))  # an answer, and no post made
 
     assert sender.publish(publication.pk) == "retrying"  # not on the page: safe to send
     Publication.objects.filter(pk=publication.pk).update(not_before=None)  # back-off over
@@ -103,11 +109,13 @@ def test_a_post_that_never_reached_the_page_is_sent_again(cm, head, dept_a, link
     assert len(api.posts) == 1
 
 
-def test_when_the_page_cannot_be_read_either_a_person_checks(cm, head, dept_a, linkedin, api, settings):
+def test_when_the_page_cannot_be_read_either_a_person_checks(
+    cm, head, dept_a, linkedin, api, settings
+):
     settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
     post = claimed_post(cm, head, dept_a, [linkedin])
     publication = post.publications.get()
-    api.slow_answer = 2
+    api.slow_answer = 1
     api.queue("GET", "/rest/posts", Reply(500, {"status": 500, "message": "Internal Server Error"}))
 
     assert sender.publish(publication.pk) == PS.UNKNOWN

@@ -43,6 +43,5 @@ class InstagramPlanned(MissingAdapter):
 
 
 PLANNED: dict[str, type[MissingAdapter]] = {
-    adapter.network: adapter
-    for adapter in (XPlanned, FacebookPlanned, InstagramPlanned)
+    adapter.network: adapter for adapter in (XPlanned, FacebookPlanned, InstagramPlanned)
 }

@@ -82,7 +82,10 @@ class LinkedInAdapter(ChannelAdapter):
             values = {"channel": self.channel, "number": number}
             if len(image.alt_text) > self.alt_text_limit:
                 problems.append(
-                    _("%(channel)s accepts alt text up to %(limit)s characters; image %(number)s has %(length)s.")
+                    _(
+                        "%(channel)s accepts alt text up to %(limit)s characters; "
+                        "image %(number)s has %(length)s."
+                    )
                     % {**values, "limit": self.alt_text_limit, "length": len(image.alt_text)}
                 )
             kind, pixels, frames = _image_facts(image.path)
@@ -93,12 +96,18 @@ class LinkedInAdapter(ChannelAdapter):
                 )
             elif pixels >= self.pixel_limit:
                 problems.append(
-                    _("%(channel)s accepts images under %(limit)s pixels; image %(number)s has %(pixels)s.")
+                    _(
+                        "%(channel)s accepts images under %(limit)s pixels; "
+                        "image %(number)s has %(pixels)s."
+                    )
                     % {**values, "limit": self.pixel_limit, "pixels": pixels}
                 )
             elif kind == "GIF" and frames > self.gif_frame_limit:
                 problems.append(
-                    _("%(channel)s accepts GIFs of up to %(limit)s frames; image %(number)s has %(frames)s.")
+                    _(
+                        "%(channel)s accepts GIFs of up to %(limit)s frames; "
+                        "image %(number)s has %(frames)s."
+                    )
                     % {**values, "limit": self.gif_frame_limit, "frames": frames}
                 )
         return problems
@@ -181,7 +190,12 @@ class LinkedInAdapter(ChannelAdapter):
         upload_url, urn = value.get("uploadUrl"), value.get("image")
         if not isinstance(upload_url, str) or not isinstance(urn, str):
             raise PermanentError(
-                message("answered", channel=self.channel, status=answer.status_code, text="no upload URL")
+                message(
+                    "answered",
+                    channel=self.channel,
+                    status=answer.status_code,
+                    text="no upload URL",
+                )
             )
         with default_storage.open(image.path, "rb") as file:
             content = file.read()

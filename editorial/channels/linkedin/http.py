@@ -112,7 +112,9 @@ def check(channel, response: httpx.Response, *, scope: str = "", publishes: bool
     if status == 504 and publishes:
         raise UncertainError(detail)  # the gateway gave up; LinkedIn may have posted
     if status in (408, 429) or status >= 500:
-        raise TransientError(detail, retry_after=parse_retry_after(response.headers.get("Retry-After")))
+        raise TransientError(
+            detail, retry_after=parse_retry_after(response.headers.get("Retry-After"))
+        )
     raise PermanentError(detail)
 
 
