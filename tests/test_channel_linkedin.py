@@ -11,6 +11,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
 
@@ -254,6 +255,37 @@ def test_checking_the_credentials_names_the_page_its_logo_and_the_tokens_expiry(
     assert account.url == "https://www.linkedin.com/company/prefecture-67/"
     assert account.avatar_url == "https://media.licdn.example/C4D0BAQHlogo67"
     assert account.expires_at == channel.token_expires_at
+
+
+def _test_connection(client, user, channel) -> str:
+    client.force_login(user)
+    return client.post(reverse("workspace-channel-test", args=[channel.pk])).content.decode()
+
+
+def test_test_connection_shows_the_page_and_when_its_token_expires(client, head, channel, api):
+    channel.token_expires_at = dt.datetime(2027, 1, 31, 9, 0, tzinfo=dt.UTC)
+    channel.needs_reconnecting = True
+    channel.save()
+
+    page = _test_connection(client, head, channel)
+
+    assert "It publishes as Préfecture du Bas-Rhin." in page
+    assert 'src="https://media.licdn.example/C4D0BAQHlogo67"' in page
+    assert "The token expires on" in page and "10:00" in page  # Paris time
+    channel.refresh_from_db()
+    assert not channel.needs_reconnecting
+
+
+def test_test_connection_names_a_missing_permission_without_flagging(client, head, channel, api):
+    denied = {"status": 403, "code": "ACCESS_DENIED", "message": "Not enough permissions"}
+    api.queue("GET", "/rest/organizations/2414183", Reply(403, denied))
+
+    page = _test_connection(client, head, channel)
+
+    assert "The connection does not work." in page and "rw_organization_admin" in page
+    assert TOKEN not in page
+    channel.refresh_from_db()
+    assert not channel.needs_reconnecting
 
 
 def test_the_provider_lists_each_administered_page_with_the_members_tokens(api):
