@@ -7,6 +7,9 @@ LinkedIn's documentation gives (Community Management API):
 - `POST /rest/images?action=initializeUpload` (`value.uploadUrl`, `value.image`), the
   `PUT` of the bytes to that URL (201), `GET /rest/images/{urn}` (`status`:
   `WAITING_UPLOAD`, `PROCESSING`, `AVAILABLE`);
+- `POST /oauth/v2/accessToken` (the token endpoint, form-encoded: the authorisation
+  code `CODE` or the refresh token `REFRESH` for a token, with LinkedIn's lifetimes; its
+  `invalid_request` otherwise), so the connect flow and the refresh can run against it;
 - `POST /rest/posts` (201, the post's URN in `x-restli-id`; 400 for a commentary over
   3,000 characters, with LinkedIn's words), `GET /rest/posts?q=author` (newest first,
   hashtags given back as `{hashtag|\\#|…}` templates, as LinkedIn reads them).
@@ -35,6 +38,9 @@ ORGANIZATIONS = {
 ORG = "urn:li:organization:2414183"
 MEMBER = "urn:li:person:8675309"
 LOGO_ASSET = "C4D0BAQHlogo67"
+CLIENT_ID, CLIENT_SECRET = "cadence-app", "app-secret-never-shown"
+CODE, REFRESH = "AQR-authorisation-code", "AQX-refresh-never-shown"
+SCOPES = "r_organization_social,rw_organization_admin,w_organization_social"
 
 UNAUTHORIZED = {
     "status": 401,
@@ -55,6 +61,7 @@ class LinkedInAPI:
         self.processing = False  # an uploaded image is PROCESSING at its first read
         self.slow_answer = 0.0  # the next post is made, its answer this late (once)
         self.refused: list[str] = []  # requests missing what LinkedIn requires
+        self.tokens = {TOKEN}  # the access tokens LinkedIn accepts
         self._queued: dict[tuple[str, str], list[Reply]] = {}
         self._ids = itertools.count(7_000_000_000)
         self._lock = threading.Lock()
@@ -84,7 +91,10 @@ class LinkedInAPI:
             queued = self._queued.get((request.method, path))
             if queued:
                 return queued.pop(0)
-            if header(request, "Authorization") != f"Bearer {TOKEN}":
+            if path == "/oauth/v2/accessToken" and request.method == "POST":
+                return self._token(request)
+            bearer = (header(request, "Authorization") or "").removeprefix("Bearer ")
+            if bearer not in self.tokens:
                 return Reply(401, UNAUTHORIZED)
             if path.startswith("/rest/"):
                 missing = self._missing_headers(request)
@@ -92,6 +102,34 @@ class LinkedInAPI:
                     self.refused.append(f"{request.method} {path}: {missing}")
                     return Reply(400, {"status": 400, "message": missing})
             return self._answer(request, path, query)
+
+    def _token(self, request: Received) -> Reply:
+        form = {k: v[0] for k, v in parse_qs(request.raw.decode()).items()}
+        client = (form.get("client_id"), form.get("client_secret"))
+        grant = form.get("grant_type")
+        if client != (CLIENT_ID, CLIENT_SECRET):
+            return Reply(
+                401,
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+            )
+        if grant == "authorization_code" and form.get("code") == CODE and form.get("redirect_uri"):
+            access = TOKEN
+        elif grant == "refresh_token" and form.get("refresh_token") == REFRESH:
+            access = f"li-tok-refreshed-{next(self._ids)}"
+        else:
+            description = (
+                "The provided authorization grant or refresh token is invalid, expired or revoked."
+            )
+            return Reply(400, {"error": "invalid_request", "error_description": description})
+        self.tokens.add(access)
+        answer = {
+            "access_token": access,
+            "expires_in": 5_184_000,  # 60 days
+            "refresh_token": REFRESH,
+            "refresh_token_expires_in": 31_536_000,  # 365 days from the first grant
+            "scope": SCOPES,
+        }
+        return Reply(200, answer)
 
     def _missing_headers(self, request: Received) -> str:
         if not re.fullmatch(r"20\d{4}", header(request, "LinkedIn-Version") or ""):

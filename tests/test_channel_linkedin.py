@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import httpx
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -29,7 +30,7 @@ from editorial.channels.linkedin import text as little
 from editorial.content import channel_publish_problem
 from editorial.models import Network, Publication
 from tests.factories import ChannelFactory
-from tests.linkedin_api import ORG, TOKEN, LinkedInAPI, header
+from tests.linkedin_api import CLIENT_ID, CLIENT_SECRET, CODE, ORG, TOKEN, LinkedInAPI, header
 from tests.loopback import Reply
 
 pytestmark = pytest.mark.django_db
@@ -315,6 +316,31 @@ def test_the_provider_lists_each_administered_page_with_the_members_tokens(api):
         False,
         ("w_organization_social", "r_organization_social", "rw_organization_admin"),
     )
+
+
+def test_a_token_from_linkedins_token_endpoint_lists_the_pages_and_refreshes(api, settings):
+    settings.CADENCE_NETWORKS = {
+        "linkedin": {
+            "api_url": api.url,
+            "token_url": f"{api.url}/oauth/v2/accessToken",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        }
+    }
+    provider = LinkedInAdapter.oauth
+    form = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": CODE,
+        "redirect_uri": "https://c.example/cb",
+    }
+    token = httpx.post(provider.endpoint("token_url"), data={**form, **exchange}).json()
+
+    assert provider.accounts(token)[0].name == "Préfecture du Bas-Rhin"
+    refresh = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
+    fresh = httpx.post(provider.endpoint("token_url"), data={**form, **refresh}).json()
+    assert fresh["access_token"] != token["access_token"]
+    assert provider.accounts(fresh)[0].credentials["access_token"] == fresh["access_token"]
 
 
 def test_a_refused_token_lists_no_page(api):
