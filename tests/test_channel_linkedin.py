@@ -238,6 +238,26 @@ def test_image_types_and_alt_text_length_are_checked_before_approval(channel, pi
     ]
 
 
+def test_pixels_and_gif_frames_are_checked_at_their_limits(channel, pictures):
+    adapter = adapter_for(channel)
+    adapter.pixel_limit = 17  # LinkedIn's 36,152,320, scaled down: "below this"
+    assert adapter.validate_images([Image(pictures[0], "4 x 4")]) == []
+    adapter.pixel_limit = 16
+    assert adapter.validate_images([Image(pictures[0], "4 x 4")]) == [
+        "Préfecture 67 (LinkedIn organisation page) accepts images under 16 pixels; image 1 has 16."
+    ]
+    frames = [PILImage.new("RGB", (4, 4), colour) for colour in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:])
+    gif = default_storage.save("posts/anim.gif", ContentFile(buffer.getvalue()))
+    adapter.pixel_limit, adapter.gif_frame_limit = 10**6, 3
+    assert adapter.validate_images([Image(gif, "Animation")]) == []
+    adapter.gif_frame_limit = 2
+    assert adapter.validate_images([Image(gif, "Animation")]) == [
+        "Préfecture 67 (LinkedIn organisation page) accepts GIFs of up to 2 frames; image 1 has 3."
+    ]
+
+
 def test_a_channel_without_its_page_or_token_is_not_connected(dept_a, api):
     bare = ChannelFactory(network=Network.LINKEDIN, department=dept_a, name="Nue")
     assert "is not connected" in str(channel_publish_problem(bare))

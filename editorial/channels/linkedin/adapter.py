@@ -80,13 +80,14 @@ class LinkedInAdapter(ChannelAdapter):
         problems = []
         for number, image in enumerate(images, 1):
             values = {"channel": self.channel, "number": number}
-            if len(image.alt_text) > self.alt_text_limit:
+            alt_length = little.utf16_length(image.alt_text)
+            if alt_length > self.alt_text_limit:
                 problems.append(
                     _(
                         "%(channel)s accepts alt text up to %(limit)s characters; "
                         "image %(number)s has %(length)s."
                     )
-                    % {**values, "limit": self.alt_text_limit, "length": len(image.alt_text)}
+                    % {**values, "limit": self.alt_text_limit, "length": alt_length}
                 )
             kind, pixels, frames = _image_facts(image.path)
             if kind not in IMAGE_TYPES:
