@@ -380,6 +380,16 @@ def test_a_post_that_never_went_out_is_not_found(channel, api, post_a):
     )
 
 
+def test_the_same_words_posted_before_the_publication_are_another_post(channel, api, post_a):
+    publication = Publication.objects.create(post=post_a, channel=channel, content_hash="h")
+    last_week = int((timezone.now() - dt.timedelta(days=7)).timestamp() * 1000)
+    api.posts = [
+        {"id": "urn:li:share:1", "commentary": "Fermez vos portes.", "createdAt": last_week}
+    ]
+
+    assert adapter_for(channel).find_published(outgoing(publication_id=publication.pk)) is None
+
+
 def test_a_full_page_of_newer_posts_cannot_tell(channel, api, post_a):
     publication = Publication.objects.create(post=post_a, channel=channel, content_hash="h")
     Publication.objects.filter(pk=publication.pk).update(

@@ -46,6 +46,7 @@ WRITE, READ = "w_organization_social", "r_organization_social"
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
 # How many of the page's latest posts `find_published` reads.
 RECENT = 50
+CLOCK_LEEWAY = 60  # seconds
 
 
 def _image_facts(path: str) -> tuple[str | None, int, int]:
@@ -236,9 +237,10 @@ class LinkedInAdapter(ChannelAdapter):
 
     def find_published(self, outgoing: Outgoing) -> Result | None:
         """Read, never write: the page's latest posts (`GET /rest/posts?q=author`,
-        newest first), looking for this text. None (did not go out) only when the
-        posts read reach back before the publication existed; otherwise, not found
-        among them, `UncertainError`."""
+        newest first), looking for this text among those made since the publication
+        existed (the same words posted before it are another post). None (did not go
+        out) only when the posts read reach back before the publication; otherwise,
+        not found among them, `UncertainError`."""
         from editorial.models import Publication
 
         response = self._call(
@@ -250,21 +252,26 @@ class LinkedInAdapter(ChannelAdapter):
         posts = json_body(self.channel, response).get("elements")
         if not isinstance(posts, list):
             raise UncertainError(message("cannot_tell", channel=self.channel))
-        wanted = little.comparable(outgoing.text)
-        for post in posts:
-            if not isinstance(post, dict):
-                continue
-            if little.comparable(little.readable(str(post.get("commentary") or ""))) == wanted:
-                return _result(str(post.get("id") or ""), fallback=str(outgoing.idempotency_key))
-        if len(posts) < RECENT:
-            return None  # the page's whole history was read
         created = (
             Publication.objects.filter(pk=outgoing.publication_id)
             .values_list("created_at", flat=True)
             .first()
         )
+        # Milliseconds, as LinkedIn gives `createdAt`; a minute's leeway for clocks.
+        since = (created.timestamp() - CLOCK_LEEWAY) * 1000 if created else None
+        wanted = little.comparable(outgoing.text)
+        for post in posts:
+            if not isinstance(post, dict):
+                continue
+            made = post.get("createdAt")
+            if since is not None and isinstance(made, int) and made < since:
+                continue
+            if little.comparable(little.readable(str(post.get("commentary") or ""))) == wanted:
+                return _result(str(post.get("id") or ""), fallback=str(outgoing.idempotency_key))
+        if len(posts) < RECENT:
+            return None  # the page's whole history was read
         oldest = posts[-1].get("createdAt") if isinstance(posts[-1], dict) else None
-        if created is not None and isinstance(oldest, int) and oldest < created.timestamp() * 1000:
+        if since is not None and isinstance(oldest, int) and oldest < since:
             return None
         raise UncertainError(message("cannot_tell", channel=self.channel))
 
