@@ -13,7 +13,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image as PILImage
 
 from editorial.channels import adapter_for
@@ -28,6 +28,7 @@ from editorial.channels.base import (
 from editorial.channels.linkedin import LinkedInAdapter
 from editorial.channels.linkedin import text as little
 from editorial.content import channel_publish_problem
+from editorial.messages import message, render
 from editorial.models import Network, Publication
 from tests.factories import ChannelFactory
 from tests.linkedin_api import CLIENT_ID, CLIENT_SECRET, CODE, ORG, TOKEN, LinkedInAPI, header
@@ -151,6 +152,15 @@ def test_a_missing_permission_is_named_and_does_not_flag_the_token(channel, api)
     assert not isinstance(refusal.value, CredentialsRejected)
     words = str(refusal.value)
     assert "w_organization_social" in words and "partnerApiPostsExternal.CREATE" in words
+
+
+def test_a_missing_permission_reads_in_the_readers_language(channel):
+    refusal = message(
+        "permission_missing", channel=channel, scope="w_organization_social", text="x"
+    )
+    with translation.override("fr"):
+        words = render(refusal)
+    assert "la connexion n’a pas l’autorisation w_organization_social" in words
 
 
 def test_a_rate_limit_is_transient_and_left_to_the_publishers_back_off(channel, api):
