@@ -1,7 +1,8 @@
 """The LinkedIn adapter against LinkedIn's REST API on loopback (tests/linkedin_api.py):
 what it sends (every call with its version headers), how each documented answer is
-mapped, the commentary's escaping, the rules checked before approval, the pages a
-token may publish as, and the publisher settling a post whose answer never came."""
+mapped, the commentary's escaping, the rules checked before approval, and "was it
+published?" read from the page's posts. The connection: tests/test_linkedin_connection.py;
+through the publisher: tests/test_publishing_linkedin.py."""
 
 from __future__ import annotations
 
