@@ -14,7 +14,8 @@ from django.utils import timezone
 from editorial.channels import adapter_for
 from editorial.channels.base import CredentialsRejected
 from editorial.channels.linkedin import LinkedInAdapter
-from editorial.models import Network
+from editorial.content import channel_publish_problem
+from editorial.models import Channel, Network
 from tests.factories import ChannelFactory
 from tests.linkedin_api import CLIENT_ID, CLIENT_SECRET, CODE, ORG, TOKEN, LinkedInAPI
 from tests.loopback import Reply
@@ -138,3 +139,26 @@ def test_a_token_from_linkedins_token_endpoint_lists_the_pages_and_refreshes(api
 def test_a_refused_token_lists_no_page(api):
     with pytest.raises(CredentialsRejected):
         LinkedInAdapter.oauth.accounts({"access_token": "revoked", "expires_in": 10})
+
+
+def test_a_page_is_added_with_nothing_to_type_and_is_not_connected_until_connect(
+    client, head, dept_a
+):
+    client.force_login(head)
+    data = {
+        "name": "Préfecture 67",
+        "network": Network.LINKEDIN,
+        "handle": "prefecture-67",
+        "department": str(dept_a.pk),
+        "is_active": "on",
+    }
+    assert client.post(reverse("workspace-channel-create"), data).status_code == 302
+
+    channel = Channel.objects.get(network=Network.LINKEDIN)
+    assert "is not connected" in str(channel_publish_problem(channel))
+    page = client.get(reverse("workspace-channel-edit", args=[channel.pk])).content.decode()
+    assert 'data-testid="test-connection"' in page
+    # What the connect flow writes from the chosen `OAuthAccount`.
+    channel.settings = {"organization_urn": ORG}
+    channel.set_credentials({"access_token": TOKEN})
+    assert channel_publish_problem(channel) is None
