@@ -121,6 +121,16 @@ CATALOG: dict[str, Sentence] = {
     "media_not_ready": Sentence(
         N_("%(channel)s did not finish processing an image in time."), {"channel": CHANNEL}
     ),
+    "permission_missing": Sentence(
+        N_(
+            "%(channel)s refused access (%(text)s): the connection lacks the %(scope)s "
+            "permission; connect it again, granting it, as an administrator of the page."
+        ),
+        {"channel": CHANNEL},
+    ),
+    "media_failed": Sentence(
+        N_("%(channel)s could not process an image: %(text)s"), {"channel": CHANNEL}
+    ),
 }
 
 

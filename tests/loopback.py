@@ -1,6 +1,6 @@
 """A real HTTP server on 127.0.0.1 that records every request it receives: the channel
 end of publishing tests. Each request's JSON body is kept (any other body as
-`{"raw": text}`); `respond` decides the answer. GET and POST are both answered.
+`{"raw": text}`); `respond` decides the answer. GET, POST and PUT are answered.
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ class LoopbackChannel:
                     pass  # the client gave up waiting (a time-out test): nothing to answer
 
             do_GET = do_POST  # a read: the same recording, `method` says which
+            do_PUT = do_POST  # an upload (LinkedIn's images)
 
             def log_message(self, *args):
                 pass

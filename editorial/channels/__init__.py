@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from editorial.channels.atom import AtomAdapter
 from editorial.channels.base import ChannelAdapter, ChannelConfig
 from editorial.channels.bluesky import BlueskyAdapter
+from editorial.channels.linkedin import LinkedInAdapter
 from editorial.channels.log import LogAdapter
 from editorial.channels.mastodon import MastodonAdapter
 from editorial.channels.planned import PLANNED, MissingAdapter
@@ -31,6 +32,7 @@ ADAPTERS: dict[str, type[ChannelAdapter]] = {
     Network.MASTODON: MastodonAdapter,
     Network.BLUESKY: BlueskyAdapter,
     Network.X: XAdapter,
+    Network.LINKEDIN: LinkedInAdapter,
 }
 
 

@@ -1,4 +1,4 @@
-"""Networks Cadence knows but cannot publish to yet (Facebook, Instagram, LinkedIn).
+"""Networks Cadence knows but cannot publish to yet (Facebook, Instagram).
 
 Each keeps its network's limits here, so that a post aimed at one of its channels is
 still measured like any other, and refuses to publish with a `PermanentError`: a post
@@ -36,12 +36,6 @@ class InstagramPlanned(MissingAdapter):
     media_limit = 10
 
 
-class LinkedInPlanned(MissingAdapter):
-    network = Network.LINKEDIN
-    text_limit = 3000
-    media_limit = 20
-
-
 PLANNED: dict[str, type[MissingAdapter]] = {
-    adapter.network: adapter for adapter in (FacebookPlanned, InstagramPlanned, LinkedInPlanned)
+    adapter.network: adapter for adapter in (FacebookPlanned, InstagramPlanned)
 }
