@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from editorial.channels.atom import AtomAdapter
 from editorial.channels.base import ChannelAdapter, ChannelConfig
 from editorial.channels.bluesky import BlueskyAdapter
+from editorial.channels.facebook import FacebookAdapter
+from editorial.channels.instagram import InstagramAdapter
 from editorial.channels.log import LogAdapter
 from editorial.channels.mastodon import MastodonAdapter
 from editorial.channels.planned import PLANNED, MissingAdapter
@@ -29,6 +31,8 @@ ADAPTERS: dict[str, type[ChannelAdapter]] = {
     Network.ATOM: AtomAdapter,
     Network.MASTODON: MastodonAdapter,
     Network.BLUESKY: BlueskyAdapter,
+    Network.FACEBOOK: FacebookAdapter,
+    Network.INSTAGRAM: InstagramAdapter,
 }
 
 

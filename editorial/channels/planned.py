@@ -1,4 +1,4 @@
-"""Networks Cadence knows but cannot publish to yet (X, Facebook, Instagram, LinkedIn).
+"""Networks Cadence knows but cannot publish to yet (X, LinkedIn).
 
 Each keeps its network's limits here, so that a post aimed at one of its channels is
 still measured like any other, and refuses to publish with a `PermanentError`: a post
@@ -30,18 +30,6 @@ class XPlanned(MissingAdapter):
     media_limit = 4
 
 
-class FacebookPlanned(MissingAdapter):
-    network = Network.FACEBOOK
-    text_limit = 63206
-    media_limit = 10
-
-
-class InstagramPlanned(MissingAdapter):
-    network = Network.INSTAGRAM
-    text_limit = 2200
-    media_limit = 10
-
-
 class LinkedInPlanned(MissingAdapter):
     network = Network.LINKEDIN
     text_limit = 3000
@@ -50,5 +38,5 @@ class LinkedInPlanned(MissingAdapter):
 
 PLANNED: dict[str, type[MissingAdapter]] = {
     adapter.network: adapter
-    for adapter in (XPlanned, FacebookPlanned, InstagramPlanned, LinkedInPlanned)
+    for adapter in (XPlanned, LinkedInPlanned)
 }
