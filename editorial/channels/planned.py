@@ -37,6 +37,5 @@ class LinkedInPlanned(MissingAdapter):
 
 
 PLANNED: dict[str, type[MissingAdapter]] = {
-    adapter.network: adapter
-    for adapter in (XPlanned, LinkedInPlanned)
+    adapter.network: adapter for adapter in (XPlanned, LinkedInPlanned)
 }

@@ -24,6 +24,7 @@ from editorial.channels.base import (
     Image,
     Outgoing,
     PermanentError,
+    PublishError,
     Result,
     UncertainError,
 )
@@ -119,9 +120,7 @@ class FacebookAdapter(ChannelAdapter):
     def check_credentials(self) -> AccountInfo:
         """The Page the token publishes as (`GET /{page-id}`): its name, picture and
         address. A Page token from a long-lived user token does not expire."""
-        page = self._call(
-            "GET", f"/{self.page_id}", params={"fields": "id,name,link,picture{url}"}
-        )
+        page = self._call("GET", f"/{self.page_id}", params={"fields": "id,name,link,picture{url}"})
         picture = (page.get("picture") or {}).get("data") or {}
         return AccountInfo(
             name=str(page.get("name") or self.page_id),
@@ -176,7 +175,7 @@ class FacebookAdapter(ChannelAdapter):
         fallback = f"https://www.facebook.com/{post_id}"
         try:
             post = self._call("GET", f"/{post_id}", params={"fields": "permalink_url"})
-        except Exception:  # noqa: BLE001 - it went out: its address is a nicety
+        except PublishError:  # it went out: its address is a nicety
             return fallback
         return _url(post.get("permalink_url")) or fallback
 

@@ -120,7 +120,9 @@ def answer(channel, response: httpx.Response, *, publishes: bool = False) -> dic
         if not isinstance(body, dict):
             if publishes:
                 return {}  # it was published (2xx) even if its answer cannot be read
-            raise PermanentError(message("answered", channel=channel, status=status, text="not JSON"))
+            raise PermanentError(
+                message("answered", channel=channel, status=status, text="not JSON")
+            )
         return body
     if not isinstance(error, dict):
         error = {}

@@ -30,6 +30,7 @@ from editorial.channels.base import (
     Image,
     Outgoing,
     PermanentError,
+    PublishError,
     Result,
     TransientError,
     UncertainError,
@@ -138,10 +139,7 @@ class InstagramAdapter(ChannelAdapter):
         kind, width, height = dimensions(image.path)
         if kind not in READABLE:
             return [
-                _(
-                    "%(channel)s shows JPEG, PNG, WebP and GIF images; "
-                    "image %(number)s is not one."
-                )
+                _("%(channel)s shows JPEG, PNG, WebP and GIF images; image %(number)s is not one.")
                 % values
             ]
         if not ratio_fits(width, height):
@@ -248,9 +246,7 @@ class InstagramAdapter(ChannelAdapter):
         deadline = time.monotonic() + wait
         pause = 0.25
         while True:
-            state = self._call(
-                "GET", f"/{container_id}", params={"fields": "status_code,status"}
-            )
+            state = self._call("GET", f"/{container_id}", params={"fields": "status_code,status"})
             code = str(state.get("status_code") or "")
             if code == "FINISHED":
                 return
@@ -267,7 +263,7 @@ class InstagramAdapter(ChannelAdapter):
     def _permalink(self, media_id: str) -> str:
         try:
             media = self._call("GET", f"/{media_id}", params={"fields": "permalink"})
-        except Exception:  # noqa: BLE001 - it went out: its address is a nicety
+        except PublishError:  # it went out: its address is a nicety
             return ""
         return _url(media.get("permalink"))
 
@@ -291,7 +287,9 @@ class InstagramAdapter(ChannelAdapter):
         )
         if found is None:
             return None
-        return Result(external_id=str(found.get("id") or "")[:200], url=_url(found.get("permalink")))
+        return Result(
+            external_id=str(found.get("id") or "")[:200], url=_url(found.get("permalink"))
+        )
 
 
 def _url(value) -> str:
