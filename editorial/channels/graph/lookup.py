@@ -3,12 +3,17 @@ latest posts are read (newest first) for the exact text, as the network shows it
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.utils.dateparse import parse_datetime
 
 from editorial.channels.base import Outgoing, UncertainError
 from editorial.messages import message
+
+# Meta's times are to the second, and its clock is not ours: an item counts as older
+# than the publication only by more than this.
+CLOCK_MARGIN = dt.timedelta(minutes=1)
 
 
 def comparable(text: str) -> str:
@@ -48,7 +53,7 @@ def settle(
         return None
     created = publication_created(outgoing)
     oldest = parse_datetime(_iso(items[-1].get(time_key)))
-    if created is not None and oldest is not None and oldest < created:
+    if created is not None and oldest is not None and oldest + CLOCK_MARGIN < created:
         return None
     raise UncertainError(message("cannot_tell", channel=channel))
 
