@@ -23,10 +23,7 @@ from editorial.channels.base import (
 )
 from editorial.channels.facebook import FacebookAdapter
 from editorial.content import channel_publish_problem
-from editorial.messages import render
-from editorial.models import AuditEntry, Network, PostState, Publication
-from editorial.models import PublicationState as PS
-from editorial.publishing import sender
+from editorial.models import Network, Publication
 from tests.factories import ChannelFactory
 from tests.graph_api import (
     CLIENT_ID,
@@ -43,7 +40,6 @@ from tests.graph_api import (
     now,
 )
 from tests.loopback import Reply
-from tests.test_publishing_sender import claimed_post
 
 pytestmark = pytest.mark.django_db
 
@@ -229,65 +225,6 @@ def test_a_post_whose_answer_never_came_is_uncertain(page, graph, settings):
     graph.slow_answer = 1
     with pytest.raises(UncertainError):
         adapter_for(page).publish(outgoing())
-
-
-# --- the publisher's path -------------------------------------------------------------------
-
-
-def test_an_approved_post_goes_out_on_the_page(cm, head, dept_a, page, graph):
-    post = claimed_post(cm, head, dept_a, [page])
-    publication = post.publications.get()
-
-    assert sender.publish(publication.pk) == PS.SENT
-
-    publication.refresh_from_db()
-    (sent,) = graph.posts
-    assert sent["message"] == post.body
-    assert (publication.external_id, publication.external_url) == (
-        sent["id"],
-        sent["permalink_url"],
-    )
-
-
-def test_an_expired_token_fails_the_publication_and_the_page_needs_reconnecting(
-    cm, head, dept_a, page, graph
-):
-    post = claimed_post(cm, head, dept_a, [page])
-    publication = post.publications.get()
-    expired = graph_error(190, "Error validating access token: The session has been invalidated")
-    graph.queue("POST", f"/{PAGE['id']}/feed", Reply(400, expired))
-
-    assert sender.publish(publication.pk) == PS.FAILED
-
-    publication.refresh_from_db()
-    page.refresh_from_db()
-    assert page.needs_reconnecting
-    assert "The session has been invalidated" in render(publication.last_error)
-    assert PAGE_TOKEN not in publication.last_error
-    assert "needs reconnecting" in str(channel_publish_problem(page))
-    flagged = AuditEntry.objects.get(action="channel_needs_reconnecting")
-    assert flagged.object_id == page.pk and PAGE_TOKEN not in flagged.comment
-
-
-def test_a_post_whose_answer_never_came_is_found_on_the_page_and_recorded_sent(
-    cm, head, dept_a, page, graph, settings
-):
-    settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
-    post = claimed_post(cm, head, dept_a, [page])
-    publication = post.publications.get()
-    graph.slow_answer = 2  # the Page posts it, the answer comes too late
-
-    assert sender.publish(publication.pk) == PS.SENT  # settled by the look-up
-
-    (sent,) = graph.posts  # once: the look-up read, it did not post again
-    publication.refresh_from_db()
-    assert (publication.external_id, publication.external_url) == (
-        sent["id"],
-        sent["permalink_url"],
-    )
-    assert len(graph.requests("GET", f"/{PAGE['id']}/posts")) == 1
-    post.refresh_from_db()
-    assert post.state == PostState.PUBLISHED
 
 
 # --- was it published? ------------------------------------------------------------------------

@@ -13,10 +13,8 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
 from PIL import Image as PILImage
 
-from editorial import workflow as wf
 from editorial.channels import adapter_for
 from editorial.channels.base import (
     CredentialsRejected,
@@ -28,11 +26,8 @@ from editorial.channels.base import (
 )
 from editorial.channels.instagram import InstagramAdapter
 from editorial.channels.instagram.media import public_image_url
-from editorial.content import channel_publish_problem, compute_content_hash, content_problems
-from editorial.messages import render
-from editorial.models import Network, Post, PostImage, PostState, Publication
-from editorial.models import PublicationState as PS
-from editorial.publishing import scheduler, sender
+from editorial.content import content_problems
+from editorial.models import Network, PostImage, Publication
 from tests.factories import ChannelFactory, PostFactory
 from tests.graph_api import (
     CLIENT_ID,
@@ -221,71 +216,7 @@ def test_a_publish_whose_answer_never_came_is_uncertain(account, graph, settings
         adapter_for(account).publish(outgoing(images=[Image(stored("a.png"), "Un carré")]))
 
 
-# --- the publisher's path -------------------------------------------------------------------
-
-
-def claimed_post_with_an_image(cm, head, department, channel) -> Post:
-    post = PostFactory(origin_department=department, channels=[channel])
-    PostImage(post=post, image=stored("photo.png", (1080, 1080)), alt_text="Photo de groupe").save()
-    # The image is part of the content the approval is bound to, as the editor keeps it.
-    Post.objects.filter(pk=post.pk).update(content_hash=compute_content_hash(post))
-    post.refresh_from_db()
-    wf.fast_track(post, cm)
-    wf.approve(post, head)
-    Post.objects.filter(pk=post.pk).update(scheduled_at=timezone.now())
-    assert scheduler.claim_post(post.pk) == "claimed"
-    post.refresh_from_db()
-    return post
-
-
-def test_an_approved_post_goes_out_on_instagram(cm, head, dept_a, account, graph):
-    post = claimed_post_with_an_image(cm, head, dept_a, account)
-    publication = post.publications.get()
-
-    assert sender.publish(publication.pk) == PS.SENT
-
-    (media,) = graph.media
-    assert media["caption"] == post.body
-    assert media["container"]["alt_text"] == "Photo de groupe"
-    publication.refresh_from_db()
-    assert publication.external_url == media["permalink"]
-
-
-def test_an_expired_token_fails_the_publication_and_the_account_needs_reconnecting(
-    cm, head, dept_a, account, graph
-):
-    post = claimed_post_with_an_image(cm, head, dept_a, account)
-    publication = post.publications.get()
-    expired = graph_error(
-        190, "Error validating access token: The user has not authorized application"
-    )
-    graph.queue("POST", f"/{IG_USER['id']}/media", Reply(400, expired))
-
-    assert sender.publish(publication.pk) == PS.FAILED
-
-    account.refresh_from_db()
-    publication.refresh_from_db()
-    assert account.needs_reconnecting
-    assert "has not authorized application" in render(publication.last_error)
-    assert PAGE_TOKEN not in publication.last_error
-    assert "needs reconnecting" in str(channel_publish_problem(account))
-
-
-def test_a_publish_whose_answer_never_came_is_found_by_its_caption_and_recorded_sent(
-    cm, head, dept_a, account, graph, settings
-):
-    settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
-    post = claimed_post_with_an_image(cm, head, dept_a, account)
-    publication = post.publications.get()
-    graph.slow_answer = 2  # published, the answer comes too late
-
-    assert sender.publish(publication.pk) == PS.SENT  # settled by the look-up
-
-    (media,) = graph.media  # once: the look-up read, it did not publish again
-    publication.refresh_from_db()
-    assert (publication.external_id, publication.external_url) == (media["id"], media["permalink"])
-    post.refresh_from_db()
-    assert post.state == PostState.PUBLISHED
+# --- was it published? ------------------------------------------------------------------------
 
 
 def test_a_caption_not_among_the_accounts_media_did_not_go_out(account, graph, post_a):
