@@ -105,6 +105,12 @@ class GraphAPI:
         self.containers: dict[str, dict] = {}
         self.media: list[dict] = []  # the Instagram account's media, oldest first
         self.in_progress_polls = 1
+        # What a container becomes once processed: FINISHED, or ERROR with this status
+        # (Instagram's error subcode: the image could not be fetched, a wrong ratio…).
+        self.processed = "FINISHED"
+        self.error_status = "Error: 2207026"
+        # A post's address cannot be read back (`GET /{post-id}` answers 500).
+        self.permalinks_fail = False
         self.slow_answer = 0.0
         self._queued: dict[tuple[str, str], list[Reply]] = {}
         self._ids = itertools.count(900)
@@ -293,9 +299,14 @@ class GraphAPI:
             if container["status_code"] == "IN_PROGRESS" and (
                 container["polls"] > self.in_progress_polls
             ):
-                container["status_code"] = "FINISHED"
-            return Reply(200, {"id": node, "status_code": container["status_code"]})
+                container["status_code"] = self.processed
+            status = {"ERROR": self.error_status}.get(container["status_code"], "")
+            return Reply(
+                200, {"id": node, "status_code": container["status_code"], "status": status}
+            )
         for post in self.posts:
+            if post["id"] == node and self.permalinks_fail:
+                return Reply(500, graph_error(2, "Service temporarily unavailable"))
             if post["id"] == node:
                 return Reply(200, {"id": node, "permalink_url": post["permalink_url"]})
         for media in self.media:

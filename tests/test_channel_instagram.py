@@ -147,11 +147,7 @@ def test_several_images_go_out_as_a_carousel_each_with_its_alt_text(account, gra
 
 
 def test_a_container_instagram_could_not_make_is_refused_and_nothing_published(account, graph):
-    graph.in_progress_polls = 0
-    graph.queue(
-        "GET", "/901", Reply(200, {"id": "901", "status_code": "ERROR", "status": "Error: 2207026"})
-    )
-    graph._ids = iter(range(901, 999))
+    graph.processed = "ERROR"
     with pytest.raises(PermanentError, match="2207026"):
         adapter_for(account).publish(outgoing(images=[Image(stored("a.png"), "Un carré")]))
     assert graph.requests("POST", f"/{IG_USER['id']}/media_publish") == []
