@@ -117,6 +117,7 @@ def test_one_image_goes_out_by_a_container_polled_until_finished_then_published(
     assert made["status_code"] == "PUBLISHED"
     (media,) = graph.media
     assert (result.external_id, result.url) == (media["id"], media["permalink"])
+    assert all(PAGE_TOKEN not in request.path for request in graph.server.received)
     # Instagram fetched the exact image, as JPEG (it was kept as PNG).
     response = fetched(client, made["image_url"])
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
@@ -347,6 +348,12 @@ def test_connecting_offers_the_instagram_account_linked_to_each_page(graph):
     assert offered.settings["ig_user_id"] == IG_USER["id"]
     assert offered.expires_at is None
     assert offered.avatar_url == IG_USER["profile_picture_url"]
+
+
+def test_test_connection_with_a_revoked_token_says_so(account, graph):
+    account.set_credentials({"access_token": "EAArevoked"})
+    with pytest.raises(CredentialsRejected, match="Session has expired"):
+        adapter_for(account).check_credentials()
 
 
 def test_test_connection_says_which_account(account, graph):

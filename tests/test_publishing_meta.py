@@ -29,6 +29,7 @@ from tests.graph_api import (
     PAGE_TOKEN,
     GraphAPI,
     graph_error,
+    now,
 )
 from tests.loopback import Reply
 from tests.test_publishing_sender import claimed_post
@@ -131,6 +132,29 @@ def test_a_post_whose_answer_never_came_is_found_on_the_page_and_recorded_sent(
     assert len(graph.requests("GET", f"/{PAGE['id']}/posts")) == 1
     post.refresh_from_db()
     assert post.state == PostState.PUBLISHED
+
+
+def test_a_post_whose_answer_never_came_and_the_page_cannot_tell_waits_for_a_person(
+    cm, head, dept_a, page, graph, settings
+):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
+    post = claimed_post(cm, head, dept_a, [page])
+    publication = post.publications.get()
+    # The Page's 50 latest posts are all newer than the publication and none is it: it
+    # may still be in Meta's queue, so no look-up can say it did not go out.
+    graph.posts = [
+        {"id": f"p_{n}", "message": f"Autre {n}", "created_time": now(), "permalink_url": ""}
+        for n in range(50)
+    ]
+    graph.queue("POST", f"/{PAGE['id']}/feed", Reply(200, {"id": "late"}, delay=2))
+
+    assert sender.publish(publication.pk) == PS.UNKNOWN
+
+    publication.refresh_from_db()
+    assert "cannot tell whether the post went out" in render(publication.last_error)
+    assert len(graph.requests("POST", f"/{PAGE['id']}/feed")) == 1  # never sent again
+    post.refresh_from_db()
+    assert post.state == PostState.PUBLISHING  # waits for a person
 
 
 # --- Instagram -------------------------------------------------------------------
