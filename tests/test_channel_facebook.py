@@ -21,9 +21,9 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
-from editorial.channels.facebook import FacebookAdapter
+from editorial.channels.facebook import FacebookAdapter, FacebookConfig
 from editorial.content import channel_publish_problem
-from editorial.models import Network, Publication
+from editorial.models import Channel, Network, Publication
 from tests.factories import ChannelFactory
 from tests.graph_api import (
     CLIENT_ID,
@@ -362,3 +362,17 @@ def test_a_page_without_token_is_not_connected_and_cannot_be_aimed_at(dept_a, gr
     bare.set_credentials({"access_token": PAGE_TOKEN})
     assert channel_publish_problem(bare) is None
     assert type(adapter_for(bare)) is FacebookAdapter
+
+
+def test_the_channel_form_wants_a_numeric_page_id_and_never_shows_the_token(dept_a):
+    channel = Channel(name="Préfecture 67", network=Network.FACEBOOK, department=dept_a)
+    refused = FacebookConfig({"page_id": "prefet67", "access_token": "x"}, channel=channel)
+    assert not refused.is_valid()
+    assert refused.errors["page_id"] == ["A Page id is a number, e.g. 104123456789012."]
+
+    form = FacebookConfig({"page_id": PAGE["id"], "access_token": PAGE_TOKEN}, channel=channel)
+    assert form.is_valid()
+    form.apply(channel)
+    assert channel.settings == {"page_id": PAGE["id"]}
+    assert channel.credentials == {"access_token": PAGE_TOKEN}
+    assert PAGE_TOKEN not in str(FacebookConfig(channel=channel))  # write-only

@@ -24,10 +24,10 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
-from editorial.channels.instagram import InstagramAdapter
+from editorial.channels.instagram import InstagramAdapter, InstagramConfig
 from editorial.channels.instagram.media import public_image_url
 from editorial.content import content_problems
-from editorial.models import Network, PostImage, Publication
+from editorial.models import Channel, Network, PostImage, Publication
 from tests.factories import ChannelFactory, PostFactory
 from tests.graph_api import (
     CLIENT_ID,
@@ -361,3 +361,18 @@ def test_test_connection_says_which_account(account, graph):
     assert info.name == f"{IG_USER['name']} (@{IG_USER['username']})"
     assert info.avatar_url == IG_USER["profile_picture_url"]
     assert info.url == f"https://www.instagram.com/{IG_USER['username']}/"
+
+
+def test_the_channel_form_wants_a_numeric_account_id_and_never_shows_the_token(dept_a):
+    channel = Channel(name="Préfet 67", network=Network.INSTAGRAM, department=dept_a)
+    refused = InstagramConfig({"ig_user_id": "@prefet67", "access_token": "x"}, channel=channel)
+    assert not refused.is_valid() and "ig_user_id" in refused.errors
+
+    form = InstagramConfig(
+        {"ig_user_id": IG_USER["id"], "access_token": PAGE_TOKEN}, channel=channel
+    )
+    assert form.is_valid()
+    form.apply(channel)
+    assert channel.settings == {"ig_user_id": IG_USER["id"]}
+    assert channel.credentials == {"access_token": PAGE_TOKEN}
+    assert PAGE_TOKEN not in str(InstagramConfig(channel=channel))  # write-only
