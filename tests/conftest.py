@@ -179,3 +179,14 @@ def postgres(db):
         if _ci():
             pytest.fail(f"CI=true but the database is {connection.vendor}: {message}")
         pytest.skip(message)
+
+
+@pytest.fixture
+def facebook_without_connector(monkeypatch):
+    """Facebook as a network Cadence has no connector for (a deployment's data from
+    before its adapter, or one withdrawn): out of the registry for this test, so that the
+    tests of such a network do not depend on which networks have an adapter today."""
+    from editorial.channels import ADAPTERS
+    from editorial.models import Network
+
+    monkeypatch.delitem(ADAPTERS, Network.FACEBOOK)

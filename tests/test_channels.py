@@ -307,7 +307,8 @@ def test_each_built_network_has_its_adapter(network, adapter_class):
     assert type(adapter_for(channel(network))) is adapter_class
 
 
-@pytest.mark.parametrize("network", [Network.LINKEDIN, Network.FACEBOOK])
+@pytest.mark.parametrize("network", [Network.FACEBOOK])
+@pytest.mark.usefixtures("facebook_without_connector")
 def test_a_network_without_an_adapter_refuses_to_publish_for_good(network):
     adapter = adapter_for(channel(network))
 

@@ -13,6 +13,7 @@ from editorial.publishing import sender
 from tests.factories import ChannelFactory, PostFactory, in_days, shown_items
 
 NO_CONNECTOR = "cannot publish: no connector for Facebook Page yet"
+pytestmark = pytest.mark.usefixtures("facebook_without_connector")
 
 
 @pytest.fixture

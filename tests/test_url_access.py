@@ -24,6 +24,9 @@ PUBLIC |= {
 # A post's image: anyone's once the post has gone out, else 404 to whoever may not see
 # the post (an <img> cannot follow a login page); tested in tests/test_media.py.
 PUBLIC |= {"post-image"}
+# A post's image for Instagram to fetch: only through a signed link that names it and
+# expires within the hour, else 404; tested in tests/test_channel_instagram.py.
+PUBLIC |= {"signed-image"}
 SAMPLE_ARGS = {"year": "2030", "week": "12"}  # any other int is a pk: 1; a slug: "approve"
 
 

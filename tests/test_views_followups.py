@@ -36,7 +36,7 @@ def failed_post(author, department, channel, *, error="No adapter for Facebook P
 
 
 @pytest.fixture
-def on_mastodon(writer_a, dept_a):
+def on_mastodon(writer_a, dept_a, facebook_without_connector):
     return failed_post(
         writer_a,
         dept_a,

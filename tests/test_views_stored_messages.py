@@ -36,7 +36,7 @@ def held(cm, head, dept_a, channel_a):
 
 
 @pytest.fixture
-def failed(cm, head, dept_a):
+def failed(cm, head, dept_a, facebook_without_connector):
     """Refused by a network Cadence has no adapter for: the channel was switched to it
     after the approval (the review refuses such a channel before)."""
     channel = ChannelFactory(name="Police 67", network=Network.LOG, department=dept_a)

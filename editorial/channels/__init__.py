@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from editorial.channels.atom import AtomAdapter
 from editorial.channels.base import ChannelAdapter, ChannelConfig
 from editorial.channels.bluesky import BlueskyAdapter
+from editorial.channels.facebook import FacebookAdapter
+from editorial.channels.instagram import InstagramAdapter
 from editorial.channels.linkedin import LinkedInAdapter
 from editorial.channels.log import LogAdapter
 from editorial.channels.mastodon import MastodonAdapter
@@ -33,6 +35,8 @@ ADAPTERS: dict[str, type[ChannelAdapter]] = {
     Network.BLUESKY: BlueskyAdapter,
     Network.X: XAdapter,
     Network.LINKEDIN: LinkedInAdapter,
+    Network.FACEBOOK: FacebookAdapter,
+    Network.INSTAGRAM: InstagramAdapter,
 }
 
 

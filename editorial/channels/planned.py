@@ -1,22 +1,22 @@
-"""Networks Cadence knows but cannot publish to yet (Facebook, Instagram).
+"""A network Cadence cannot publish to: a channel whose network has no adapter (data
+from before one was written, or a network withdrawn from `ADAPTERS`).
 
-Each keeps its network's limits here, so that a post aimed at one of its channels is
-still measured like any other, and refuses to publish with a `PermanentError`: a post
-aimed at it fails loudly instead of being dropped in silence. When the network gets
-its package (`editorial/channels/<network>/`), its class here goes and the registry's
-`ADAPTERS` gains its line.
+`MissingAdapter` validates like any adapter (no limits to check) and refuses to publish
+with a `PermanentError`: a post aimed at such a channel fails loudly instead of being
+dropped in silence, and `content.channel_publish_problem` keeps posts away from it
+before approval. `PLANNED` keeps the limits of a network Cadence knows before its
+package is written (none today: every network has one), so that its posts are still
+measured.
 """
 
 from __future__ import annotations
 
 from editorial.channels.base import ChannelAdapter, Outgoing, PermanentError, Result
 from editorial.messages import message
-from editorial.models import Network
 
 
 class MissingAdapter(ChannelAdapter):
-    """Stands in for a network whose adapter is not written yet. Used as it is for a
-    network Cadence does not know at all (no limits to check)."""
+    """Stands in for a network whose adapter is not written (or withdrawn)."""
 
     network = ""  # any: the channel says which
 
@@ -24,18 +24,4 @@ class MissingAdapter(ChannelAdapter):
         raise PermanentError(message("no_adapter", network=self.channel.network))
 
 
-class FacebookPlanned(MissingAdapter):
-    network = Network.FACEBOOK
-    text_limit = 63206
-    media_limit = 10
-
-
-class InstagramPlanned(MissingAdapter):
-    network = Network.INSTAGRAM
-    text_limit = 2200
-    media_limit = 10
-
-
-PLANNED: dict[str, type[MissingAdapter]] = {
-    adapter.network: adapter for adapter in (FacebookPlanned, InstagramPlanned)
-}
+PLANNED: dict[str, type[MissingAdapter]] = {}

@@ -14,11 +14,12 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_safe
 
 from editorial.access import post_image_or_404
+from editorial.channels.instagram.media import jpeg_bytes, signed_name
 from editorial.forms.images import kept_upload
 from editorial.images import media_type
 
@@ -38,6 +39,26 @@ def pending_image(request, token: str):
     if kept is None:
         raise Http404
     return _image_response(kept["name"])
+
+
+@require_safe
+def signed_image(request, token: str):
+    """A post's image as JPEG, for Instagram to fetch before the post is out: through a
+    signed link that names it and expires within the hour (see
+    `editorial.channels.instagram.media`)."""
+    from editorial.models import PostImage
+
+    name = signed_name(token)
+    if name is None or not PostImage.objects.filter(image=name).exists():
+        raise Http404
+    content = jpeg_bytes(name)
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = IMAGE_POLICY
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _image_response(name: str) -> FileResponse:
@@ -60,4 +81,5 @@ _MEDIA = settings.MEDIA_URL.strip("/")
 urlpatterns = [
     path(f"{_MEDIA}/posts/<path:name>", post_image, name="post-image"),
     path(f"{_MEDIA}/pending/<str:token>", pending_image, name="pending-image"),
+    path(f"{_MEDIA}/signed/<str:token>", signed_image, name="signed-image"),
 ]
