@@ -121,6 +121,15 @@ CATALOG: dict[str, Sentence] = {
     "media_not_ready": Sentence(
         N_("%(channel)s did not finish processing an image in time."), {"channel": CHANNEL}
     ),
+    # OAuth tokens (editorial.publishing.tokens)
+    "token_refresh_refused": Sentence(
+        N_("%(channel)s refused to renew its access token (%(error)s): connect it again."),
+        {"channel": CHANNEL},
+    ),
+    "token_refresh_failed": Sentence(
+        N_("%(channel)s could not renew its access token now (%(error)s): tried again later."),
+        {"channel": CHANNEL},
+    ),
 }
 
 

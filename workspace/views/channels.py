@@ -42,7 +42,21 @@ def _state(channel) -> dict:
         unreadable = ""
     except CredentialsUnreadable as exc:
         unreadable = str(exc)
-    return {"can_test": adapter.checks_connection, "unreadable": unreadable}
+    oauth = getattr(adapter, "oauth", None)
+    return {
+        "can_test": adapter.checks_connection,
+        "unreadable": unreadable,
+        # Connect with <network>: the button posts here, and the answer sends the
+        # browser on to the network, which the page's form-action must allow.
+        "oauth_origin": oauth.origin(channel) if oauth is not None else "",
+    }
+
+
+def _channel_page(request, **extra):
+    response = page(request, FORM, CURRENT, **extra)
+    if extra.get("oauth_origin"):
+        response._csp_update = {"form-action": [extra["oauth_origin"]]}
+    return response
 
 
 @manages(deny_manage_channels, CURRENT)
@@ -53,7 +67,7 @@ def channel_form(request, pk: int | None = None):
     form = ChannelForm(data, instance=channel, user=request.user)
     extra = {"form": form, "channel": channel, **_state(channel)}
     if request.method == "GET":
-        return page(request, FORM, CURRENT, **extra)
+        return _channel_page(request, **extra)
     if not form.is_valid():
         return invalid(request, FORM, CURRENT, **extra)
     try:
@@ -90,7 +104,7 @@ def channel_test(request, pk: int):
         form = ChannelForm(instance=channel, user=request.user)
         return refusal(request, exc, FORM, CURRENT, form=form, channel=channel)
     form = ChannelForm(instance=channel, user=request.user)
-    return page(request, FORM, CURRENT, form=form, channel=channel, test=result, **_state(channel))
+    return _channel_page(request, form=form, channel=channel, test=result, **_state(channel))
 
 
 urlpatterns = [
