@@ -22,6 +22,7 @@ with PKCE (S256 or plain), the refresh-token grant, and one account endpoint.
 - `GET /me` with `Authorization: Bearer <access token>`: `{"accounts": server.accounts}`
   (401 for a token it did not issue, or one revoked by `server.revoke_all()`).
 
+`server.issue()` makes a token as `/token` would (a channel connected before the test);
 `server.issued` lists the access tokens issued, newest last; `server.received` every
 request (tests.loopback.Received). `expires_in` (seconds) is what each token lives.
 """
@@ -121,6 +122,11 @@ class OAuthServer:
         with self._lock:
             self.access_tokens.clear()
             self.refresh_tokens.clear()
+
+    def issue(self) -> dict:
+        """A token as `/token` would answer it: for a channel a test connected before."""
+        with self._lock:
+            return self._issue("")
 
     def authorize(self, location: str) -> str:
         """Follow the authorisation redirect as the browser would; the URL the server

@@ -55,7 +55,9 @@ def messages_of(answer) -> str:
     return " ".join(str(m) for m in answer.context["messages"])
 
 
-def test_one_account_is_connected_with_its_tokens_settings_and_expiry(client, head, channel, server):
+def test_one_account_is_connected_with_its_tokens_settings_and_expiry(
+    client, head, channel, server
+):
     channel.needs_reconnecting = True
     channel.save()
 
@@ -182,7 +184,8 @@ def test_several_accounts_wait_for_a_choice(client, head, channel, server):
     assert channel.credentials == OLD  # nothing until chosen
 
     unchosen = client.post(reverse("workspace-oauth-choose"))
-    assert unchosen.status_code == 400 and "Choose one of the accounts." in unchosen.content.decode()
+    assert unchosen.status_code == 400
+    assert "Choose one of the accounts." in unchosen.content.decode()
 
     client.post(reverse("workspace-oauth-choose"), {"account": "2"})
     channel.refresh_from_db()
