@@ -5,6 +5,11 @@ flags the channel needs reconnecting, one it could not answer is tried again."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -158,3 +163,30 @@ def test_an_expired_token_that_could_not_be_renewed_now_is_a_passing_failure(dep
         LoopbackNetworkAdapter.oauth.fresh_access_token(channel)
     channel.refresh_from_db()
     assert not channel.needs_reconnecting
+
+
+def test_each_networks_application_is_read_from_the_environment():
+    script = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps(settings.CADENCE_NETWORKS))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "CADENCE_X_CLIENT_ID": "x-id",
+        "CADENCE_X_CLIENT_SECRET": "x-secret",
+        "CADENCE_LINKEDIN_CLIENT_ID": "li-id",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    networks = json.loads(done.stdout.strip().splitlines()[-1])
+    assert networks["x"] == {"client_id": "x-id", "client_secret": "x-secret"}
+    assert networks["linkedin"]["client_id"] == "li-id"
+    assert set(networks) == {"x", "facebook", "instagram", "linkedin"}

@@ -36,7 +36,7 @@ from editorial.channels import adapter_class
 from editorial.channels.base import CredentialsRejected, PermanentError, TransientError
 from editorial.credentials import CredentialsUnreadable
 from editorial.messages import message
-from editorial.models import Channel
+from editorial.models import Channel, Network
 from editorial.publishing.connections import flag_needs_reconnecting
 
 log = logging.getLogger(__name__)
@@ -186,8 +186,13 @@ def refresh_due(now: dt.datetime | None = None, *, batch: int = 100) -> dict[str
     owner and the CM are told), a failure is tried again at the next sweep."""
     now = now or timezone.now()
     margin = dt.timedelta(minutes=settings.OAUTH_REFRESH_MARGIN_MINUTES)
+    oauth_networks = [n for n in Network.values if getattr(adapter_class(n), "oauth", None)]
     due = (
-        Channel.objects.filter(token_expires_at__lte=now + margin, needs_reconnecting=False)
+        Channel.objects.filter(
+            token_expires_at__lte=now + margin,
+            needs_reconnecting=False,
+            network__in=oauth_networks,
+        )
         .order_by("token_expires_at")
         .values_list("pk", flat=True)[:batch]
     )

@@ -52,8 +52,8 @@ def _state(channel) -> dict:
     }
 
 
-def _channel_page(request, **extra):
-    response = page(request, FORM, CURRENT, **extra)
+def _channel_page(request, *, respond=None, **extra):
+    response = (respond or page)(request, FORM, CURRENT, **extra)
     if extra.get("oauth_origin"):
         response._csp_update = {"form-action": [extra["oauth_origin"]]}
     return response
@@ -69,7 +69,7 @@ def channel_form(request, pk: int | None = None):
     if request.method == "GET":
         return _channel_page(request, **extra)
     if not form.is_valid():
-        return invalid(request, FORM, CURRENT, **extra)
+        return _channel_page(request, respond=invalid, **extra)
     try:
         saved = services.save_channel(request.user, form)
     except WorkflowError as exc:

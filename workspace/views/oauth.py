@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from editorial.channels.oauth import OAuthProblem
+from editorial.credentials import CredentialsUnreadable
 from editorial.workflow.errors import WorkflowError
 from workspace import oauth_flow, services
 from workspace.access import channel_or_404
@@ -30,7 +31,7 @@ def _back(channel):
 def _connected(request, channel, account):
     try:
         services.connect_channel(request.user, channel, account)
-    except WorkflowError as exc:
+    except (WorkflowError, CredentialsUnreadable) as exc:
         messages.error(request, str(exc))
         return _back(channel)
     messages.success(
@@ -49,6 +50,9 @@ def channel_connect(request, pk: int):
         return redirect(oauth_flow.begin(request, channel))
     except OAuthProblem as exc:
         messages.error(request, exc.message)
+        return _back(channel)
+    except CredentialsUnreadable as exc:  # no key to store the application's secret
+        messages.error(request, str(exc))
         return _back(channel)
 
 
