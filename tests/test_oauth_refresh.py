@@ -9,14 +9,17 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 from django.utils import timezone
 
 from editorial.channels.base import CredentialsRejected, TransientError
-from editorial.models import AuditEntry, Network
+from editorial.models import AuditEntry, Channel, Network
 from editorial.publishing import tokens
 from editorial.tasks import refresh_channel_tokens
 from tests.factories import ChannelFactory
@@ -190,3 +193,44 @@ def test_each_networks_application_is_read_from_the_environment():
     assert networks["x"] == {"client_id": "x-id", "client_secret": "x-secret"}
     assert networks["linkedin"]["client_id"] == "li-id"
     assert set(networks) == {"x", "facebook", "instagram", "linkedin"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_and_a_publish_refreshing_at_once_spend_the_refresh_token_once(
+    postgres, dept_a, server
+):
+    channel = connected(dept_a, server, expires_in=-dt.timedelta(minutes=1))
+    # A token endpoint slow enough that the two overlap: the second must wait for the
+    # first's row lock, then find the token fresh (a second refresh with the spent
+    # refresh token would be refused, and flag the channel for nothing).
+    server.server.respond = lambda request: replace(server(request), delay=0.3)
+    barrier = threading.Barrier(2, timeout=20)
+    results: dict[str, object] = {}
+
+    def run(name, act):
+        try:
+            mine = Channel.objects.get(pk=channel.pk)
+            barrier.wait()
+            results[name] = act(mine)
+        except BaseException as exc:  # reported below, whatever it is
+            results[name] = exc
+        finally:
+            connection.close()
+
+    racers = [
+        threading.Thread(
+            target=run, args=("beat", lambda c: tokens.refresh(c.pk, margin=dt.timedelta(0)))
+        ),
+        threading.Thread(
+            target=run, args=("publish", LoopbackNetworkAdapter.oauth.fresh_access_token)
+        ),
+    ]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=20)
+
+    assert len(refresh_requests(server)) == 1, results
+    channel.refresh_from_db()
+    assert not channel.needs_reconnecting
+    assert results["publish"] == channel.credentials["access_token"] == server.issued[-1]
