@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import httpx
 
 from editorial.channels import ADAPTERS
-from editorial.channels.base import ChannelAdapter
+from editorial.channels.base import ChannelAdapter, PermanentError
 from editorial.channels.oauth import OAuthAccount, OAuthProvider, network_setting
-from editorial.models import Network
+from editorial.messages import message
+from editorial.models import Channel, Network
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,13 @@ class LoopbackProvider(OAuthProvider):
             headers={"Authorization": f"Bearer {token['access_token']}"},
             timeout=5,
         )
-        answer.raise_for_status()
+        if answer.status_code != 200:
+            # As a network's package does: its own errors, in words.
+            someone = Channel(name="X", network=Network.X)
+            text = str(answer.json().get("error", ""))
+            raise PermanentError(
+                message("answered", channel=someone, status=answer.status_code, text=text)
+            )
         return [
             OAuthAccount(
                 key=account["id"],

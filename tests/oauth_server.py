@@ -20,7 +20,8 @@ with PKCE (S256 or plain), the refresh-token grant, and one account endpoint.
   "scope"}`, or 400 `{"error": "invalid_grant"|"invalid_client"|…}`.
   `server.refuse_next(status, error)` makes the next `/token` answer that error.
 - `GET /me` with `Authorization: Bearer <access token>`: `{"accounts": server.accounts}`
-  (401 for a token it did not issue, or one revoked by `server.revoke_all()`).
+  (401 for a token it did not issue, or one revoked by `server.revoke_all()`; 403 once
+  after `server.refuse_accounts_next()`, as a network refusing a permission).
 
 `server.issue()` makes a token as `/token` would (a channel connected before the test);
 `server.issued` lists the access tokens issued, newest last; `server.received` every
@@ -84,6 +85,7 @@ class OAuthServer:
         self.refresh_tokens: set[str] = set()
         self.access_tokens: set[str] = set()
         self._deny = False
+        self._refuse_accounts = False
         self._refusals: list[tuple[int, str]] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -117,6 +119,9 @@ class OAuthServer:
 
     def refuse_next(self, status: int = 400, error: str = "invalid_grant") -> None:
         self._refusals.append((status, error))
+
+    def refuse_accounts_next(self) -> None:
+        self._refuse_accounts = True
 
     def revoke_all(self) -> None:
         with self._lock:
@@ -220,4 +225,7 @@ class OAuthServer:
         token = header(request, "Authorization").removeprefix("Bearer ")
         if token not in self.access_tokens:
             return Reply(401, {"error": "invalid_token"})
+        if self._refuse_accounts:
+            self._refuse_accounts = False
+            return Reply(403, {"error": "insufficient_scope"})
         return Reply(200, {"accounts": self.accounts})

@@ -169,6 +169,14 @@ def test_a_token_endpoint_refusal_is_said_in_words(client, head, channel, server
     assert channel.credentials == OLD
 
 
+def test_a_network_refusing_to_list_the_accounts_is_said_in_words(client, head, channel, server):
+    server.refuse_accounts_next()
+    answer = connect(client, head, channel, server)
+    assert "X (X) answered 403: insufficient_scope" in messages_of(answer)
+    channel.refresh_from_db()
+    assert channel.credentials == OLD
+
+
 def test_several_accounts_wait_for_a_choice(client, head, channel, server):
     server.accounts = [
         {"id": "1", "name": "Préfecture du Bas-Rhin", "avatar": ""},

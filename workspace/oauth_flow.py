@@ -28,7 +28,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from editorial import credentials
+from editorial.channels.base import PublishError
 from editorial.channels.oauth import OAuthAccount, OAuthProblem
+from editorial.messages import render
 from editorial.models import Channel
 from editorial.publishing import tokens
 from workspace.access import channel_or_404
@@ -123,7 +125,10 @@ def _accounts(request, channel: Channel, kept: dict) -> list[OAuthAccount]:
             _("%(network)s refused to give a token (%(error)s): nothing changed.")
             % {"network": network, "error": exc.error}
         ) from None
-    accounts = provider.accounts_for(channel, token)
+    try:
+        accounts = provider.accounts_for(channel, token)
+    except PublishError as exc:  # the network's own refusal (a permission the app lacks)
+        raise OAuthProblem(render(exc.message)) from None
     if not accounts:
         raise OAuthProblem(
             _("%(network)s gives this authorisation no account to publish as.")

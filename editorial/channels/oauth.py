@@ -28,7 +28,9 @@ that fits a network with one application and fixed endpoints):
   redirect (default: nothing); Mastodon registers the application on the instance here.
   Raises `OAuthProblem` to refuse, in words.
 - `accounts_for(channel, token)`: the accounts, knowing the channel (default:
-  `accounts(token)`); Mastodon asks the channel's instance.
+  `accounts(token)`); Mastodon asks the channel's instance. Either may raise
+  `OAuthProblem` or the adapters' `PublishError`s: the person connecting reads the
+  message, and the channel keeps what it had.
 - `authorization_params`: extra query parameters of the authorisation request.
 
 Adapters publishing with an expiring token read it through
