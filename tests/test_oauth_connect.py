@@ -179,10 +179,14 @@ def test_a_network_refusing_to_list_the_accounts_is_said_in_words(client, head, 
 
 def test_several_accounts_wait_for_a_choice(client, head, channel, server):
     server.accounts = [
-        {"id": "1", "name": "Préfecture du Bas-Rhin", "avatar": ""},
+        {"id": "1", "name": "Préfecture du Bas-Rhin", "avatar": "https://cdn.network.example/1"},
         {"id": "2", "name": "Sous-préfecture de Saverne", "avatar": ""},
     ]
     answer = connect(client, head, channel, server)
+    # Its avatar, from the network's own site: this page's policy lets that one in.
+    assert 'src="https://cdn.network.example/1"' in answer.content.decode()
+    images = next(p for p in answer["Content-Security-Policy"].split(";") if "img-src" in p)
+    assert "https://cdn.network.example" in images and "'self'" in images
 
     assert answer.redirect_chain[-1][0] == reverse("workspace-oauth-choose")
     page = answer.content.decode()

@@ -1,7 +1,8 @@
 """An administrator connects a Mastodon channel in the browser: Connect with Mastodon
 goes to the instance's OAuth authorisation (the loopback instance approves at once) and
 back; Test connection then says it works, as whom, and — once the instance revoked the
-token — that it does not. The page's CSP lets the Connect form go to the instance only."""
+token — that it does not. The page's CSP lets the Connect form go to the instance, and
+the avatar come from it, and nowhere else."""
 
 import pytest
 from playwright.sync_api import expect
@@ -15,8 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_administrator_connects_a_mastodon_channel_and_tests_it(page, admin_user, dept_a):
-    # No avatar: the page's CSP shows images from this site only.
-    with Instance(account={"avatar": ""}) as instance:
+    with Instance() as instance:
+        # Served by the instance (a 404 here): the page's CSP must let it be asked for.
+        instance.account["avatar"] = f"{instance.url}/avatars/7.png"
         channel = ChannelFactory(
             name="Police 33",
             network=Network.MASTODON,

@@ -19,6 +19,7 @@ from workspace.access import channel_or_404
 from workspace.forms import ChannelForm
 from workspace.permissions import deny_manage_channels
 from workspace.views.common import invalid, manages, page, refusal
+from workspace.views.oauth import allow
 
 LIST = "workspace/channels/list.html"
 FORM = "workspace/channels/form.html"
@@ -54,8 +55,10 @@ def _state(channel) -> dict:
 
 def _channel_page(request, *, respond=None, **extra):
     response = (respond or page)(request, FORM, CURRENT, **extra)
-    if extra.get("oauth_origin"):
-        response._csp_update = {"form-action": [extra["oauth_origin"]]}
+    allow(response, "form-action", [extra.get("oauth_origin")])
+    test = extra.get("test")
+    if test is not None and test.account is not None:
+        allow(response, "img-src", [test.account.avatar_url])  # on the network's site
     return response
 
 

@@ -4,6 +4,8 @@ channels and that the channel is in their scope (404 otherwise)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path
@@ -20,6 +22,21 @@ from workspace.views.common import manages, page
 
 CHOOSE = "workspace/channels/choose_account.html"
 CURRENT = "channels"
+
+
+def allow(response, directive: str, urls) -> None:
+    """Let this answer's page reach the origins of `urls` for `directive` only (the
+    site-wide policy stays 'self'): the network's authorisation page the Connect form
+    goes on to, the avatars a network serves from its own address."""
+    origins = set()
+    for url in urls:
+        parts = urlsplit(url or "")
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    if origins:
+        update = dict(getattr(response, "_csp_update", None) or {})
+        update[directive] = sorted(origins | set(update.get(directive, ())))
+        response._csp_update = update
 
 
 def _back(channel):
@@ -84,7 +101,7 @@ def oauth_choose(request):
             oauth_flow.forget_choice(request)
             return _connected(request, channel, chosen)
     problem = _("Choose one of the accounts.") if request.method == "POST" else ""
-    return page(
+    response = page(
         request,
         CHOOSE,
         CURRENT,
@@ -93,6 +110,8 @@ def oauth_choose(request):
         accounts=accounts,
         problem=problem,
     )
+    allow(response, "img-src", [a.avatar_url for a in accounts])
+    return response
 
 
 urlpatterns = [
