@@ -13,7 +13,8 @@ and `services.connect_channel`:
    session — encrypted, they carry tokens — until the person picks one (`chosen`).
 
 Anything that goes wrong raises `OAuthProblem`, in words: the channel is left as it
-was. The redirect URL is `CADENCE_PUBLIC_URL` + the callback's path when set (what is
+was. The session cookie must stay `SameSite=Lax` (Django's default): the network sends
+the browser back by a cross-site navigation, which a `Strict` cookie would not follow. The redirect URL is `CADENCE_PUBLIC_URL` + the callback's path when set (what is
 registered with each network), else the request's own address.
 """
 
