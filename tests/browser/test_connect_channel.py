@@ -11,6 +11,8 @@ from editorial.models import Network
 from tests.browser.conftest import assert_accessible, login_as
 from tests.factories import ChannelFactory
 from tests.mastodon_instance import Instance
+from tests.oauth_network import use_network
+from tests.oauth_server import OAuthServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,3 +55,30 @@ def test_an_administrator_connects_a_mastodon_channel_and_tests_it(page, admin_u
         )
         expect(page.get_by_test_id("needs-reconnecting")).to_be_visible()
         assert_accessible(page)
+
+
+def test_a_token_with_several_accounts_lets_the_administrator_choose_one(
+    page, admin_user, dept_a, monkeypatch, settings
+):
+    with OAuthServer() as server:
+        use_network(monkeypatch, settings, server)
+        server.accounts = [
+            {"id": "1", "name": "Préfecture du Bas-Rhin", "avatar": f"{server.url}/1.png"},
+            {"id": "2", "name": "Sous-préfecture de Saverne", "avatar": ""},
+        ]
+        channel = ChannelFactory(name="Préfecture sur X", network=Network.X, department=dept_a)
+        login_as(page, admin_user)
+        page.goto(f"/workspace/channels/{channel.pk}/")
+
+        page.get_by_role("button", name="Connect with X").click()
+
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Préfecture sur X")
+        assert_accessible(page)
+        page.get_by_label("Sous-préfecture de Saverne").check()
+        page.get_by_role("button", name="Connect this account").click()
+        expect(
+            page.get_by_text("Préfecture sur X is connected: it publishes as Sous-préfecture")
+        ).to_be_visible()
+        expect(page.get_by_test_id("token-expiry")).to_be_visible()
+        channel.refresh_from_db()
+        assert channel.settings["page_id"] == "2"
