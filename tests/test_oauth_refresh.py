@@ -234,3 +234,18 @@ def test_the_beat_and_a_publish_refreshing_at_once_spend_the_refresh_token_once(
     channel.refresh_from_db()
     assert not channel.needs_reconnecting
     assert results["publish"] == channel.credentials["access_token"] == server.issued[-1]
+
+
+def test_test_connection_on_an_expired_token_renews_it_and_says_until_when(dept_a, server, head):
+    from workspace import services
+
+    channel = connected(dept_a, server, expires_in=-dt.timedelta(minutes=5))
+    channel.settings = {"page_id": "42"}
+    channel.save()
+
+    result = services.test_connection(head, channel)
+
+    assert result.works and result.account.name == "Préfecture de test"
+    assert result.account.expires_at > timezone.now() + dt.timedelta(hours=1)
+    channel.refresh_from_db()
+    assert channel.credentials["access_token"] == server.issued[-1]

@@ -10,11 +10,12 @@ and `services.connect_channel`:
    this person, not stale; the code is exchanged (with the verifier) for a token, and
    the provider says which accounts it may publish as.
 3. One account: connected at once. Several (a person's Facebook Pages): kept in the
-   session — encrypted, they carry tokens — until the person picks one (`chosen`).
+   session — encrypted, they carry tokens — until the person picks one (`offer`, `offered`).
 
 Anything that goes wrong raises `OAuthProblem`, in words: the channel is left as it
 was. The session cookie must stay `SameSite=Lax` (Django's default): the network sends
-the browser back by a cross-site navigation, which a `Strict` cookie would not follow. The redirect URL is `CADENCE_PUBLIC_URL` + the callback's path when set (what is
+the browser back by a cross-site navigation, which a `Strict` cookie would not follow.
+The redirect URL is `CADENCE_PUBLIC_URL` + the callback's path when set (what is
 registered with each network), else the request's own address.
 """
 
