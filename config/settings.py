@@ -295,6 +295,23 @@ CADENCE_AUDIT_KEYS = env_list("CADENCE_AUDIT_KEYS", [])
 # Mastodon's API (editorial/channels/mastodon): how long to wait for an uploaded image
 # to be processed before giving up on this attempt.
 MASTODON_MEDIA_WAIT_SECONDS = env_int("MASTODON_MEDIA_WAIT_SECONDS", 20, minimum=1)
+# OAuth 2 (editorial/channels/oauth.py, docs/channels.md "Connecting by OAuth"): the
+# application each institution registers with a network, from the environment
+# (CADENCE_X_CLIENT_ID, CADENCE_X_CLIENT_SECRET…); the networks' own endpoints are the
+# adapters' defaults, which an entry's authorize_url / token_url / api_url replace.
+CADENCE_NETWORKS = {
+    network: {
+        "client_id": env_str(f"CADENCE_{network.upper()}_CLIENT_ID", ""),
+        "client_secret": env_str(f"CADENCE_{network.upper()}_CLIENT_SECRET", ""),
+    }
+    for network in ("x", "facebook", "instagram", "linkedin")
+}
+OAUTH_TIMEOUT_SECONDS = env_int("OAUTH_TIMEOUT_SECONDS", 10, minimum=1)
+# The beat task refreshes, every OAUTH_REFRESH_SWEEP_SECONDS, the tokens that expire
+# within OAUTH_REFRESH_MARGIN_MINUTES (X's live two hours; Facebook's and LinkedIn's
+# weeks): wide enough that a network down for a while does not let one lapse.
+OAUTH_REFRESH_SWEEP_SECONDS = env_int("OAUTH_REFRESH_SWEEP_SECONDS", 300, minimum=10)
+OAUTH_REFRESH_MARGIN_MINUTES = env_int("OAUTH_REFRESH_MARGIN_MINUTES", 30, minimum=1)
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=1)
 # Each worker writes its own heartbeat this often (editorial/liveness.py).
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
@@ -322,6 +339,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-notification-deliveries": {
         "task": "notifications.sweep_deliveries",
         "schedule": NOTIFICATION_LEASE_SECONDS,
+    },
+    "refresh-channel-tokens": {
+        "task": "editorial.refresh_channel_tokens",
+        "schedule": OAUTH_REFRESH_SWEEP_SECONDS,
     },
 }
 

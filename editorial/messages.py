@@ -131,6 +131,15 @@ CATALOG: dict[str, Sentence] = {
     "media_failed": Sentence(
         N_("%(channel)s could not process an image: %(text)s"), {"channel": CHANNEL}
     ),
+    # OAuth tokens (editorial.publishing.tokens)
+    "token_refresh_refused": Sentence(
+        N_("%(channel)s refused to renew its access token (%(error)s): connect it again."),
+        {"channel": CHANNEL},
+    ),
+    "token_refresh_failed": Sentence(
+        N_("%(channel)s could not renew its access token now (%(error)s): tried again later."),
+        {"channel": CHANNEL},
+    ),
 }
 
 

@@ -82,3 +82,12 @@ def verify_audit() -> bool:
     if problem is not None:
         audit_log.error("Audit trail broken at %s", problem)
     return problem is None
+
+
+@shared_task(name="editorial.refresh_channel_tokens", ignore_result=True)
+def refresh_channel_tokens() -> dict:
+    """Every few minutes (OAUTH_REFRESH_SWEEP_SECONDS): OAuth tokens about to expire are
+    refreshed; one the network refuses flags its channel needs reconnecting."""
+    from editorial.publishing.tokens import refresh_due
+
+    return refresh_due()

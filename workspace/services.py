@@ -14,8 +14,10 @@ from accounts.admin import set_membership
 from accounts.models import Department, User
 from accounts.scope import create_department, rename_group_after
 from editorial import audit, workflow
+from editorial.access import visible_channels
 from editorial.channels import adapter_for, secret_fields
 from editorial.channels.base import AccountInfo, CredentialsRejected, PublishError
+from editorial.channels.oauth import OAuthAccount
 from editorial.messages import render
 from editorial.models import Campaign, Channel, SensitivityRule
 from editorial.publishing.connections import clear_needs_reconnecting, flag_needs_reconnecting
@@ -127,6 +129,26 @@ def _tested(user, channel: Channel, result: ConnectionTest) -> ConnectionTest:
         actor=user, action="test_channel_connection", obj=channel, data=data, comment=result.problem
     )
     return result
+
+
+@transaction.atomic
+def connect_channel(user, channel: Channel, account: OAuthAccount) -> Channel:
+    """The OAuth connect flow's end: `channel` publishes as `account` from now on. Its
+    tokens are stored encrypted, what is not secret in the settings, the token's expiry
+    in clear (for the refresh task); the channel no longer needs reconnecting. The
+    audit keeps the account's name, never a token."""
+    _require(deny_manage_channels(user))
+    if not visible_channels(user).filter(pk=channel.pk).exists():
+        raise ActionNotAllowed(_("This channel belongs to a department outside yours."))
+    locked = Channel.objects.select_for_update().get(pk=channel.pk)
+    locked.set_credentials(account.credentials)
+    locked.settings = {**(locked.settings or {}), **account.settings}
+    locked.token_expires_at = account.expires_at
+    locked.needs_reconnecting = False
+    fields = ["encrypted_credentials", "settings", "token_expires_at", "needs_reconnecting"]
+    locked.save(update_fields=fields)
+    audit.record(actor=user, action="connect_channel", obj=locked, data={"account": account.name})
+    return locked
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from workspace.access import channel_or_404
 from workspace.forms import ChannelForm
 from workspace.permissions import deny_manage_channels
 from workspace.views.common import invalid, manages, page, refusal
+from workspace.views.oauth import allow
 
 LIST = "workspace/channels/list.html"
 FORM = "workspace/channels/form.html"
@@ -42,7 +43,23 @@ def _state(channel) -> dict:
         unreadable = ""
     except CredentialsUnreadable as exc:
         unreadable = str(exc)
-    return {"can_test": adapter.checks_connection, "unreadable": unreadable}
+    oauth = getattr(adapter, "oauth", None)
+    return {
+        "can_test": adapter.checks_connection,
+        "unreadable": unreadable,
+        # Connect with <network>: the button posts here, and the answer sends the
+        # browser on to the network, which the page's form-action must allow.
+        "oauth_origin": oauth.origin(channel) if oauth is not None else "",
+    }
+
+
+def _channel_page(request, *, respond=None, **extra):
+    response = (respond or page)(request, FORM, CURRENT, **extra)
+    allow(response, "form-action", [extra.get("oauth_origin")])
+    test = extra.get("test")
+    if test is not None and test.account is not None:
+        allow(response, "img-src", [test.account.avatar_url])  # on the network's site
+    return response
 
 
 @manages(deny_manage_channels, CURRENT)
@@ -53,9 +70,9 @@ def channel_form(request, pk: int | None = None):
     form = ChannelForm(data, instance=channel, user=request.user)
     extra = {"form": form, "channel": channel, **_state(channel)}
     if request.method == "GET":
-        return page(request, FORM, CURRENT, **extra)
+        return _channel_page(request, **extra)
     if not form.is_valid():
-        return invalid(request, FORM, CURRENT, **extra)
+        return _channel_page(request, respond=invalid, **extra)
     try:
         saved = services.save_channel(request.user, form)
     except WorkflowError as exc:
@@ -90,7 +107,7 @@ def channel_test(request, pk: int):
         form = ChannelForm(instance=channel, user=request.user)
         return refusal(request, exc, FORM, CURRENT, form=form, channel=channel)
     form = ChannelForm(instance=channel, user=request.user)
-    return page(request, FORM, CURRENT, form=form, channel=channel, test=result, **_state(channel))
+    return _channel_page(request, form=form, channel=channel, test=result, **_state(channel))
 
 
 urlpatterns = [

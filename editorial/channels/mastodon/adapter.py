@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import time
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -43,6 +42,7 @@ from editorial.channels.base import (
 from editorial.channels.mastodon import text as mastodon_text
 from editorial.channels.mastodon.config import MastodonConfig
 from editorial.channels.mastodon.http import call, json_body
+from editorial.channels.mastodon.oauth import MASTODON_OAUTH, account_name
 from editorial.channels.threads import thread_parts
 from editorial.credentials import CredentialsUnreadable
 from editorial.messages import message
@@ -76,6 +76,8 @@ class MastodonAdapter(ChannelAdapter):
     config = MastodonConfig
     honours_idempotency_key = True
     checks_connection = True
+    # Connect with Mastodon (the instance's OAuth), or a pasted access token.
+    oauth = MASTODON_OAUTH
 
     def __init__(self, channel):
         super().__init__(channel)
@@ -137,12 +139,8 @@ class MastodonAdapter(ChannelAdapter):
         instance without it keeps Mastodon's defaults). Mastodon's tokens do not
         expire: no expiry to show."""
         account = json_body(self.channel, self._call("GET", "/api/v1/accounts/verify_credentials"))
-        host = urlsplit(self.instance).hostname or ""
-        acct = str(account.get("acct") or account.get("username") or "")
-        handle = f"@{acct}" if "@" in acct else f"@{acct}@{host}"
-        name = str(account.get("display_name") or "").strip()
         return AccountInfo(
-            name=f"{name} ({handle})" if name else handle,
+            name=account_name(account, self.instance),
             avatar_url=str(account.get("avatar") or ""),
             url=str(account.get("url") or ""),
             settings=self._instance_limits(),

@@ -35,12 +35,20 @@ class MastodonConfig(ChannelConfig):
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_(
-            "From the instance: Preferences, Development, your application's access token "
-            "(scopes write:statuses write:media read:accounts). Write-only: it is never "
-            "shown. Leave empty to keep the current one."
+            "Or, instead of Connect with Mastodon: from the instance, Preferences, "
+            "Development, your application's access token (scopes write:statuses "
+            "write:media read:accounts). Write-only: it is never shown. Leave empty to "
+            "keep the current one."
         ),
         error_messages={"required": _("A Mastodon channel needs an access token.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The token may come from Connect with Mastodon once the channel is saved: the
+        # form does not demand it (`missing` still does, so a channel without one is not
+        # connected and no post can aim at it).
+        self.fields["access_token"].required = False
 
     def clean_instance_url(self) -> str:
         url = self.cleaned_data["instance_url"]
