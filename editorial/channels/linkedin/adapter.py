@@ -38,7 +38,6 @@ from editorial.channels.linkedin import text as little
 from editorial.channels.linkedin.config import LinkedInConfig
 from editorial.channels.linkedin.http import api_url, call, json_body, urn_path
 from editorial.channels.linkedin.oauth import OAUTH
-from editorial.credentials import CredentialsUnreadable
 from editorial.messages import message
 from editorial.models import Network
 
@@ -121,13 +120,10 @@ class LinkedInAdapter(ChannelAdapter):
         return str((self.channel.settings or {}).get("organization_urn") or "")
 
     def _token(self) -> str:
-        try:
-            token = self.channel.credentials.get("access_token", "")
-        except CredentialsUnreadable:
-            raise PermanentError(message("credentials_unreadable", channel=self.channel)) from None
-        if not token or not self.organization.startswith(organizations.PREFIX):
+        """The access token, refreshed first when it is about to expire (sixty days)."""
+        if not self.organization.startswith(organizations.PREFIX):
             raise PermanentError(message("channel_not_connected", channel=self.channel))
-        return token
+        return self.oauth.fresh_access_token(self.channel)
 
     def _call(self, method: str, path: str, **kwargs):
         return call(self.channel, method, f"{api_url()}{path}", self._token(), **kwargs)

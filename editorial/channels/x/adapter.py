@@ -43,7 +43,6 @@ from editorial.channels.x import text as x_text
 from editorial.channels.x.api import DuplicatePost, call, data, json_body
 from editorial.channels.x.config import XConfig
 from editorial.channels.x.oauth import XOAuth, me
-from editorial.credentials import CredentialsUnreadable
 from editorial.messages import message
 from editorial.models import Network
 
@@ -84,6 +83,8 @@ class XAdapter(ChannelAdapter):
         token_url="https://api.x.com/2/oauth2/token",
         scopes=("tweet.read", "tweet.write", "users.read", "offline.access", "media.write"),
         pkce=True,
+        # X's token endpoint authenticates a confidential client by HTTP Basic.
+        token_auth="client_secret_basic",
     )
 
     # --- rules ---------------------------------------------------------------------
@@ -138,14 +139,9 @@ class XAdapter(ChannelAdapter):
     # --- the account -----------------------------------------------------------------
 
     def _token(self) -> str:
-        # Until the refresh helper lands, the token the connect flow stored.
-        try:
-            token = self.channel.credentials.get("access_token", "")
-        except CredentialsUnreadable:
-            raise PermanentError(message("credentials_unreadable", channel=self.channel)) from None
-        if not token:
-            raise PermanentError(message("channel_not_connected", channel=self.channel))
-        return token
+        """The access token, refreshed first when it is about to expire: X's last two
+        hours, so most sends of a connected channel go through a refresh now and then."""
+        return self.oauth.fresh_access_token(self.channel)
 
     def _call(self, method: str, path: str, **kwargs):
         return call(self.channel, method, f"{api_url()}{path}", self._token(), **kwargs)
