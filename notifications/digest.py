@@ -103,11 +103,9 @@ def _day_bounds(day: date, zone) -> tuple[datetime, datetime]:
 
 
 def _bounded(queryset) -> tuple[list, int]:
-    """At most ROWS rows, and how many more there are."""
-    rows = list(queryset[: ROWS + 1])
-    if len(rows) <= ROWS:
-        return rows, 0
-    return rows[:ROWS], queryset.count() - ROWS
+    """At most ROWS rows, and how many more there are (counted always: the same
+    queries whatever the number of rows)."""
+    return list(queryset[:ROWS]), max(0, queryset.count() - ROWS)
 
 
 def content(notification: Notification) -> dict:
