@@ -106,8 +106,7 @@ def text_of(notification: Notification) -> str:
         ]
         if notification.post_id:
             lines.append(
-                settings.SITE_URL.rstrip("/")
-                + reverse("post-detail", args=[notification.post_id])
+                settings.SITE_URL.rstrip("/") + reverse("post-detail", args=[notification.post_id])
             )
     return "\n".join(line for line in lines if line)
 

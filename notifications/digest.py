@@ -82,10 +82,10 @@ def write_due(now: datetime | None = None) -> int:
             return 0
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         written = Notification.objects.filter(key__in=[row.key for row in rows])
-        Delivery.objects.bulk_create(
-            [Delivery(notification=n, channel=Channel.EMAIL, key=f"{n.key}:email") for n in written],
-            ignore_conflicts=True,
-        )
+        emails = [
+            Delivery(notification=n, channel=Channel.EMAIL, key=f"{n.key}:email") for n in written
+        ]
+        Delivery.objects.bulk_create(emails, ignore_conflicts=True)
         pending = list(
             Delivery.objects.filter(
                 key__in=[f"{row.key}:email" for row in rows], state=Delivery.State.PENDING

@@ -20,6 +20,7 @@ def target_url(notification: Notification, user) -> str:
     if notification.kind in ("paused", "resumed") and deny_pause(user) is None:
         return reverse("crisis")
     channel_id = notification.params.get("channel_id")
-    if notification.kind == "channel_reconnect" and channel_id and deny_manage_channels(user) is None:
+    manages = deny_manage_channels(user) is None
+    if notification.kind == "channel_reconnect" and channel_id and manages:
         return reverse("workspace-channel-edit", args=[channel_id])
     return reverse("notification-list")

@@ -70,7 +70,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     "escalation": (
         N_("“%(post)s” is due %(due)s and nobody has approved it yet."),
-        N_("Approve it yourself, or see that it is reviewed in time; unapproved, it will not go out."),
+        N_("Approve it, or see that it is reviewed in time: unapproved, it will not go out."),
     ),
     "missed_slot": (
         N_("“%(post)s” did not go out at its time (%(due)s): %(why)s"),

@@ -160,9 +160,7 @@ def channel_needs_reconnecting(channel: Channel, actor, comment: str) -> list[No
     managers who publish on it: those of them who work in its department."""
     managers = [u for u in holders_of(*CHANNEL_MANAGERS) if deny_manage_channels(u) is None]
     people = [
-        user
-        for user in managers + list(holders_of(CM))
-        if works_in(user, channel.department_id)
+        user for user in managers + list(holders_of(CM)) if works_in(user, channel.department_id)
     ]
     params = {
         "channel": channel.name,

@@ -142,7 +142,8 @@ def notices_of(rule: Rule, now: datetime) -> list[Notification]:
     by_pk = {post.pk: post for post in posts}
     rows = []
     for user in rule.candidates(posts):
-        mine = Post.objects.filter(pk__in=list(by_pk), state__in=rule.states).filter(rule.offered(user))
+        mine = Post.objects.filter(pk__in=list(by_pk), state__in=rule.states)
+        mine = mine.filter(rule.offered(user))
         for pk in mine.values_list("pk", flat=True):
             post = by_pk[pk]
             rows.append(

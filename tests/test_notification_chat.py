@@ -144,7 +144,14 @@ def test_the_team_chats_page_is_for_who_manages_channels(client, receivers, dept
 
 
 def test_a_channel_needing_reconnecting_tells_its_managers_and_the_cms_in_scope(
-    channel_a, cm, head, director, admin_user, contrib_a, contrib_b, outsider,
+    channel_a,
+    cm,
+    head,
+    director,
+    admin_user,
+    contrib_a,
+    contrib_b,
+    outsider,
     django_capture_on_commit_callbacks,
 ):
     told_now = told(
@@ -157,10 +164,13 @@ def test_a_channel_needing_reconnecting_tells_its_managers_and_the_cms_in_scope(
         ("cm", Kind.CHANNEL_RECONNECT),
     }
     # Flagged again: nothing new.
-    assert told(
-        django_capture_on_commit_callbacks,
-        lambda: flag_needs_reconnecting(channel_a, "401 Unauthorized"),
-    ) == set()
+    assert (
+        told(
+            django_capture_on_commit_callbacks,
+            lambda: flag_needs_reconnecting(channel_a, "401 Unauthorized"),
+        )
+        == set()
+    )
     notice = Notification.objects.get(recipient=head)
     assert notice.params["channel"] == channel_a.name
     client_target = reverse("workspace-channel-edit", args=[channel_a.pk])

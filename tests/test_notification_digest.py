@@ -75,7 +75,10 @@ def test_each_person_gets_it_at_eight_in_their_own_zone(day, paris_eight_utc, re
 def test_a_beat_down_for_two_days_catches_up_once(readers):
     assert digests_at(utc(2027, 3, 26, 5, 0)) == set()
     # Back on the 28th at noon UTC: one digest each, for that day, not three.
-    assert digests_at(utc(2027, 3, 28, 12, 0)) == {("head", "2027-03-28"), ("director", "2027-03-28")}
+    assert digests_at(utc(2027, 3, 28, 12, 0)) == {
+        ("head", "2027-03-28"),
+        ("director", "2027-03-28"),
+    }
     assert digests_at(utc(2027, 3, 28, 12, 5)) == set()
     assert digests_at(utc(2027, 3, 28, 21, 0)) == set()
 
@@ -95,8 +98,9 @@ def test_the_writing_costs_the_same_queries_for_2_and_50_people(national):
             user = UserFactory(role=Role.COMMUNITY_MANAGER, department=national)
             Preferences.objects.create(user=user, wants_digest=True)
         Notification.objects.all().delete()
-        with CaptureQueriesContext(connection) as queries, time_machine.travel(
-            utc(2027, 5, 4, 12, 0), tick=False
+        with (
+            CaptureQueriesContext(connection) as queries,
+            time_machine.travel(utc(2027, 5, 4, 12, 0), tick=False),
         ):
             assert digest.write_due() == n
         return len([q for q in queries.captured_queries if not q["sql"].startswith("INSERT")])

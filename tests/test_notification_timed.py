@@ -13,7 +13,6 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from editorial import workflow as wf
 from editorial.models import Category, Post, PostState
 from notifications import tasks, timed
 from notifications.models import Delivery, Kind, Notification

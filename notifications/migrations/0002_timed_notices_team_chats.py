@@ -5,48 +5,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_staff_only_for_administrators'),
-        ('editorial', '0011_oauth_networks'),
-        ('notifications', '0001_notices_and_deliveries'),
+        ("accounts", "0002_staff_only_for_administrators"),
+        ("editorial", "0011_oauth_networks"),
+        ("notifications", "0001_notices_and_deliveries"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='body',
+            model_name="delivery",
+            name="body",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='chat',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='editorial.channel'),
+            model_name="delivery",
+            name="chat",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="editorial.channel",
+            ),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='subject',
+            model_name="delivery",
+            name="subject",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='preferences',
-            name='wants_digest',
-            field=models.BooleanField(default=False, verbose_name='send me the daily digest'),
+            model_name="preferences",
+            name="wants_digest",
+            field=models.BooleanField(default=False, verbose_name="send me the daily digest"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('plan_submitted', 'A weekly plan awaits your approval'), ('urgent', 'Urgent hot news awaits your approval'), ('awaits_signoff', 'A sensitive post awaits your sign-off'), ('returned', 'A post of yours was returned'), ('plan_returned', 'A weekly plan of yours was returned'), ('submission_accepted', 'Your submission was accepted'), ('submission_returned', 'Your submission was returned'), ('failed', 'A post failed to go out'), ('unknown', "A publication's outcome is unknown"), ('held', 'A post is held'), ('paused', 'Publishing paused'), ('resumed', 'Publishing resumed'), ('reminder', 'A post due soon still awaits approval'), ('escalation', 'A post due within the hour is still unapproved'), ('missed_slot', 'A post did not go out at its time'), ('digest', 'Your daily digest'), ('channel_reconnect', 'A channel needs reconnecting')], max_length=32, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("plan_submitted", "A weekly plan awaits your approval"),
+                    ("urgent", "Urgent hot news awaits your approval"),
+                    ("awaits_signoff", "A sensitive post awaits your sign-off"),
+                    ("returned", "A post of yours was returned"),
+                    ("plan_returned", "A weekly plan of yours was returned"),
+                    ("submission_accepted", "Your submission was accepted"),
+                    ("submission_returned", "Your submission was returned"),
+                    ("failed", "A post failed to go out"),
+                    ("unknown", "A publication's outcome is unknown"),
+                    ("held", "A post is held"),
+                    ("paused", "Publishing paused"),
+                    ("resumed", "Publishing resumed"),
+                    ("reminder", "A post due soon still awaits approval"),
+                    ("escalation", "A post due within the hour is still unapproved"),
+                    ("missed_slot", "A post did not go out at its time"),
+                    ("digest", "Your daily digest"),
+                    ("channel_reconnect", "A channel needs reconnecting"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='TeamChat',
+            name="TeamChat",
             fields=[
-                ('department', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='notification_chat', serialize=False, to='accounts.department', verbose_name='department')),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='editorial.channel', verbose_name='notification chat')),
+                (
+                    "department",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="notification_chat",
+                        serialize=False,
+                        to="accounts.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="editorial.channel",
+                        verbose_name="notification chat",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'team chat',
-                'verbose_name_plural': 'team chats',
+                "verbose_name": "team chat",
+                "verbose_name_plural": "team chats",
             },
         ),
     ]
