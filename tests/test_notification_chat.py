@@ -197,3 +197,36 @@ def test_the_sent_mail_page_lists_the_mail_sent_newest_first(
     assert "head@example.org" in page and "director@example.org" in page
     assert post_a.title in page  # the text body
     assert "[Cadence]" in page  # the subject
+
+
+def test_the_sent_mail_page_costs_the_same_queries_for_few_or_many(
+    client, post_a, cm, head, director, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PostFactory
+
+    settings.NOTIFICATION_KEEP_SENT_MAIL = True
+    settings.DEBUG = True
+    client.force_login(head)
+
+    def send_and_count() -> int:
+        tasks.deliver(
+            list(
+                Delivery.objects.filter(channel="email", state="pending").values_list(
+                    "pk", flat=True
+                )
+            )
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("notification-sent-mail")).status_code == 200
+        return len(queries)
+
+    told(django_capture_on_commit_callbacks, lambda: wf.fast_track(post_a, cm))
+    few = send_and_count()
+    for _ in range(30):
+        post = PostFactory(author=post_a.author, origin_department=post_a.origin_department)
+        told(django_capture_on_commit_callbacks, lambda post=post: wf.fast_track(post, cm))
+    assert send_and_count() == few
+    assert Delivery.objects.filter(channel="email", state="sent").count() > 50  # bounded to 50

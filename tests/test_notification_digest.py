@@ -235,3 +235,16 @@ def test_building_a_digest_costs_the_same_at_2_and_50_posts(morning, writer_a, d
         )
         Post.objects.filter(pk=made.pk).update(state=PostState.APPROVED)
     assert cost() == few
+
+
+def test_asking_for_the_digest_on_the_preferences_page(client, head):
+    from django.urls import reverse
+
+    from notifications.forms import CHOOSABLE
+
+    client.force_login(head)
+    data = {f"kind_{kind}": Choice.EMAIL for kind in CHOOSABLE}
+    data |= {"language": "en", "wants_digest": "on"}
+    assert client.post(reverse("notification-preferences"), data).status_code == 302
+    assert Preferences.objects.get(user=head).wants_digest
+    assert digests_at(utc(2027, 5, 4, 12, 0)) == {("head", "2027-05-04")}
