@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.scope import holders_of
 from editorial.models import Post, PostState
@@ -59,10 +60,22 @@ class Rule:
         """The posts of the window `user` is told of: the rule's query form."""
         raise NotImplementedError
 
+    def reach(self) -> timedelta:
+        """How long before a post's time this rule may tell of it: a notice of this
+        kind written since then is about the post's present time."""
+        return timedelta(0)
+
     def posts(self, now: datetime) -> list[Post]:
+        """The posts the rule concerns now and has not yet told of at their present
+        time (so that a batch never fills with posts already told)."""
+        told = Notification.objects.filter(
+            post=OuterRef("pk"),
+            kind=self.kind,
+            created_at__gte=OuterRef("scheduled_at") - self.reach(),
+        )
         return list(
             Post.objects.filter(Q(state__in=self.states) & self.window(now))
-            .select_related("origin_department")
+            .exclude(Exists(told))
             .order_by("scheduled_at", "pk")[:BATCH]
         )
 
@@ -72,6 +85,9 @@ class Rule:
 
 class Reminder(Rule):
     """Who may approve it (or sign it off) now."""
+
+    def reach(self):
+        return timedelta(minutes=max(settings.NOTIFICATION_REMINDER_MINUTES.values()))
 
     def window(self, now):
         return _due_within(now, settings.NOTIFICATION_REMINDER_MINUTES)
@@ -83,6 +99,9 @@ class Reminder(Rule):
 class Escalation(Rule):
     """The next level: the director, who may approve it in the head's place, or, a
     sensitive post, will have to sign it off."""
+
+    def reach(self):
+        return timedelta(minutes=max(settings.NOTIFICATION_ESCALATION_MINUTES.values()))
 
     def window(self, now):
         return _due_within(now, settings.NOTIFICATION_ESCALATION_MINUTES)
@@ -106,11 +125,7 @@ class MissedSlot(Rule):
         # The authors of these posts are few people, whatever the number of posts.
         authors = {post.author_id for post in posts}
         people = {user.pk: user for user in holders_of(*self.roles)}
-        people.update(
-            {user.pk: user for user in type(posts[0].author).objects.filter(pk__in=authors)}
-            if posts
-            else {}
-        )
+        people.update({user.pk: user for user in User.objects.filter(pk__in=authors)})
         return [user for user in people.values() if user.is_active]
 
 

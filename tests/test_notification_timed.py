@@ -247,3 +247,18 @@ def test_a_run_costs_the_same_queries_at_2_and_at_50_posts(
     at_fifty, told_fifty = _queries_of_a_run(now)
     assert told_fifty > told_two > 0
     assert at_fifty == at_two
+
+
+def test_a_full_batch_moves_on_to_the_posts_not_yet_told(
+    monkeypatch, writer_a, dept_a, channel_a, cm, head, director
+):
+    monkeypatch.setattr(timed, "BATCH", 1)
+    when = utc(2027, 5, 4, 12, 0)
+    posts = [
+        pending_post(writer_a, dept_a, channel_a, when + datetime.timedelta(minutes=n), cm)
+        for n in range(3)
+    ]
+    for _ in range(3):
+        told_at(when - datetime.timedelta(minutes=100))
+    reminded = Notification.objects.filter(recipient=head, kind=Kind.REMINDER)
+    assert sorted(reminded.values_list("post_id", flat=True)) == [post.pk for post in posts]
