@@ -242,6 +242,20 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cadence <cadence@localhost>"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # A delivery still pending this long after it was written lost its task: sent again.
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 60, minimum=1)
+# Time-based notices (notifications/timed.py), in minutes before a post's time, by
+# category ("default" for the rest): a post still awaiting approval reminds its
+# approvers, then escalates to the director; once its time has passed unapproved, its
+# author and the community managers are told (looked for this far back).
+NOTIFICATION_REMINDER_MINUTES = {"default": 120, "hot_news": 30}
+NOTIFICATION_ESCALATION_MINUTES = {"default": 60, "hot_news": 15}
+NOTIFICATION_MISSED_LOOKBACK_HOURS = env_int("NOTIFICATION_MISSED_LOOKBACK_HOURS", 24, minimum=1)
+NOTIFICATION_TIMED_SWEEP_SECONDS = env_int("NOTIFICATION_TIMED_SWEEP_SECONDS", 60, minimum=1)
+# The daily digest (notifications/digest.py): at this hour of each person's own day.
+NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 8, minimum=0)
+NOTIFICATION_DIGEST_SWEEP_SECONDS = env_int("NOTIFICATION_DIGEST_SWEEP_SECONDS", 300, minimum=1)
+# Keep each e-mail's subject and text with its delivery, for the page listing sent mail
+# (/notifications/sent-mail/, DEBUG only): a local run's mail is read there.
+NOTIFICATION_KEEP_SENT_MAIL = env_bool("NOTIFICATION_KEEP_SENT_MAIL", DEBUG)
 
 # --- Broker and tasks -----------------------------------------------------------------
 # Without REDIS_URL, the broker is the local run's own Redis on a unix socket under
@@ -343,6 +357,14 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-channel-tokens": {
         "task": "editorial.refresh_channel_tokens",
         "schedule": OAUTH_REFRESH_SWEEP_SECONDS,
+    },
+    "notification-reminders": {
+        "task": "notifications.remind",
+        "schedule": NOTIFICATION_TIMED_SWEEP_SECONDS,
+    },
+    "notification-digests": {
+        "task": "notifications.digests",
+        "schedule": NOTIFICATION_DIGEST_SWEEP_SECONDS,
     },
 }
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from demo import plans, publishing, today
+from demo import notices, plans, publishing, today
 from demo.stage import Stage
 
 
@@ -41,3 +41,5 @@ def build_demo() -> None:
     today.conversation(stage)
     today.department_submissions(stage)
     today.going_out_in_two_minutes(stage)
+    # What the scheduler tells of the time: reminders, escalation, missed slot.
+    notices.time_based_notices(stage)

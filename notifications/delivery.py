@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from notifications import email
+from notifications import chat, email
 from notifications.models import Channel, Delivery
 
 logger = logging.getLogger(__name__)
@@ -37,10 +38,18 @@ def send(delivery_id: int) -> str:
         "notification__recipient__notification_preferences",
         "notification__post",
         "notification__plan",
+        "chat",
     ).get(pk=delivery_id)
     try:
         if delivery.channel == Channel.EMAIL:
-            email.build(delivery.notification).send(fail_silently=False)
+            message = email.build(delivery.notification)
+            message.send(fail_silently=False)
+            if settings.NOTIFICATION_KEEP_SENT_MAIL:
+                Delivery.objects.filter(pk=delivery_id).update(
+                    subject=message.subject[:300], body=message.body
+                )
+        elif delivery.channel == Channel.CHAT:
+            chat.post(delivery)
         else:
             raise ValueError(f"No sender for the {delivery.channel} channel yet.")
     except Exception as exc:

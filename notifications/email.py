@@ -15,8 +15,8 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from notifications import messages
-from notifications.models import Notification, Preferences
+from notifications import digest, messages
+from notifications.models import Kind, Notification, Preferences
 
 
 def language_of(user) -> str:
@@ -54,7 +54,10 @@ def build(notification: Notification) -> EmailMultiAlternatives:
             "url": absolute_url(reverse("notification-open", args=[notification.pk])),
             "preferences_url": absolute_url(reverse("notification-preferences")),
             "when": timezone.localtime(notification.created_at),
+            "site": settings.SITE_URL.rstrip("/"),
         }
+        if notification.kind == Kind.DIGEST:
+            context.update(digest.content(notification))
         subject = " ".join(_render(notification.kind, "subject.txt", context).split())
         text = _render(notification.kind, "body.txt", context)
         html = _render(notification.kind, "body.html", context)

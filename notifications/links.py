@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from editorial.permissions import deny_pause, deny_review_plan
 from notifications.models import Notification
+from workspace.permissions import deny_manage_channels
 
 
 def target_url(notification: Notification, user) -> str:
@@ -18,4 +19,8 @@ def target_url(notification: Notification, user) -> str:
         return reverse("plan-board-week", args=[plan.iso_year, plan.iso_week])
     if notification.kind in ("paused", "resumed") and deny_pause(user) is None:
         return reverse("crisis")
+    channel_id = notification.params.get("channel_id")
+    manages = deny_manage_channels(user) is None
+    if notification.kind == "channel_reconnect" and channel_id and manages:
+        return reverse("workspace-channel-edit", args=[channel_id])
     return reverse("notification-list")

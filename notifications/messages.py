@@ -7,6 +7,10 @@ acted, the comment), so a notice still says what happened once the post has chan
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
@@ -60,6 +64,36 @@ SENTENCES: dict[str, tuple[str, str]] = {
         N_("%(actor)s resumed publishing on %(scope)s."),
         N_("Posts held meanwhile stay held: confirm or reschedule each of them."),
     ),
+    "reminder": (
+        N_("“%(post)s” is due %(due)s and still awaits approval."),
+        N_("Approve it, or return it with a comment, before its time."),
+    ),
+    "escalation": (
+        N_("“%(post)s” is due %(due)s and nobody has approved it yet."),
+        N_("Approve it, or see that it is reviewed in time: unapproved, it will not go out."),
+    ),
+    "missed_slot": (
+        N_("“%(post)s” did not go out at its time (%(due)s): %(why)s"),
+        N_("Reschedule it to a new time, or copy it to a new draft."),
+    ),
+    "digest": (
+        N_("Your daily digest of %(date)s."),
+        N_("Open Cadence to act on what awaits you."),
+    ),
+    "channel_reconnect": (
+        N_("The channel %(channel)s needs reconnecting: %(comment)s"),
+        N_("Nothing goes out on it until its credentials are entered again on its page."),
+    ),
+}
+
+# Why a post did not go out, by the state it was left in.
+WHY_MISSED: dict[str, str] = {
+    "draft": N_("it was still a draft."),
+    "changes_requested": N_("changes were requested and it was not sent on again."),
+    "submitted": N_("it was submitted but never planned."),
+    "planned": N_("it was planned but never sent for approval."),
+    "pending_approval": N_("nobody approved it in time."),
+    "pending_signoff": N_("it was approved, but nobody signed it off in time."),
 }
 
 
@@ -70,10 +104,32 @@ def _fill(text: str, params: dict) -> str:
         words["actor"] = gettext("The system")
     if params.get("scope") in (None, ""):
         words["scope"] = gettext("every channel")
+    if params.get("due"):
+        words["due"] = _local(params["due"])
+    if params.get("date"):
+        words["date"] = _local_date(params["date"])
+    if "state" in params:
+        words["why"] = gettext(WHY_MISSED.get(params["state"], N_("it was not approved.")))
     try:
         return gettext(text) % words
     except (KeyError, TypeError, ValueError):  # a parameter missing from an old row
         return gettext(text)
+
+
+def _local(iso: str) -> str:
+    """A stored instant, in the active time zone and language."""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return date_format(timezone.localtime(when), "DATETIME_FORMAT")
+
+
+def _local_date(iso: str) -> str:
+    try:
+        return date_format(date.fromisoformat(iso), "DATE_FORMAT")
+    except ValueError:
+        return iso
 
 
 def headline(code: str, params: dict) -> str:

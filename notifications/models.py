@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    """What a notice is about. Stored: add kinds, never rename one. The time-based ones
-    (reminders, escalation, missed slot, digest, pre-flight alerts) come later."""
+    """What a notice is about. Stored: add kinds, never rename one."""
 
     PLAN_SUBMITTED = "plan_submitted", _("A weekly plan awaits your approval")
     URGENT = "urgent", _("Urgent hot news awaits your approval")
@@ -29,6 +28,12 @@ class Kind(models.TextChoices):
     HELD = "held", _("A post is held")
     PAUSED = "paused", _("Publishing paused")
     RESUMED = "resumed", _("Publishing resumed")
+    # Time-based (notifications/timed.py, notifications/digest.py) and channels.
+    REMINDER = "reminder", _("A post due soon still awaits approval")
+    ESCALATION = "escalation", _("A post due within the hour is still unapproved")
+    MISSED_SLOT = "missed_slot", _("A post did not go out at its time")
+    DIGEST = "digest", _("Your daily digest")
+    CHANNEL_RECONNECT = "channel_reconnect", _("A channel needs reconnecting")
 
 
 class Channel(models.TextChoices):
@@ -132,6 +137,18 @@ class Delivery(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     # The notice's key and the channel: a task that runs twice sends once.
     key = models.CharField(max_length=140, unique=True)
+    # The e-mail as sent, kept only where NOTIFICATION_KEEP_SENT_MAIL (DEBUG) says so,
+    # for the local page listing sent mail (notifications/sent_mail.py).
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    # A team chat delivery: the webhook channel it is posted to.
+    chat = models.ForeignKey(
+        "editorial.Channel",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -173,6 +190,8 @@ class Preferences(models.Model):
     )
     # {kind: Choice}; a kind left out gets `DEFAULT_CHOICE`.
     choices = models.JSONField(default=dict, blank=True)
+    # The daily digest even when no kind is kept for it (notifications/digest.py).
+    wants_digest = models.BooleanField(_("send me the daily digest"), default=False)
 
     class Meta:
         verbose_name = _("notification preferences")
@@ -185,5 +204,36 @@ class Preferences(models.Model):
         value = self.choices.get(kind)
         return value if value in Choice.values else DEFAULT_CHOICE
 
+    @property
+    def gets_digest(self) -> bool:
+        return self.wants_digest or Choice.DIGEST in self.choices.values()
+
 
 DEFAULT_CHOICE = Choice.EMAIL
+
+
+class TeamChat(models.Model):
+    """Where a team (a department, or the national team) is also told, in its chat: one
+    of its own webhook channels in a chat format (Mattermost, Slack, Teams). Set in the
+    workspace by who manages channels (notifications/chat.py)."""
+
+    department = models.OneToOneField(
+        "accounts.Department",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_chat",
+        verbose_name=_("department"),
+    )
+    channel = models.ForeignKey(
+        "editorial.Channel",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("notification chat"),
+    )
+
+    class Meta:
+        verbose_name = _("team chat")
+        verbose_name_plural = _("team chats")
+
+    def __str__(self) -> str:
+        return f"{self.department}: {self.channel}"

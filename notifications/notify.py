@@ -14,6 +14,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import chat
 from notifications.models import Channel, Choice, Delivery, Notification, Preferences
 from notifications.recipients import Notice
 
@@ -28,7 +29,7 @@ def delivery_key(notification: Notification, channel: str) -> str:
     return f"{notification.key}:{channel}"
 
 
-def fan_out(event, actor, notices: list[Notice]) -> list[int]:
+def fan_out(event, actor, notices: list[Notice], instance=None) -> list[int]:
     """Write the notices of `event` (an audit entry) and their deliveries; returns the
     ids of the deliveries left to send, whose task is sent once this commits."""
     now = timezone.now()
@@ -48,8 +49,17 @@ def fan_out(event, actor, notices: list[Notice]) -> list[int]:
         for notice in notices
         for user in notice.recipients
     ]
+    return write(rows, chats=chat.chats_for(event, notices, instance))
+
+
+def write(rows: list[Notification], *, chats: dict | None = None) -> list[int]:
+    """Write `rows` (each keyed) and their deliveries, once whatever runs twice: the
+    in-app one (sent as it is written), an e-mail to who wants it now, and each chat
+    of `chats` ({notice key prefix: [channels]}, see notifications/chat.py). Returns
+    the ids of the deliveries left to send; their task is sent once this commits."""
     if not rows:
         return []
+    now = timezone.now()
     people = {row.recipient_id: row.recipient for row in rows}
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
@@ -75,6 +85,7 @@ def fan_out(event, actor, notices: list[Notice]) -> list[int]:
                         key=delivery_key(notification, Channel.EMAIL),
                     )
                 )
+        deliveries += chat.deliveries(written, chats or {})
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         pending = list(
             Delivery.objects.filter(
@@ -87,8 +98,8 @@ def fan_out(event, actor, notices: list[Notice]) -> list[int]:
 
 
 def wants_email(user, preferences: dict, kind: str) -> bool:
-    """An e-mail now, unless the person chose the bell only or the digest (kept for the
-    digest to come), or has no address."""
+    """An e-mail now, unless the person chose the bell only or the digest (kept for
+    their daily digest, notifications/digest.py), or has no address."""
     mine = preferences.get(user.pk)
     choice = mine.choice_for(kind) if mine else Preferences(user=user).choice_for(kind)
     return choice == Choice.EMAIL and bool(user.email)

@@ -25,7 +25,7 @@ def on_workflow_action(
     try:
         notices = recipients.notices_for(instance, actor, action, from_state, to_state, comment)
         if notices:
-            notify.fan_out(entry, actor, notices)
+            notify.fan_out(entry, actor, notices, instance)
     except Exception:
         logger.exception("Could not notify anyone of %s (audit entry #%s)", action, entry.seq)
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from accounts.roles import Role
 from accounts.scope import holders_of, works_in
 from editorial import permissions as rules
-from editorial.models import Post, PostState, Publication, PublishingPause, WeeklyPlan
+from editorial.models import Channel, Post, PostState, Publication, PublishingPause, WeeklyPlan
 from notifications.models import Kind
+from workspace.permissions import CHANNEL_MANAGERS, deny_manage_channels
 
 CM, HEAD, DIRECTOR = Role.COMMUNITY_MANAGER, Role.HEAD_OF_COMMUNICATION, Role.DIRECTOR
 COMMENT_LENGTH = 500
@@ -154,6 +155,22 @@ def _pause(kind: str) -> Callable[[PublishingPause, object, str], list[Notice]]:
     return notices
 
 
+def channel_needs_reconnecting(channel: Channel, actor, comment: str) -> list[Notice]:
+    """Who may enter its credentials again (who manages channels), and the community
+    managers who publish on it: those of them who work in its department."""
+    managers = [u for u in holders_of(*CHANNEL_MANAGERS) if deny_manage_channels(u) is None]
+    people = [
+        user for user in managers + list(holders_of(CM)) if works_in(user, channel.department_id)
+    ]
+    params = {
+        "channel": channel.name,
+        "channel_id": channel.pk,
+        "comment": (comment or "")[:COMMENT_LENGTH],
+        "actor": None,
+    }
+    return [Notice(Kind.CHANNEL_RECONNECT, people, params=params)]
+
+
 # (model, action) -> the notices of that event.
 BY_ACTION: dict[tuple[type, str], Callable] = {
     (WeeklyPlan, "submit_plan"): plan_submitted,
@@ -167,6 +184,7 @@ BY_ACTION: dict[tuple[type, str], Callable] = {
     (Publication, "publication_unknown"): outcome_unknown,
     (PublishingPause, "pause"): _pause(Kind.PAUSED),
     (PublishingPause, "resume"): _pause(Kind.RESUMED),
+    (Channel, "channel_needs_reconnecting"): channel_needs_reconnecting,
 }
 
 

@@ -19,3 +19,19 @@ def deliver(delivery_ids: list[int]) -> dict:
 def sweep_deliveries() -> int:
     """From the scheduler: send again the task of deliveries whose message was lost."""
     return sweep.resend_lost()
+
+
+@shared_task(name="notifications.remind", ignore_result=True)
+def remind() -> dict:
+    """From the scheduler: reminders, escalations and missed slots due now."""
+    from notifications import timed
+
+    return timed.run()
+
+
+@shared_task(name="notifications.digests", ignore_result=True)
+def digests() -> int:
+    """From the scheduler: the daily digests owed now, each once per person and day."""
+    from notifications import digest
+
+    return digest.write_due()

@@ -1,3 +1,3 @@
-from notifications.views import urlpatterns
+from notifications import pages, views
 
-__all__ = ["urlpatterns"]
+urlpatterns = [*views.urlpatterns, *pages.urlpatterns]

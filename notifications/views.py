@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from notifications import messages as sentences
 from notifications.forms import PreferencesForm
 from notifications.links import target_url
 from notifications.models import Notification, Preferences
+from workspace.permissions import deny_manage_channels
 
 LIST_LENGTH = 50
 
@@ -30,7 +32,12 @@ def notification_list(request):
     return render(
         request,
         "notifications/list.html",
-        {"notices": notices, "section": "notifications"},
+        {
+            "notices": notices,
+            "section": "notifications",
+            "manages_channels": deny_manage_channels(request.user) is None,
+            "shows_sent_mail": settings.DEBUG,
+        },
     )
 
 

@@ -269,7 +269,15 @@ def test_a_failed_post_tells_its_author_and_who_may_send_it_again(
         )
     post.refresh_from_db()
     assert post.state == PostState.FAILED
-    assert got == {("writer67", "failed"), ("cm", "failed"), ("head", "failed")}
+    assert got == {
+        ("writer67", "failed"),
+        ("cm", "failed"),
+        ("head", "failed"),
+        # The 403 also flagged the channel: who manages channels and the CMs are told.
+        ("head", "channel_reconnect"),
+        ("admin", "channel_reconnect"),
+        ("cm", "channel_reconnect"),
+    }
 
 
 def test_an_unknown_outcome_tells_its_author_and_who_may_settle_it(

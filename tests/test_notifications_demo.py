@@ -28,3 +28,11 @@ def test_the_demo_users_find_notifications_waiting(settings, django_capture_on_c
     } <= unread
     assert {("cm", "failed"), ("cm", "unknown"), ("contrib13", "submission_returned")} <= unread
     assert "admin" not in people
+    # Told by the scheduler's rules of the time: a post due in minutes, unapproved, and
+    # the overdue submission's missed slot.
+    assert {
+        ("head", "reminder"),
+        ("director", "escalation"),
+        ("cm", "missed_slot"),
+        ("contrib13", "missed_slot"),
+    } <= unread

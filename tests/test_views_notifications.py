@@ -113,7 +113,9 @@ def test_the_preferences_page_offers_a_choice_per_kind_and_the_language(client, 
     response = client.get(reverse("notification-preferences"))
     assert response.status_code == 200
     form = response.context["form"]
-    assert {f"kind_{kind}" for kind in Kind.values} | {"language"} == set(form.fields)
+    # The digest gathers the other kinds: asked for apart, not chosen per kind.
+    kinds = {f"kind_{kind}" for kind in Kind.values if kind != Kind.DIGEST}
+    assert kinds | {"language", "wants_digest"} == set(form.fields)
     assert form["kind_urgent"].initial == Choice.EMAIL
 
 
