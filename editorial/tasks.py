@@ -82,3 +82,15 @@ def verify_audit() -> bool:
     if problem is not None:
         audit_log.error("Audit trail broken at %s", problem)
     return problem is None
+
+
+@shared_task(name="editorial.preflight_checks", ignore_result=True)
+def preflight_checks() -> dict:
+    """Every minute: check the posts due in the next minutes, and alert once for each
+    post late past its slot (editorial/publishing/preflight.py)."""
+    from editorial.publishing import preflight
+
+    return {
+        "preflight": len(preflight.run_preflight()),
+        "late": len(preflight.run_late_check()),
+    }

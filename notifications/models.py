@@ -29,6 +29,9 @@ class Kind(models.TextChoices):
     HELD = "held", _("A post is held")
     PAUSED = "paused", _("Publishing paused")
     RESUMED = "resumed", _("Publishing resumed")
+    # Blackout periods and pre-flight checks (editorial/publishing/preflight.py).
+    PREFLIGHT_PROBLEM = "preflight_problem", _("A post may not go out at its time")
+    POST_LATE = "post_late", _("A post did not go out at its time")
 
 
 class Channel(models.TextChoices):

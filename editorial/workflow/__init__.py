@@ -6,6 +6,7 @@ one audit entry and sends one `workflow_action` signal after commit. Errors are
 """
 
 from editorial.workflow.actions import available_actions, available_plan_actions
+from editorial.workflow.blackouts import change_blackout, create_blackout, end_blackout
 from editorial.workflow.copies import copy_to_draft
 from editorial.workflow.crisis import (
     confirm_held,
@@ -54,6 +55,9 @@ from editorial.workflow.rules import delete_rule, save_rule, set_rule_active
 from editorial.workflow.schedule import reschedule
 
 __all__ = [
+    "change_blackout",
+    "create_blackout",
+    "end_blackout",
     "TO_PLACE",
     "ActionNotAllowed",
     "InvalidInput",
