@@ -63,11 +63,16 @@ SENTENCES: dict[str, tuple[str, str]] = {
     # Blackout periods and pre-flight checks.
     "preflight_problem": (
         N_("“%(post)s” may not go out at its time: %(comment)s"),
-        N_("Fix it before its slot: reconnect the channel, have it approved again, or reschedule it."),
+        N_(
+            "Fix it before its slot: reconnect the channel, have it approved again, or "
+            "reschedule it."
+        ),
     ),
     "post_late": (
         N_("“%(post)s” did not go out at its time."),
-        N_("Look at the post's page: confirm it, reschedule it, or see what each network answered."),
+        N_(
+            "Look at the post's page: confirm it, reschedule it, or see what each network answered."
+        ),
     ),
 }
 

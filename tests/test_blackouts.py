@@ -71,9 +71,7 @@ def test_a_cm_cannot_change_or_end_a_period(head, cm):
     with pytest.raises(wf.ActionNotAllowed):
         wf.end_blackout(created, cm)
     with pytest.raises(wf.ActionNotAllowed):
-        wf.change_blackout(
-            created, cm, name="x", starts_at=soon(1), ends_at=soon(2), rule="forbid"
-        )
+        wf.change_blackout(created, cm, name="x", starts_at=soon(1), ends_at=soon(2), rule="forbid")
     wf.end_blackout(created, head)
     with pytest.raises(wf.InvalidState):
         wf.end_blackout(created, head)
@@ -215,9 +213,7 @@ def test_outside_a_signoff_period_the_head_approval_suffices(head, pending):
     assert pending.state == PostState.APPROVED
 
 
-def test_moving_an_approved_post_into_a_signoff_period_sends_it_to_the_director(
-    head, approved
-):
+def test_moving_an_approved_post_into_a_signoff_period_sends_it_to_the_director(head, approved):
     period(head, soon(10), soon(20), rule=BlackoutRule.SIGNOFF)
     wf.reschedule(approved, head, soon(15))
     approved.refresh_from_db()

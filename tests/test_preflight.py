@@ -134,9 +134,7 @@ def test_a_post_not_out_five_minutes_after_its_slot_alerts_once(
     assert told(Kind.POST_LATE, late) == {"cm", "head"}
     assert not told(Kind.POST_LATE, recent)
     # Given a new slot, it may be late again, and alerted again.
-    Post.objects.filter(pk=late.pk).update(
-        scheduled_at=timezone.now() - dt.timedelta(minutes=7)
-    )
+    Post.objects.filter(pk=late.pk).update(scheduled_at=timezone.now() - dt.timedelta(minutes=7))
     assert preflight.run_late_check() == [late.pk]
 
 

@@ -117,9 +117,7 @@ def test_the_editor_refuses_a_time_inside_and_names_the_period(
     client, contrib_a, post_a, channel_a, reserve
 ):
     login(client, contrib_a)
-    data = _editor_data(
-        channel_a, loaded_hash=post_a.content_hash, scheduled_at_0=local(days(11))
-    )
+    data = _editor_data(channel_a, loaded_hash=post_a.content_hash, scheduled_at_0=local(days(11)))
     response = client.post(reverse("post-edit", args=[post_a.pk]), data)
     assert response.status_code == 400
     page = response.content.decode()
@@ -130,9 +128,7 @@ def test_the_editor_refuses_a_time_inside_and_names_the_period(
     assert post_a.scheduled_at == before
 
 
-def test_the_calendar_drag_into_a_forbidden_period_is_refused_in_json(
-    client, cm, post_a, reserve
-):
+def test_the_calendar_drag_into_a_forbidden_period_is_refused_in_json(client, cm, post_a, reserve):
     login(client, cm)
     response = client.post(
         reverse("post-reschedule", args=[post_a.pk]),
@@ -167,9 +163,7 @@ def test_the_calendar_shows_a_period_as_a_background_band(client, cm, reserve, d
     assert band["editable"] is False and "style" not in band and "color" not in band
 
 
-def test_a_department_band_is_not_shown_to_another_department(
-    client, contrib_a, dept_b, head
-):
+def test_a_department_band_is_not_shown_to_another_department(client, contrib_a, dept_b, head):
     other = wf.create_blackout(
         head,
         name="Réserve 13",
@@ -187,9 +181,7 @@ def test_a_department_band_is_not_shown_to_another_department(
     assert other.name not in {e["title"] for e in events}
 
 
-def test_placing_on_the_board_inside_a_forbidden_period_is_refused(
-    client, cm, head, national
-):
+def test_placing_on_the_board_inside_a_forbidden_period_is_refused(client, cm, head, national):
     draft = PostFactory(
         title="Conseils vacances",
         author=cm,

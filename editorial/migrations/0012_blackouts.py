@@ -7,50 +7,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_staff_only_for_administrators'),
-        ('editorial', '0011_oauth_networks'),
+        ("accounts", "0002_staff_only_for_administrators"),
+        ("editorial", "0011_oauth_networks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Blackout',
+            name="Blackout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(verbose_name='ends at')),
-                ('rule', models.CharField(choices=[('forbid', 'Nothing may be scheduled'), ('signoff', "Everything needs the director's sign-off")], max_length=8, verbose_name='rule')),
-                ('scope', models.CharField(choices=[('all', 'Every channel'), ('channels', 'Some channels'), ('departments', 'Some departments')], default='all', max_length=12, verbose_name='scope')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('channels', models.ManyToManyField(blank=True, related_name='blackouts', to='editorial.channel', verbose_name='channels')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('departments', models.ManyToManyField(blank=True, related_name='blackouts', to='accounts.department', verbose_name='departments')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(verbose_name="ends at")),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("forbid", "Nothing may be scheduled"),
+                            ("signoff", "Everything needs the director's sign-off"),
+                        ],
+                        max_length=8,
+                        verbose_name="rule",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("all", "Every channel"),
+                            ("channels", "Some channels"),
+                            ("departments", "Some departments"),
+                        ],
+                        default="all",
+                        max_length=12,
+                        verbose_name="scope",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "channels",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="blackouts",
+                        to="editorial.channel",
+                        verbose_name="channels",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "departments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="blackouts",
+                        to="accounts.department",
+                        verbose_name="departments",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'blackout period',
-                'verbose_name_plural': 'blackout periods',
-                'ordering': ['starts_at', 'pk'],
-                'indexes': [models.Index(condition=models.Q(('ended_at__isnull', True)), fields=['ends_at', 'starts_at'], name='blackout_in_force_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='blackout_ends_after_start')],
+                "verbose_name": "blackout period",
+                "verbose_name_plural": "blackout periods",
+                "ordering": ["starts_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=["ends_at", "starts_at"],
+                        name="blackout_in_force_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="blackout_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PostAlert',
+            name="PostAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('preflight', 'Pre-flight problem'), ('late', 'Not published after its slot')], max_length=10)),
-                ('slot', models.DateTimeField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='editorial.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("preflight", "Pre-flight problem"),
+                            ("late", "Not published after its slot"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("slot", models.DateTimeField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="editorial.post",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('post', 'kind', 'slot'), name='post_alert_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("post", "kind", "slot"), name="post_alert_once")
+                ],
             },
         ),
     ]

@@ -107,3 +107,6 @@ class PostAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "kind", "slot"], name="post_alert_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.post_id} at {self.slot:%Y-%m-%d %H:%M}"

@@ -5,15 +5,15 @@ Everything a send depends on is re-checked there, from the database, at the mome
 the send — not on the copy its batch read seconds earlier: the publication still
 queued or retrying and past its own back-off (`not_before`); its post still publishing
 and not held; no pause on its channel; no `forbid` blackout period in force now on its
-channel or its post's or channel's department (even if a hold was missed); the channel still active, not waiting to be
-reconnected (the network refused its credentials), and one the post's department may
-use; and the channel's columns the adapter sends with (network, encrypted credentials —
-a webhook's address, an access token —, department) still those the batch read, so that
-the adapter posts with the channel exactly as it is in the database at the claim. A
-channel switched off, handed to another department or whose credentials were changed
-mid-batch (a webhook's address rotated, a token replaced: the ciphertext is compared, so
-no key is needed and no secret read) stops the claim; the sender then reads it fresh and
-refuses the publication or claims it again with the
+channel or its post's or channel's department (even if a hold was missed); the channel
+still active, not waiting to be reconnected (the network refused its credentials), and
+one the post's department may use; and the channel's columns the adapter sends with
+(network, encrypted credentials — a webhook's address, an access token —, department)
+still those the batch read, so that the adapter posts with the channel exactly as it is
+in the database at the claim. A channel switched off, handed to another department or
+whose credentials were changed mid-batch (a webhook's address rotated, a token replaced:
+the ciphertext is compared, so no key is needed and no secret read) stops the claim; the
+sender then reads it fresh and refuses the publication or claims it again with the
 new values (`sender._not_cleared`).
 """
 

@@ -71,6 +71,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from editorial.blackouts import blackout_at, blackout_message
 from editorial.channels import adapter_for
 from editorial.channels.base import (
     ChannelAdapter,
@@ -83,7 +84,6 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
-from editorial.blackouts import blackout_at, blackout_message
 from editorial.content import channel_access_problem, compute_content_hashes
 from editorial.messages import Message, message, store
 from editorial.models import (

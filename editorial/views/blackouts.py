@@ -108,7 +108,8 @@ def blackout_edit(request, pk: int):
             form.add_error(None, str(exc))
             status = exc.status
         else:
-            messages.success(request, _held_message(_("Blackout period changed: %(name)s."), period))
+            done = _("Blackout period changed: %(name)s.")
+            messages.success(request, _held_message(done, period))
             return redirect("blackouts")
     context = {"section": "crisis", "period": period, "form": form}
     return render(request, EDIT, context, status=status)
@@ -143,7 +144,8 @@ def _held_message(done: str, period: Blackout) -> str:
         return text
     held = ngettext(
         "%(count)d approved post inside it is held: confirm or reschedule it on the crisis page.",
-        "%(count)d approved posts inside it are held: confirm or reschedule each on the crisis page.",
+        "%(count)d approved posts inside it are held: confirm or reschedule each "
+        "on the crisis page.",
         count,
     ) % {"count": count}
     return f"{text} {held}"

@@ -55,9 +55,6 @@ from editorial.workflow.rules import delete_rule, save_rule, set_rule_active
 from editorial.workflow.schedule import reschedule
 
 __all__ = [
-    "change_blackout",
-    "create_blackout",
-    "end_blackout",
     "TO_PLACE",
     "ActionNotAllowed",
     "InvalidInput",
@@ -71,12 +68,15 @@ __all__ = [
     "available_actions",
     "available_plan_actions",
     "cancel",
+    "change_blackout",
     "comment",
     "confirm_held",
     "copy_to_draft",
+    "create_blackout",
     "create_post",
     "delete_rule",
     "edit_post",
+    "end_blackout",
     "fast_track",
     "held_posts",
     "lift_sensitivity",

@@ -249,9 +249,7 @@ def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
     director = has_role(user, DIRECTOR) and not post.sensitive
     level = ApprovalLevel.DIRECTOR if director else ApprovalLevel.HEAD
     needs_director = (
-        post.sensitive
-        or director_required(timezone.now())
-        or schedule.in_signoff_period(post)
+        post.sensitive or director_required(timezone.now()) or schedule.in_signoff_period(post)
     )
     run_transition(
         post,
@@ -285,7 +283,10 @@ def self_approve(post: Post, user) -> None:
     schedule.check_blackout(post, post.scheduled_at, error=InvalidState)
     if schedule.in_signoff_period(post):
         raise InvalidState(
-            _("Inside a blackout period every post needs the director's sign-off: send it for approval.")
+            _(
+                "Inside a blackout period every post needs the director's sign-off: "
+                "send it for approval."
+            )
         )
     run_transition(
         post,

@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_notices_and_deliveries'),
+        ("notifications", "0001_notices_and_deliveries"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('plan_submitted', 'A weekly plan awaits your approval'), ('urgent', 'Urgent hot news awaits your approval'), ('awaits_signoff', 'A sensitive post awaits your sign-off'), ('returned', 'A post of yours was returned'), ('plan_returned', 'A weekly plan of yours was returned'), ('submission_accepted', 'Your submission was accepted'), ('submission_returned', 'Your submission was returned'), ('failed', 'A post failed to go out'), ('unknown', "A publication's outcome is unknown"), ('held', 'A post is held'), ('paused', 'Publishing paused'), ('resumed', 'Publishing resumed'), ('preflight_problem', 'A post may not go out at its time'), ('post_late', 'A post did not go out at its time')], max_length=32, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("plan_submitted", "A weekly plan awaits your approval"),
+                    ("urgent", "Urgent hot news awaits your approval"),
+                    ("awaits_signoff", "A sensitive post awaits your sign-off"),
+                    ("returned", "A post of yours was returned"),
+                    ("plan_returned", "A weekly plan of yours was returned"),
+                    ("submission_accepted", "Your submission was accepted"),
+                    ("submission_returned", "Your submission was returned"),
+                    ("failed", "A post failed to go out"),
+                    ("unknown", "A publication's outcome is unknown"),
+                    ("held", "A post is held"),
+                    ("paused", "Publishing paused"),
+                    ("resumed", "Publishing resumed"),
+                    ("preflight_problem", "A post may not go out at its time"),
+                    ("post_late", "A post did not go out at its time"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]
