@@ -305,3 +305,33 @@ def test_an_administrator_without_a_role_rule_is_refused_by_scope_nowhere(db):
     """A superuser manages periods as in the admin."""
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     assert period(root, soon(1), soon(2)).created_by == root
+
+
+def test_a_held_post_cannot_be_confirmed_while_a_forbidden_period_is_on(head, approved):
+    Post.objects.filter(pk=approved.pk).update(scheduled_at=soon(0.5))
+    period(head, soon(-1), soon(5))
+    approved.refresh_from_db()
+    assert approved.held_at is not None
+    with pytest.raises(wf.InvalidState, match="Réserve électorale"):
+        wf.confirm_held(approved, head)
+
+
+def test_inside_an_active_signoff_period_only_the_director_releases_a_held_post(
+    head, director, approved
+):
+    Post.objects.filter(pk=approved.pk).update(scheduled_at=soon(0.5))
+    period(head, soon(-1), soon(5), rule=BlackoutRule.SIGNOFF)
+    approved.refresh_from_db()
+    with pytest.raises(wf.ActionNotAllowed):
+        wf.confirm_held(approved, head)
+    wf.confirm_held(approved, director)
+    assert scheduler.sweep().claimed == [approved.pk]  # signed off: goes out
+
+
+def test_a_conversation_post_inside_a_signoff_period_cannot_skip_approval(head, cm, national):
+    post = PostFactory(
+        author=cm, origin_department=national, category="conversation", scheduled_at=soon(15)
+    )
+    period(head, soon(10), soon(20), rule=BlackoutRule.SIGNOFF)
+    with pytest.raises(wf.InvalidState, match="director"):
+        wf.self_approve(post, cm)

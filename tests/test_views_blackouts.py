@@ -210,3 +210,21 @@ def test_placing_on_the_board_inside_a_forbidden_period_is_refused(client, cm, h
     )
     draft.refresh_from_db()
     assert draft.state == PostState.PLANNED
+
+
+def test_the_crisis_page_lists_a_post_held_by_a_period_with_its_name(
+    client, head, approved
+):
+    from editorial.models import Post
+
+    Post.objects.filter(pk=approved.pk).update(scheduled_at=days(11))
+    wf.create_blackout(
+        head, name="Réserve électorale", starts_at=days(10), ends_at=days(12), rule="forbid"
+    )
+    login(client, head)
+    page = client.get(reverse("crisis")).content.decode()
+    assert 'data-testid="held-post"' in page
+    assert "Blackout period “Réserve électorale”" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(reverse("crisis")).content.decode()
+    assert "Période d’interdiction « Réserve électorale »" in page
