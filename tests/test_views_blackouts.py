@@ -228,3 +228,19 @@ def test_the_crisis_page_lists_a_post_held_by_a_period_with_its_name(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     page = client.get(reverse("crisis")).content.decode()
     assert "Période d’interdiction « Réserve électorale »" in page
+
+
+def test_the_admin_lists_periods_read_only_and_ends_one_through_the_workflow(
+    client, director, reserve
+):
+    from editorial.models import Blackout as Model
+    from tests.test_admin import admin_login, run_action, url
+
+    admin_login(client, director)
+    assert client.get(url(Model)).status_code == 200
+    assert client.get(url(Model, "change", reserve.pk)).status_code == 200
+    assert client.get(url(Model, "add")).status_code == 403
+    run_action(client, Model, "end", reserve)
+    reserve.refresh_from_db()
+    assert reserve.ended_by == director
+    assert AuditEntry.objects.filter(action="blackout_end", actor=director).count() == 1
