@@ -212,9 +212,7 @@ def test_placing_on_the_board_inside_a_forbidden_period_is_refused(client, cm, h
     assert draft.state == PostState.PLANNED
 
 
-def test_the_crisis_page_lists_a_post_held_by_a_period_with_its_name(
-    client, head, approved
-):
+def test_the_crisis_page_lists_a_post_held_by_a_period_with_its_name(client, head, approved):
     from editorial.models import Post
 
     Post.objects.filter(pk=approved.pk).update(scheduled_at=days(11))
