@@ -335,3 +335,36 @@ def test_a_conversation_post_inside_a_signoff_period_cannot_skip_approval(head, 
     period(head, soon(10), soon(20), rule=BlackoutRule.SIGNOFF)
     with pytest.raises(wf.InvalidState, match="director"):
         wf.self_approve(post, cm)
+
+
+def test_a_plan_with_an_item_inside_a_forbidden_period_is_not_approved(head, week):
+    from tests.factories import shown_items
+
+    plan, posts = week
+    Post.objects.filter(pk=posts[1].pk).update(scheduled_at=soon(15))
+    period(head, soon(10), soon(20))
+    with pytest.raises(wf.InvalidState) as refused:
+        wf.approve_plan(plan, head, shown=shown_items(plan))
+    [problem] = refused.value.problems  # named item by item
+    assert problem.startswith("Item 1: ") and "Réserve électorale" in problem
+    assert not Post.objects.filter(state=PostState.APPROVED).exists()
+    # Returned with a comment, the others go through.
+    wf.approve_plan(plan, head, shown=shown_items(plan), returns={posts[1].pk: "Après la réserve"})
+    assert Post.objects.filter(state=PostState.APPROVED).count() == 2  # Item 3 to the director
+
+
+def test_a_new_post_cannot_be_created_at_a_time_inside_a_forbidden_period(
+    head, writer_a, dept_a, channel_a
+):
+    period(head, soon(10), soon(20))
+    with pytest.raises(wf.InvalidInput, match="Réserve électorale"):
+        wf.create_post(
+            writer_a,
+            department=dept_a,
+            channels=[channel_a],
+            title="Titre",
+            body="Texte",
+            category="prevention",
+            scheduled_at=soon(12),
+        )
+    assert not Post.objects.exists()

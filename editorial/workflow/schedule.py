@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from editorial import events
-from editorial.blackouts import blackout_at, refusal
+from editorial.blackouts import Blackouts, Target, blackout_at, refusal
 from editorial.models import ApprovalLevel, BlackoutRule, Post, PostState
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import POST_RULES
@@ -60,6 +60,24 @@ def check_blackout(post: Post, when, channels=None, *, error=InvalidInput) -> No
     period = blackout_at(post, when, channels, BlackoutRule.FORBID)
     if period is not None:
         raise error(refusal(period))
+
+
+def forbidden_times(posts: list[Post]) -> list[str]:
+    """`check_blackout` for many posts (a plan's items), each refusal named by its post;
+    the periods are read once."""
+    times = [post.scheduled_at for post in posts if post.scheduled_at is not None]
+    if not times:
+        return []
+    periods = Blackouts(min(times), max(times))
+    if not periods.periods:
+        return []
+    found = []
+    for post in posts:
+        when = post.scheduled_at
+        period = when and periods.find(when, Target.of(post), BlackoutRule.FORBID)
+        if period:
+            found.append(f"{post}: {refusal(period)}")
+    return found
 
 
 def in_signoff_period(post: Post, when=None) -> bool:
