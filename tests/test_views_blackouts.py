@@ -242,3 +242,16 @@ def test_the_admin_lists_periods_read_only_and_ends_one_through_the_workflow(
     reserve.refresh_from_db()
     assert reserve.ended_by == director
     assert AuditEntry.objects.filter(action="blackout_end", actor=director).count() == 1
+
+
+def test_the_form_reads_local_times_across_the_spring_change(client, head):
+    login(client, head)
+    # Europe/Paris skips 02:00-03:00 on 2027-03-28: 01:00 is UTC+1, 04:00 is UTC+2.
+    data = form(starts_at_0="2027-03-28T01:00", ends_at_0="2027-03-28T04:00")
+    assert client.post(PAGE, data).status_code == 302
+    created = Blackout.objects.get()
+    assert created.starts_at == dt.datetime(2027, 3, 28, 0, 0, tzinfo=dt.UTC)
+    assert created.ends_at == dt.datetime(2027, 3, 28, 2, 0, tzinfo=dt.UTC)
+    response = client.post(PAGE, form(starts_at_0="2027-03-28T02:30"))
+    assert response.status_code == 400
+    assert "does not exist in Europe/Paris" in response.content.decode()
