@@ -255,3 +255,19 @@ def test_the_form_reads_local_times_across_the_spring_change(client, head):
     response = client.post(PAGE, form(starts_at_0="2027-03-28T02:30"))
     assert response.status_code == 400
     assert "does not exist in Europe/Paris" in response.content.decode()
+
+
+def test_a_drag_into_a_signoff_period_says_the_director_signs_off(client, cm, head, approved):
+    wf.create_blackout(
+        head, name="Réserve", starts_at=days(10), ends_at=days(12), rule=BlackoutRule.SIGNOFF
+    )
+    login(client, cm)
+    response = client.post(
+        reverse("post-reschedule", args=[approved.pk]),
+        {"start": local(days(11))},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 200
+    assert "inside a blackout period: the director must sign off" in response.json()["message"]
+    approved.refresh_from_db()
+    assert approved.state == PostState.PENDING_SIGNOFF

@@ -258,6 +258,11 @@ def _moved_message(post) -> str:
             "“%(title)s” now goes out on %(when)s. It is sensitive: the director must "
             "sign off the new time."
         ) % {"title": post.title, "when": when}
+    if post.state == PostState.PENDING_SIGNOFF:
+        return _(
+            "“%(title)s” now goes out on %(when)s, inside a blackout period: the director "
+            "must sign off the new time."
+        ) % {"title": post.title, "when": when}
     return _("“%(title)s” now goes out on %(when)s.") % {"title": post.title, "when": when}
 
 

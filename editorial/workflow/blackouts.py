@@ -139,7 +139,6 @@ def change_blackout(
             raise InvalidState(_("This blackout period has already ended."))
         for field, value in fields.items():
             setattr(period, field, value)
-        period.ended_at, period.ended_by = None, None
         period.save()
         period.channels.set(channels)
         period.departments.set(departments)
