@@ -47,3 +47,19 @@ def test_a_forbidden_period_shows_as_a_band_and_a_drag_into_it_is_refused(
     post.refresh_from_db()
     assert post.scheduled_at == at(monday, 10)
     assert not entries_for(post).filter(action="reschedule").exists()
+
+
+def test_the_head_creates_a_period_on_its_page(page, head):
+    login_as(page, head)
+    page.goto("/crisis/")
+    page.get_by_role("link", name="Blackout periods").click()
+    expect(page.get_by_role("heading", name="Blackout periods", level=1)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Deuil national")
+    page.locator("#id_starts_at_0").fill("2030-06-01T00:00")
+    page.locator("#id_ends_at_0").fill("2030-06-02T00:00")
+    page.get_by_role("button", name="Create the period").click()
+    listed = page.get_by_test_id("blackout")
+    expect(listed).to_contain_text("Deuil national")
+    expect(listed).to_contain_text("Nothing may be scheduled")
+    assert_accessible(page)
