@@ -301,7 +301,7 @@ def test_a_period_given_in_local_time_across_the_spring_change(head, writer_a, p
         wf.reschedule(post_a, writer_a, dt.datetime(2027, 3, 28, 1, 30, tzinfo=PARIS))
 
 
-def test_an_administrator_without_a_role_rule_is_refused_by_scope_nowhere(db):
+def test_a_superuser_manages_periods_as_in_the_admin(db):
     """A superuser manages periods as in the admin."""
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     assert period(root, soon(1), soon(2)).created_by == root
