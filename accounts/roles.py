@@ -41,6 +41,8 @@ _NATIONAL = {
     "editorial.sensitivityrule": (_VIEW,),
     "editorial.auditentry": (_VIEW,),
     "editorial.publishingpause": (_VIEW,),
+    # Read-only in the admin: created and changed on their page (editorial/views/blackouts.py).
+    "editorial.blackout": (_VIEW,),
 }
 _REVIEWERS = {
     **_NATIONAL,

@@ -340,6 +340,14 @@ HEALTH_MAX_HELD = env_int("HEALTH_MAX_HELD", 0, minimum=0)
 HEALTH_MAX_RETRYING = env_int("HEALTH_MAX_RETRYING", 100, minimum=0)
 HEALTH_MAX_FAILED_PER_DAY = env_int("HEALTH_MAX_FAILED_PER_DAY", 10, minimum=0)
 
+# Pre-flight checks (editorial/publishing/preflight.py): this long before a slot, its
+# posts are checked (credentials, approval, pauses, blackout periods), each channel's
+# credentials asked at most this often; a post not out this long after its slot alerts.
+PREFLIGHT_MINUTES = env_int("PREFLIGHT_MINUTES", 10, minimum=1)
+PREFLIGHT_CREDENTIALS_CACHE_SECONDS = env_int("PREFLIGHT_CREDENTIALS_CACHE_SECONDS", 300, minimum=0)
+LATE_POST_MINUTES = env_int("LATE_POST_MINUTES", 5, minimum=1)
+PREFLIGHT_SWEEP_SECONDS = env_int("PREFLIGHT_SWEEP_SECONDS", 60, minimum=1)
+
 CELERY_BEAT_SCHEDULE = {
     "sweep-publishing": {
         "task": "editorial.sweep_publishing",
@@ -350,6 +358,7 @@ CELERY_BEAT_SCHEDULE = {
     # The chain's head, logged outside the database; and the whole chain checked.
     "publish-audit-head": {"task": "editorial.publish_audit_head", "schedule": 3600},
     "verify-audit": {"task": "editorial.verify_audit", "schedule": 6 * 3600},
+    "preflight-checks": {"task": "editorial.preflight_checks", "schedule": PREFLIGHT_SWEEP_SECONDS},
     "sweep-notification-deliveries": {
         "task": "notifications.sweep_deliveries",
         "schedule": NOTIFICATION_LEASE_SECONDS,

@@ -48,6 +48,18 @@ CATALOG: dict[str, Sentence] = {
         {"due": TIME},
     ),
     "held": Sentence(N_("The post is held: confirm or reschedule it.")),
+    # Blackout periods (editorial.blackouts)
+    "blackout_forbid": Sentence(
+        N_("Blackout period “%(name)s”, from %(start)s to %(end)s: nothing may be published."),
+        {"start": TIME, "end": TIME},
+    ),
+    "blackout_signoff": Sentence(
+        N_(
+            "Blackout period “%(name)s”, from %(start)s to %(end)s: every post needs the "
+            "director's sign-off."
+        ),
+        {"start": TIME, "end": TIME},
+    ),
     # Refusals just before a send (editorial.publishing.sender, editorial.content)
     "content_changed": Sentence(N_("The content differs from what was approved.")),
     "approval_changed": Sentence(N_("The approval changed since publishing started.")),

@@ -349,6 +349,12 @@ def deny_pause(user) -> str | None:
     return _role(user, HEAD, DIRECTOR)
 
 
+def deny_manage_blackouts(user) -> str | None:
+    """Blackout periods (creating, changing, ending them): the head of communication,
+    the director and the administrators (a superuser is one, as in the admin)."""
+    return deny_manage_rules(user)
+
+
 def release_hold_q(user) -> Q:
     return _role_q(user, HEAD, DIRECTOR) & _scope_q(user)
 

@@ -91,3 +91,15 @@ def refresh_channel_tokens() -> dict:
     from editorial.publishing.tokens import refresh_due
 
     return refresh_due()
+
+
+@shared_task(name="editorial.preflight_checks", ignore_result=True)
+def preflight_checks() -> dict:
+    """Every minute: check the posts due in the next minutes, and alert once for each
+    post late past its slot (editorial/publishing/preflight.py)."""
+    from editorial.publishing import preflight
+
+    return {
+        "preflight": len(preflight.run_preflight()),
+        "late": len(preflight.run_late_check()),
+    }

@@ -1,6 +1,6 @@
 """The web interface's pages, one list per area (see editorial/views/)."""
 
-from editorial.views import calendar, crisis, home, inbox, plans, post_check, posts
+from editorial.views import blackouts, calendar, crisis, home, inbox, plans, post_check, posts
 
 urlpatterns = [
     *home.urlpatterns,
@@ -10,4 +10,5 @@ urlpatterns = [
     *plans.urlpatterns,
     *inbox.urlpatterns,
     *crisis.urlpatterns,
+    *blackouts.urlpatterns,
 ]

@@ -84,6 +84,20 @@ SENTENCES: dict[str, tuple[str, str]] = {
         N_("The channel %(channel)s needs reconnecting: %(comment)s"),
         N_("Nothing goes out on it until its credentials are entered again on its page."),
     ),
+    # Blackout periods and pre-flight checks.
+    "preflight_problem": (
+        N_("“%(post)s” may not go out at its time: %(comment)s"),
+        N_(
+            "Fix it before its slot: reconnect the channel, have it approved again, or "
+            "reschedule it."
+        ),
+    ),
+    "post_late": (
+        N_("“%(post)s” was approved but has not gone out at its time."),
+        N_(
+            "Look at the post's page: confirm it, reschedule it, or see what each network answered."
+        ),
+    ),
 }
 
 # Why a post did not go out, by the state it was left in.

@@ -34,6 +34,9 @@ class Kind(models.TextChoices):
     MISSED_SLOT = "missed_slot", _("A post did not go out at its time")
     DIGEST = "digest", _("Your daily digest")
     CHANNEL_RECONNECT = "channel_reconnect", _("A channel needs reconnecting")
+    # Blackout periods and pre-flight checks (editorial/publishing/preflight.py).
+    PREFLIGHT_PROBLEM = "preflight_problem", _("A post may not go out at its time")
+    POST_LATE = "post_late", _("An approved post is late going out")
 
 
 class Channel(models.TextChoices):

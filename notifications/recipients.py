@@ -223,3 +223,26 @@ def _once_in_scope(notice: Notice, told: set[int]) -> Iterable:
             continue
         told.add(user.pk)
         yield user
+
+
+# --- blackout periods and pre-flight checks ----------------------------------------------
+
+
+def _post_alert(kind: str) -> Callable[[Post, object, str], list[Notice]]:
+    def notices(post: Post, actor, comment: str) -> list[Notice]:
+        """Before (or just after) the slot: the community managers who plan the post and
+        the heads of communication who may release or move it."""
+        people = allowed_by(rules.deny_accept, post, CM) + allowed_by(
+            rules.deny_release_hold, post, HEAD
+        )
+        return [Notice(kind, people, post=post, params=_post_params(post, None, comment))]
+
+    return notices
+
+
+BY_ACTION.update(
+    {
+        (Post, "preflight_problem"): _post_alert(Kind.PREFLIGHT_PROBLEM),
+        (Post, "post_late"): _post_alert(Kind.POST_LATE),
+    }
+)

@@ -1,4 +1,5 @@
 from editorial.models.audit import AuditChainHead, AuditEntry
+from editorial.models.blackouts import Blackout, BlackoutRule, BlackoutScope, PostAlert
 from editorial.models.channels import Campaign, Channel, Network
 from editorial.models.plans import PlanState, WeeklyPlan
 from editorial.models.posts import (
@@ -26,6 +27,9 @@ __all__ = [
     "ApprovalLevel",
     "AuditChainHead",
     "AuditEntry",
+    "Blackout",
+    "BlackoutRule",
+    "BlackoutScope",
     "Campaign",
     "Category",
     "Channel",
@@ -34,6 +38,7 @@ __all__ = [
     "Network",
     "PlanState",
     "Post",
+    "PostAlert",
     "PostImage",
     "PostState",
     "PostVariant",

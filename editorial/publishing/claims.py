@@ -4,15 +4,16 @@ goes out now.
 Everything a send depends on is re-checked there, from the database, at the moment of
 the send — not on the copy its batch read seconds earlier: the publication still
 queued or retrying and past its own back-off (`not_before`); its post still publishing
-and not held; no pause on its channel; the channel still active, not waiting to be
-reconnected (the network refused its credentials), and one the post's department may
-use; and the channel's columns the adapter sends with (network, encrypted credentials —
-a webhook's address, an access token —, department) still those the batch read, so that
-the adapter posts with the channel exactly as it is in the database at the claim. A
-channel switched off, handed to another department or whose credentials were changed
-mid-batch (a webhook's address rotated, a token replaced: the ciphertext is compared, so
-no key is needed and no secret read) stops the claim; the sender then reads it fresh and
-refuses the publication or claims it again with the
+and not held; no pause on its channel; no `forbid` blackout period in force now on its
+channel or its post's or channel's department (even if a hold was missed); the channel
+still active, not waiting to be reconnected (the network refused its credentials), and
+one the post's department may use; and the channel's columns the adapter sends with
+(network, encrypted credentials — a webhook's address, an access token —, department)
+still those the batch read, so that the adapter posts with the channel exactly as it is
+in the database at the claim. A channel switched off, handed to another department or
+whose credentials were changed mid-batch (a webhook's address rotated, a token replaced:
+the ciphertext is compared, so no key is needed and no secret read) stops the claim; the
+sender then reads it fresh and refuses the publication or claims it again with the
 new values (`sender._not_cleared`).
 """
 
@@ -27,6 +28,9 @@ from django.db.models import F
 
 from accounts.models import Department
 from editorial.models import (
+    Blackout,
+    BlackoutRule,
+    BlackoutScope,
     Channel,
     Post,
     PostState,
@@ -97,6 +101,12 @@ def claim_to_send(publication: Publication, now: datetime, carry: Carry | None =
         channel.encrypted_credentials,
         channel.department_id,
         True,
+        BlackoutRule.FORBID,
+        at,
+        at,
+        BlackoutScope.ALL,
+        BlackoutScope.CHANNELS,
+        BlackoutScope.DEPARTMENTS,
         True,
         at,
     ]
@@ -141,10 +151,32 @@ def _claim_sql() -> str:
         f"AND {col(channel, 'department')} = %s "
         f"AND ({col(channel, 'department')} = {col(post, 'origin_department')} "
         f"OR EXISTS (SELECT 1 FROM {q(department.db_table)} WHERE {col(department, 'id')} = "
-        f"{col(channel, 'department')} AND {col(department, 'is_national')} = %s))) "
+        f"{col(channel, 'department')} AND {col(department, 'is_national')} = %s)) "
+        f"AND NOT EXISTS ({_blackout_sql(col, pub, post, channel)})) "
         f"AND NOT EXISTS (SELECT 1 FROM {q(pause.db_table)} WHERE "
         f"{col(pause, 'stops_publishing')} = %s AND {col(pause, 'ended_at')} IS NULL "
         f"AND ({col(pause, 'ends_at')} IS NULL OR {col(pause, 'ends_at')} > %s) "
         f"AND ({col(pause, 'channel')} IS NULL OR {col(pause, 'channel')} = "
         f"{col(pub, 'channel')}))"
+    )
+
+
+def _blackout_sql(col, pub, post, channel) -> str:
+    """A `forbid` blackout period in force now that concerns the publication's channel:
+    every channel, this one, or its department or its post's."""
+    q = connection.ops.quote_name
+    period = Blackout._meta
+    by_channel = Blackout.channels.through._meta
+    by_department = Blackout.departments.through._meta
+    return (
+        f"SELECT 1 FROM {q(period.db_table)} WHERE {col(period, 'rule')} = %s "
+        f"AND {col(period, 'ended_at')} IS NULL AND {col(period, 'starts_at')} <= %s "
+        f"AND {col(period, 'ends_at')} > %s AND ({col(period, 'scope')} = %s "
+        f"OR ({col(period, 'scope')} = %s AND EXISTS (SELECT 1 FROM "
+        f"{q(by_channel.db_table)} WHERE {col(by_channel, 'blackout')} = {col(period, 'id')} "
+        f"AND {col(by_channel, 'channel')} = {col(pub, 'channel')})) "
+        f"OR ({col(period, 'scope')} = %s AND EXISTS (SELECT 1 FROM "
+        f"{q(by_department.db_table)} WHERE {col(by_department, 'blackout')} = "
+        f"{col(period, 'id')} AND {col(by_department, 'department')} IN "
+        f"({col(post, 'origin_department')}, {col(channel, 'department')}))))"
     )

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from editorial import events
+from editorial.blackouts import Blackouts, Target, blackout_message
 from editorial.messages import Message, message, store
-from editorial.models import Post, PublishingPause
+from editorial.models import BlackoutScope, Channel, Post, PublishingPause
 from editorial.publishing import alerts
 
 HELD_REASON_LENGTH = Post._meta.get_field("held_reason").max_length
@@ -50,13 +51,27 @@ def pause_message(pause: PublishingPause) -> Message:
 class HoldRules:
     """Everything that decides holds, read once for a whole batch of due posts."""
 
-    def __init__(self, now: datetime):
+    def __init__(self, now: datetime, until: datetime | None = None):
+        """`until`: also read the blackout periods up to then (the pre-flight check)."""
         self.now = now
         pauses = list(active_pauses(now).filter(stops_publishing=True).select_related("channel"))
         self.global_pause = next((p for p in pauses if p.channel_id is None), None)
         self.channel_pauses = {p.channel_id: p for p in pauses if p.channel_id is not None}
         self.director_required = director_required(now)
         self.oldest_due = now - timedelta(minutes=settings.PUBLISHING_GRACE_MINUTES)
+        self.blackouts = Blackouts(now, until)
+        self.channel_departments: dict[int, int] = {}
+        if any(p.scope == BlackoutScope.DEPARTMENTS for p, _c, _d in self.blackouts.periods):
+            self.channel_departments = dict(Channel.objects.values_list("pk", "department_id"))
+
+    def blackout(self, post: Post, channel_ids: list[int], when: datetime | None = None):
+        """The blackout period in force now (or at `when`) that concerns `post`, or None."""
+        departments = {post.origin_department_id}
+        departments.update(
+            self.channel_departments[pk] for pk in channel_ids if pk in self.channel_departments
+        )
+        target = Target(frozenset(channel_ids), frozenset(departments))
+        return self.blackouts.find(when or self.now, target)
 
     def reason(
         self,
@@ -72,6 +87,9 @@ class HoldRules:
         for channel_id in channel_ids:
             if pause := self.channel_pauses.get(channel_id):
                 return pause_message(pause)
+        period = self.blackout(post, channel_ids) if self.blackouts.periods else None
+        if period is not None and (period.forbids or not director_signed):
+            return blackout_message(period)
         if self.director_required and not director_signed:
             return message("crisis_needs_director")
         if post.scheduled_at < self.oldest_due:

@@ -124,7 +124,7 @@ def claim_batch(
             if not posts:
                 return claimed, held
             ids = [post.pk for post in posts]
-            facts = _ClaimFacts(ids)
+            facts = ClaimFacts(ids)
             rules = HoldRules(now)
             started, holds = [], []
             for post in posts:
@@ -153,7 +153,7 @@ def claim_batch(
     return claimed, held
 
 
-class _ClaimFacts:
+class ClaimFacts:
     """What the claim needs to know about a batch of posts, in a handful of queries."""
 
     def __init__(self, ids: list[int]):
@@ -175,7 +175,7 @@ class _ClaimFacts:
                 self.director_signed.add(pk)
 
 
-def _start_publishing(posts: list[Post], facts: _ClaimFacts, now: datetime) -> list[Publication]:
+def _start_publishing(posts: list[Post], facts: ClaimFacts, now: datetime) -> list[Publication]:
     """approved -> publishing for every post of `posts` (locked by the caller), and their
     publications, in two statements. The UPDATE is conditional on the state: should it
     not move them all (another scheduler got one first, which the row locks rule out on
@@ -203,7 +203,7 @@ def _start_publishing(posts: list[Post], facts: _ClaimFacts, now: datetime) -> l
     )
 
 
-def _audit_start(posts: list[Post], facts: _ClaimFacts) -> None:
+def _audit_start(posts: list[Post], facts: ClaimFacts) -> None:
     audit.record_many(
         [
             dict(

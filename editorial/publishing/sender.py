@@ -71,6 +71,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from editorial.blackouts import blackout_at, blackout_message
 from editorial.channels import adapter_for
 from editorial.channels.base import (
     ChannelAdapter,
@@ -87,6 +88,7 @@ from editorial.content import channel_access_problem, compute_content_hashes
 from editorial.messages import Message, message, store
 from editorial.models import (
     Approval,
+    BlackoutRule,
     Channel,
     Post,
     PostImage,
@@ -332,6 +334,9 @@ def _not_cleared(publication: Publication, now: datetime) -> str | None:
     reason = pause_reason(now, [publication.channel_id])
     if reason:
         return _refuse(publication, "pause", reason, now)
+    period = blackout_at(post, now, [publication.channel], BlackoutRule.FORBID)
+    if period is not None:
+        return _refuse(publication, "pause", blackout_message(period), now)
     return None
 
 

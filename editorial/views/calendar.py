@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.scope import department_ids_of
 from editorial import access, workflow
+from editorial.blackouts import Blackouts
 from editorial.forms.fields import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -31,7 +33,7 @@ from editorial.forms.fields import (
     fold_choices,
     parse_local,
 )
-from editorial.models import Category, PostState
+from editorial.models import BlackoutScope, Category, PostState
 from editorial.views.respond import HttpResponseSeeOther
 from editorial.workflow.schedule import deny_reschedule
 
@@ -178,7 +180,39 @@ def calendar_events(request):
         .prefetch_related("channels")
         .order_by("scheduled_at", "pk")
     )
-    return JsonResponse([_event(post, request.user) for post in posts], safe=False)
+    events = [_event(post, request.user) for post in posts]
+    if start and end:
+        events += _bands(request.user, start - dt.timedelta(days=1), end + dt.timedelta(days=1))
+    return JsonResponse(events, safe=False)
+
+
+def _bands(user, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """The blackout periods over the range that concern the user's departments, as
+    background bands (styled by class: no inline style under the CSP)."""
+    mine = set(department_ids_of(user))
+    bands = []
+    for period, _channels, departments in Blackouts(start, end).periods:
+        if period.scope == BlackoutScope.CHANNELS:
+            departments = {channel.department_id for channel in period.channels.all()}
+        if period.scope != BlackoutScope.ALL and not departments & mine:
+            continue
+        bands.append(
+            {
+                "id": f"blackout-{period.pk}",
+                "title": period.name,
+                "start": _wall_clock(period.starts_at),
+                "end": _wall_clock(period.ends_at),
+                "display": "background",
+                "editable": False,
+                "classNames": ["blackout", f"blackout-{period.rule}"],
+                "extendedProps": {
+                    "blackout": True,
+                    "rule": period.rule,
+                    "ruleLabel": str(period.get_rule_display()),
+                },
+            }
+        )
+    return bands
 
 
 def _wants_json(request) -> bool:
@@ -223,6 +257,11 @@ def _moved_message(post) -> str:
         return _(
             "“%(title)s” now goes out on %(when)s. It is sensitive: the director must "
             "sign off the new time."
+        ) % {"title": post.title, "when": when}
+    if post.state == PostState.PENDING_SIGNOFF:
+        return _(
+            "“%(title)s” now goes out on %(when)s, inside a blackout period: the director "
+            "must sign off the new time."
         ) % {"title": post.title, "when": when}
     return _("“%(title)s” now goes out on %(when)s.") % {"title": post.title, "when": when}
 

@@ -6,6 +6,7 @@ one audit entry and sends one `workflow_action` signal after commit. Errors are
 """
 
 from editorial.workflow.actions import available_actions, available_plan_actions
+from editorial.workflow.blackouts import change_blackout, create_blackout, end_blackout
 from editorial.workflow.copies import copy_to_draft
 from editorial.workflow.crisis import (
     confirm_held,
@@ -67,12 +68,15 @@ __all__ = [
     "available_actions",
     "available_plan_actions",
     "cancel",
+    "change_blackout",
     "comment",
     "confirm_held",
     "copy_to_draft",
+    "create_blackout",
     "create_post",
     "delete_rule",
     "edit_post",
+    "end_blackout",
     "fast_track",
     "held_posts",
     "lift_sensitivity",

@@ -17,7 +17,12 @@ from editorial.permissions import DIRECTOR, POST_RULES, deny_four_eyes, deny_pau
 from editorial.publishing.holds import director_required, pause_reason
 from editorial.workflow.core import stale_guard
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, InvalidState, StaleObject
-from editorial.workflow.schedule import needs_new_signoff, return_for_signoff
+from editorial.workflow.schedule import (
+    check_blackout,
+    in_signoff_period,
+    needs_new_signoff,
+    return_for_signoff,
+)
 from editorial.workflow.texts import REASON_MAX, clean_text
 
 
@@ -90,7 +95,8 @@ def confirm_held(post: Post, user) -> None:
     now = timezone.now()
     if pause_reason(now, list(post.channels.values_list("pk", flat=True))):
         raise InvalidState(_("Publishing is still paused for this post's channels."))
-    needs_director = director_required(now)
+    check_blackout(post, now, error=InvalidState)  # it would go out now, inside the period
+    needs_director = director_required(now) or in_signoff_period(post, now)
     if needs_director and not has_role(user, DIRECTOR):
         raise ActionNotAllowed(_("Crisis mode: only the director may release this post."))
     if needs_director and deny_four_eyes(post, user):
@@ -122,6 +128,7 @@ def reschedule_held(post: Post, user, when: datetime) -> None:
         raise InvalidState(_("Publishing of this post has started: confirm it instead."))
     if when is None or when <= timezone.now():
         raise InvalidInput(_("Choose a time in the future."))
+    check_blackout(post, when)
     with stale_guard(post), transaction.atomic():
         from_state, voided = post.state, 0
         _release(post, {"held_at": None, "held_reason": "", "scheduled_at": when})

@@ -14,7 +14,14 @@ from editorial.models import PlanState, Post, PostState, WeeklyPlan
 from editorial.permissions import deny_approve
 from editorial.workflow import posts as post_actions
 from editorial.workflow.core import check, refusal_audited, run_transition
-from editorial.workflow.errors import ActionNotAllowed, InvalidInput, NotReady, StaleObject
+from editorial.workflow.errors import (
+    ActionNotAllowed,
+    InvalidInput,
+    InvalidState,
+    NotReady,
+    StaleObject,
+)
+from editorial.workflow.schedule import forbidden_times
 
 
 def team_of(user) -> Department:
@@ -113,6 +120,11 @@ def approve_plan(
         ]
         if unready:
             raise NotReady(_("Some items of this plan cannot be approved:"), unready)
+        approving = [post for post in items if post.pk not in returns]
+        if forbidden := forbidden_times(approving):
+            raise InvalidState(
+                _("Some items of this plan fall inside a blackout period:"), forbidden
+            )
     with transaction.atomic():
         run_transition(
             plan,

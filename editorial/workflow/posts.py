@@ -110,6 +110,7 @@ def create_post(
         _apply_changes(post, fields, channels, variants)
         if apply:
             apply(post)
+        schedule.check_blackout(post, post.scheduled_at)
         _refresh_derived(post)
         post.save()
         post.content_authors.add(user)
@@ -149,11 +150,15 @@ def edit_post(
         _check_channels(user, channels)
     with stale_guard(post), transaction.atomic():
         from_state, old_hash, old_time = post.state, post.content_hash, post.scheduled_at
+        old_channels = set(post.channels.values_list("pk", flat=True))
         _apply_changes(post, fields, channels, variants)
         if apply:
             apply(post)
         if channels is None:
             _check_channels(user, post.channels.all())
+        if post.scheduled_at != old_time or old_channels != {c.pk for c in post.channels.all()}:
+            # A new time or new channels: not inside a period where nothing may go out.
+            schedule.check_blackout(post, post.scheduled_at)
         _refresh_derived(post)
         if post.scheduled_at != old_time and _in_the_past(post.scheduled_at):
             # As the calendar says: a post moved into the past would go out at once.
@@ -240,9 +245,12 @@ def approve(post: Post, user, *, expected_hash: str | None = None) -> None:
 
     with refusal_audited(post, user, "approve"):
         content_hash = _current_hash(post, expected_hash)
+        schedule.check_blackout(post, post.scheduled_at, error=InvalidState)
     director = has_role(user, DIRECTOR) and not post.sensitive
     level = ApprovalLevel.DIRECTOR if director else ApprovalLevel.HEAD
-    needs_director = post.sensitive or director_required(timezone.now())
+    needs_director = (
+        post.sensitive or director_required(timezone.now()) or schedule.in_signoff_period(post)
+    )
     run_transition(
         post,
         user,
@@ -258,6 +266,7 @@ def sign_off(post: Post, user, *, expected_hash: str | None = None) -> None:
     """The director's sign-off of a sensitive post, bound to the content approved."""
     with refusal_audited(post, user, "sign_off"):
         content_hash = _approved_hash(post, expected_hash)
+        schedule.check_blackout(post, post.scheduled_at, error=InvalidState)
     run_transition(
         post,
         user,
@@ -271,6 +280,14 @@ def sign_off(post: Post, user, *, expected_hash: str | None = None) -> None:
 def self_approve(post: Post, user) -> None:
     """A community manager clears their own conversation post (a reply, a reaction)."""
     content_hash = _current_hash(post, None)
+    schedule.check_blackout(post, post.scheduled_at, error=InvalidState)
+    if schedule.in_signoff_period(post):
+        raise InvalidState(
+            _(
+                "Inside a blackout period every post needs the director's sign-off: "
+                "send it for approval."
+            )
+        )
     run_transition(
         post,
         user,

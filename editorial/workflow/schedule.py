@@ -1,4 +1,7 @@
-"""Moving a post to another time (the calendar's drag and drop, or any other caller).
+"""Moving a post to another time (the calendar's drag and drop, or any other caller), and
+the rules every way of setting a time obeys: no time inside a `forbid` blackout period
+(`check_blackout`), and the director's sign-off of a new time for a sensitive post or
+one inside a `signoff` period (`needs_new_signoff`).
 
 The time is not part of the approved content (see `editorial.content`), so moving an
 approved post keeps its approval — except for a sensitive post: the director signed off
@@ -14,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from editorial import events
-from editorial.models import ApprovalLevel, Post, PostState
+from editorial.blackouts import Blackouts, Target, blackout_at, refusal
+from editorial.models import ApprovalLevel, BlackoutRule, Post, PostState
 from editorial.models.posts import FREELY_EDITABLE, UNDER_REVIEW
 from editorial.permissions import POST_RULES
 from editorial.workflow.core import stale_guard
@@ -48,10 +52,47 @@ def _refusal(post: Post, user) -> tuple[type, str] | None:
     return None
 
 
+def check_blackout(post: Post, when, channels=None, *, error=InvalidInput) -> None:
+    """Refuse `when` if a `forbid` blackout period concerning `post` (on `channels`,
+    default its own) covers it. Asked by every way a time is set or approved: the
+    editor and plan placement (`edit_post`), the calendar (`reschedule`), a held post's
+    new time (`reschedule_held`), and approval and sign-off."""
+    period = blackout_at(post, when, channels, BlackoutRule.FORBID)
+    if period is not None:
+        raise error(refusal(period))
+
+
+def forbidden_times(posts: list[Post]) -> list[str]:
+    """`check_blackout` for many posts (a plan's items), each refusal named by its post;
+    the periods are read once."""
+    times = [post.scheduled_at for post in posts if post.scheduled_at is not None]
+    if not times:
+        return []
+    periods = Blackouts(min(times), max(times))
+    if not periods.periods:
+        return []
+    found = []
+    for post in posts:
+        when = post.scheduled_at
+        period = when and periods.find(when, Target.of(post), BlackoutRule.FORBID)
+        if period:
+            found.append(f"{post}: {refusal(period)}")
+    return found
+
+
+def in_signoff_period(post: Post, when=None) -> bool:
+    """Whether a `signoff` blackout period covers the post's time (or `when`)."""
+    when = when or post.scheduled_at
+    return blackout_at(post, when, rule=BlackoutRule.SIGNOFF) is not None
+
+
 def needs_new_signoff(post: Post) -> bool:
-    """A sensitive post was signed off for the time it had: a new time needs the director
-    again. Asked by every way a time changes (this module, and `edit_post`)."""
-    return post.sensitive and post.state == PostState.APPROVED
+    """A sensitive post was signed off for the time it had, and a post inside a
+    `signoff` blackout period needs the director for its time: a new time needs the
+    director again. Asked by every way a time changes (this module, and `edit_post`)."""
+    if post.state != PostState.APPROVED:
+        return False
+    return post.sensitive or in_signoff_period(post)
 
 
 def return_for_signoff(post: Post) -> int:
@@ -74,6 +115,7 @@ def reschedule(post: Post, user, when: dt.datetime) -> Post:
         raise InvalidInput(_("Choose a date and time."))
     if when <= timezone.now():
         raise InvalidInput(_("Choose a time in the future."))
+    check_blackout(post, when)
 
     old = post.scheduled_at
     with stale_guard(post), transaction.atomic():

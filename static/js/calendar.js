@@ -73,6 +73,12 @@
 
   function eventContent(arg) {
     var wrap = document.createElement("div");
+    if (arg.event.extendedProps.blackout) {
+      // A blackout period's band: its name and rule, no time or state.
+      wrap.className = "cal-blackout";
+      wrap.textContent = arg.event.title + " · " + arg.event.extendedProps.ruleLabel;
+      return { domNodes: [wrap] };
+    }
     wrap.className = "cal-event";
     if (arg.timeText) {
       var time = document.createElement("span");
