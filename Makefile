@@ -84,11 +84,11 @@ test: setup browser redis
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	@# The unit suite on both cores (pytest-xdist, a module per worker), then what drives
+	@# The unit suite on both cores (pytest-xdist), then what drives
 	@# real processes — Chromium, the Bluesky server, workers, the local run — one at a
 	@# time: each starts its own servers and would only fight the others for the cores.
 	@eval "$$($(PY) -m tests.services)" \
-		&& $(VENV)/bin/pytest -n 2 --dist loadfile --durations=10 \
+		&& $(VENV)/bin/pytest -n 2 --durations=10 \
 			--ignore=tests/browser --ignore=tests/bluesky --ignore=tests/integration \
 		&& $(VENV)/bin/pytest --durations=15 tests/browser tests/bluesky tests/integration
 
@@ -96,7 +96,7 @@ test: setup browser redis
 # PostgreSQL run, so that neither database hides an ordering or locking difference.
 # (The Bluesky server tests talk to their own PDS, not to our database: once is enough.)
 test-sqlite: setup
-	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest -q -n 2 --dist loadfile \
+	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest -q -n 2 \
 		-m "not browser and not postgres and not bluesky" --ignore=tests/integration
 
 # Regenerates the README's screenshots (docs/screenshots/) from the browser tests.
