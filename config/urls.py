@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz.json", healthz_json, name="healthz-json"),
     path("feeds/<int:channel_id>/atom.xml", channel_atom_feed, name="channel-atom-feed"),
