@@ -11,6 +11,7 @@ urlpatterns = [
     # DEBUG): the web server in front must not serve MEDIA_ROOT itself.
     *media.urlpatterns,
     path("workspace/", include("workspace.urls")),
+    path("workspace/", include("api.account")),
     path("notifications/", include("notifications.urls")),
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
