@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from editorial.content import shown_hash
+from editorial.forms.fields import EARLIEST_YEAR, LATEST_YEAR
 from editorial.models import (
     Category,
     Channel,
@@ -23,6 +25,20 @@ from editorial.models import (
     WeeklyPlan,
 )
 from editorial.workflow.texts import COMMENT_MAX
+
+
+class TimeField(serializers.DateTimeField):
+    """A moment as ISO 8601 with its offset, in the years a post may have (as on the
+    pages: no zone's arithmetic overflows, a plan always fits)."""
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            raise serializers.ValidationError(
+                _("Choose a time between %(first)d and %(last)d.")
+                % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+            )
+        return moment
 
 
 class ChannelSerializer(serializers.ModelSerializer):
@@ -93,7 +109,7 @@ class PostWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=20_000)
     category = serializers.ChoiceField(choices=Category.choices)
-    scheduled_at = serializers.DateTimeField(
+    scheduled_at = TimeField(
         required=False, allow_null=True, help_text="ISO 8601 with its offset."
     )
     department = serializers.IntegerField(
@@ -140,11 +156,11 @@ class ShownContentSerializer(serializers.Serializer):
 
 
 class TimeSerializer(serializers.Serializer):
-    when = serializers.DateTimeField(help_text="ISO 8601 with its offset.")
+    when = TimeField(help_text="ISO 8601 with its offset.")
 
 
 class OptionalTimeSerializer(serializers.Serializer):
-    when = serializers.DateTimeField(required=False, allow_null=True)
+    when = TimeField(required=False, allow_null=True)
 
 
 class EmptySerializer(serializers.Serializer):
@@ -218,8 +234,8 @@ class PostFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=PostState.choices, required=False)
     channel = serializers.IntegerField(required=False, min_value=1)
     department = serializers.IntegerField(required=False, min_value=1)
-    scheduled_from = serializers.DateTimeField(required=False)
-    scheduled_to = serializers.DateTimeField(required=False)
+    scheduled_from = TimeField(required=False)
+    scheduled_to = TimeField(required=False)
     q = serializers.CharField(
         required=False,
         min_length=3,
