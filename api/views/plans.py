@@ -26,7 +26,7 @@ def _plans(user):
 
 @extend_schema(
     summary="Your teams' weekly plans",
-    responses={200: s.PlanSerializer(many=True), 401: ERRORS[401]},
+    responses={200: s.PlanSerializer(many=True), 400: ERRORS[400], 401: ERRORS[401]},
 )
 class PlanList(generics.GenericAPIView):
     serializer_class = s.PlanSerializer
@@ -99,7 +99,7 @@ def plan_action_view(spec: Action):
 
 @extend_schema(
     summary="The channels of your departments",
-    responses={200: s.ChannelSerializer(many=True), 401: ERRORS[401]},
+    responses={200: s.ChannelSerializer(many=True), 400: ERRORS[400], 401: ERRORS[401]},
 )
 class ChannelList(generics.GenericAPIView):
     serializer_class = s.ChannelSerializer

@@ -67,7 +67,8 @@ class PostList(generics.GenericAPIView):
     pagination_class = Cursor
 
     def get(self, request):
-        filters = read(s.PostFilterSerializer, request.query_params)
+        # A plain dict: an empty value is then a wrong value (400), not a missing one.
+        filters = read(s.PostFilterSerializer, request.query_params.dict())
         posts = _posts(request.user)
         if "state" in filters:
             posts = posts.filter(state=filters["state"])
@@ -189,7 +190,7 @@ def _describe(spec: Action) -> str:
 @extend_schema_view(
     get=extend_schema(
         summary="A post's comments",
-        responses={200: s.CommentSerializer(many=True), 401: ERRORS[401], 404: ERRORS[404]},
+        responses={200: s.CommentSerializer(many=True), **{k: ERRORS[k] for k in (400, 401, 404)}},
     ),
     post=extend_schema(
         summary="Comment on a post",
