@@ -27,6 +27,15 @@ from editorial.models import (
 from editorial.workflow.texts import COMMENT_MAX
 
 
+# The largest id a row can have (a 64-bit signed integer, as the databases store it): a
+# larger number names nothing, and must not reach the database, which would refuse it.
+MAX_ID = 2**63 - 1
+
+
+def IdField(**kwargs):  # noqa: N802
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class TimeField(serializers.DateTimeField):
     """A moment as ISO 8601 with its offset, in the years a post may have (as on the
     pages: no zone's arithmetic overflows, a plan always fits)."""
@@ -112,13 +121,9 @@ class PostWriteSerializer(serializers.Serializer):
     scheduled_at = TimeField(
         required=False, allow_null=True, help_text="ISO 8601 with its offset."
     )
-    department = serializers.IntegerField(
-        required=False, help_text="Needed when you work in several departments."
-    )
-    channels = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=50
-    )
-    campaign = serializers.IntegerField(required=False, allow_null=True)
+    department = IdField(required=False, help_text="Needed when you work in several departments.")
+    channels = serializers.ListField(child=IdField(), required=False, max_length=50)
+    campaign = IdField(required=False, allow_null=True)
     variants = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=20_000),
         required=False,
@@ -168,7 +173,7 @@ class EmptySerializer(serializers.Serializer):
 
 
 class ShownItemSerializer(serializers.Serializer):
-    post = serializers.IntegerField()
+    post = IdField()
     content_hash = serializers.CharField(max_length=64)
 
 
@@ -232,8 +237,8 @@ class PlanResultSerializer(serializers.Serializer):
 
 class PostFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=PostState.choices, required=False)
-    channel = serializers.IntegerField(required=False, min_value=1)
-    department = serializers.IntegerField(required=False, min_value=1)
+    channel = IdField(required=False)
+    department = IdField(required=False)
     scheduled_from = TimeField(required=False)
     scheduled_to = TimeField(required=False)
     q = serializers.CharField(

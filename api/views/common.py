@@ -3,11 +3,13 @@ answering a catalogued action the way the post page does."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api import serializers as s
+from api.serializers import MAX_ID
 from editorial.workflow.catalog import Action, Needs
 
 # What each kind of need asks for in the request body.
@@ -20,6 +22,13 @@ NEEDS_SERIALIZERS: dict[Needs, type[serializers.Serializer]] = {
     Needs.TIME: s.TimeSerializer,
     Needs.OPTIONAL_TIME: s.OptionalTimeSerializer,
 }
+
+
+def known_id(pk: int) -> int:
+    """`pk` from the path, or 404 when no row can have it (too large for the database)."""
+    if pk > MAX_ID:
+        raise Http404
+    return pk
 
 
 def read(serializer_class, data, **kwargs) -> dict:

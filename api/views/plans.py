@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from api import serializers as s
 from api.pagination import ChannelCursor, PlanCursor
 from api.tokens import session_only_refusal
-from api.views.common import NEEDS_SERIALIZERS, described, perform, read
+from api.views.common import NEEDS_SERIALIZERS, described, known_id, perform, read
 from api.views.posts import ERRORS
 from editorial import workflow
 from editorial.access import plan_or_404, visible_channels, visible_plans
@@ -45,7 +45,7 @@ class PlanDetail(generics.GenericAPIView):
     serializer_class = s.PlanSerializer
 
     def get(self, request, pk):
-        return Response(s.PlanSerializer(plan_or_404(request.user, pk)).data)
+        return Response(s.PlanSerializer(plan_or_404(request.user, known_id(pk))).data)
 
 
 @extend_schema(
@@ -57,7 +57,7 @@ class PlanActions(generics.GenericAPIView):
     pagination_class = None
 
     def get(self, request, pk):
-        plan = plan_or_404(request.user, pk)
+        plan = plan_or_404(request.user, known_id(pk))
         actions = workflow.available_plan_actions(plan, request.user)
         return Response(described(actions, PLAN_ACTIONS, "api-plan", plan.pk))
 
@@ -70,7 +70,7 @@ class PlanAction(generics.GenericAPIView):
 
     def post(self, request, pk):
         spec: Action = PLAN_ACTIONS[self.action_name]
-        plan = plan_or_404(request.user, pk)
+        plan = plan_or_404(request.user, known_id(pk))
         data = read(self.get_serializer_class(), request.data)
         if reason := session_only_refusal(request, spec.name):
             raise workflow.ActionNotAllowed(reason)
@@ -118,5 +118,5 @@ class ChannelDetail(generics.GenericAPIView):
     serializer_class = s.ChannelSerializer
 
     def get(self, request, pk):
-        channel = get_object_or_404(visible_channels(request.user), pk=pk)
+        channel = get_object_or_404(visible_channels(request.user), pk=known_id(pk))
         return Response(s.ChannelSerializer(channel).data)

@@ -16,7 +16,7 @@ from api import serializers as s
 from api.errors import Conflict
 from api.pagination import Cursor
 from api.tokens import session_only_refusal
-from api.views.common import NEEDS_SERIALIZERS, described, perform, read
+from api.views.common import NEEDS_SERIALIZERS, described, known_id, perform, read
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.models import Post
@@ -41,7 +41,7 @@ def _posts(user):
 
 
 def _post(request, pk) -> Post:
-    return post_or_404(request.user, pk, _posts(request.user))
+    return post_or_404(request.user, known_id(pk), _posts(request.user))
 
 
 def _refused(exc: editor.Refused):
