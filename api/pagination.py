@@ -39,7 +39,9 @@ class Cursor(CursorPagination):
             return super().decode_cursor(request)
         except NotFound:
             # Not a page that is gone: a cursor this API never gave.
-            raise ValidationError({self.cursor_query_param: [_("This cursor is not valid.")]}) from None
+            raise ValidationError(
+                {self.cursor_query_param: [_("This cursor is not valid.")]}
+            ) from None
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -9,8 +9,8 @@ workflow functions (see api/views/posts.py)."""
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from editorial.content import shown_hash
@@ -26,13 +26,12 @@ from editorial.models import (
 )
 from editorial.workflow.texts import COMMENT_MAX
 
-
 # The largest id a row can have (a 64-bit signed integer, as the databases store it): a
 # larger number names nothing, and must not reach the database, which would refuse it.
 MAX_ID = 2**63 - 1
 
 
-def IdField(**kwargs):  # noqa: N802
+def IdField(**kwargs):
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
@@ -118,9 +117,7 @@ class PostWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=20_000)
     category = serializers.ChoiceField(choices=Category.choices)
-    scheduled_at = TimeField(
-        required=False, allow_null=True, help_text="ISO 8601 with its offset."
-    )
+    scheduled_at = TimeField(required=False, allow_null=True, help_text="ISO 8601 with its offset.")
     department = IdField(required=False, help_text="Needed when you work in several departments.")
     channels = serializers.ListField(child=IdField(), required=False, max_length=50)
     campaign = IdField(required=False, allow_null=True)
@@ -132,7 +129,9 @@ class PostWriteSerializer(serializers.Serializer):
     content_hash = serializers.CharField(
         required=False,
         max_length=64,
-        help_text="On a change: the content_hash you read; a change made meanwhile is refused (409).",
+        help_text=(
+            "On a change: the content_hash you read; a change made meanwhile is refused (409)."
+        ),
     )
 
 

@@ -6,7 +6,6 @@ one they see is the workflow's answer (403 with the reason, 409 when it moved on
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -160,7 +159,10 @@ class PostAction(generics.GenericAPIView):
         result = perform(spec, post, request.user, data)
         created = isinstance(result, Post)
         shown = _post(request, result.pk if created else post.pk)
-        body = {"detail": str(spec.outcome(before, post.state).page), "post": s.PostSerializer(shown).data}
+        body = {
+            "detail": str(spec.outcome(before, post.state).page),
+            "post": s.PostSerializer(shown).data,
+        }
         return Response(body, status=201 if created else 200)
 
 
@@ -201,7 +203,7 @@ def _describe(spec: Action) -> str:
 class PostComments(generics.GenericAPIView):
     serializer_class = s.CommentSerializer
 
-    class pagination_class(Cursor):  # noqa: N801
+    class pagination_class(Cursor):
         ordering = ("created_at", "pk")
 
     def get(self, request, pk):

@@ -33,7 +33,7 @@ def test_a_plan_is_there_for_its_team_only(request, week, who, sees, rest):
 
 
 def test_plan_actions_as_the_board_offers_them(week, cm, head):
-    plan, posts = week
+    plan, _posts = week
     assert [a["name"] for a in api_as(cm).get(f"/api/v1/plans/{plan.pk}/actions/").json()] == []
     names = [a["name"] for a in api_as(head).get(f"/api/v1/plans/{plan.pk}/actions/").json()]
     assert names == ["approve_plan", "return_plan"]

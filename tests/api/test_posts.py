@@ -57,7 +57,9 @@ def test_available_actions_are_the_post_pages(post_a, writer_a, cm):
     for user in (writer_a, cm):
         names = [a["name"] for a in api_as(user).get(url(post_a, "actions/")).json()]
         assert names == workflow.available_actions(post_a, user)
-    submit = next(a for a in api_as(writer_a).get(url(post_a, "actions/")).json() if a["name"] == "submit")
+    submit = next(
+        a for a in api_as(writer_a).get(url(post_a, "actions/")).json() if a["name"] == "submit"
+    )
     assert submit["url"] == url(post_a, "actions/submit/") and submit["method"] == "POST"
 
 
@@ -141,7 +143,14 @@ def test_an_action_through_the_api_writes_the_pages_audit_entry(
 
     def last(post):
         entry = entries_for(post).order_by("-seq").first()
-        return (entry.actor, entry.action, entry.from_state, entry.to_state, entry.comment, entry.data)
+        return (
+            entry.actor,
+            entry.action,
+            entry.from_state,
+            entry.to_state,
+            entry.comment,
+            entry.data,
+        )
 
     assert last(by_api) == last(by_page)
     assert last(by_api)[1:4] == ("fast_track", PostState.DRAFT, PostState.PENDING_APPROVAL)
@@ -169,9 +178,17 @@ def test_comments_are_written_through_the_workflow(post_a, contrib_a, contrib_b)
     response = api_as(contrib_a).post(url(post_a, "comments/"), {"body": "Vu."}, format="json")
     assert response.status_code == 201
     assert entries_for(post_a).filter(action="comment", comment="Vu.").exists()
-    assert [c["body"] for c in api_as(contrib_a).get(url(post_a, "comments/")).json()["results"]] == ["Vu."]
-    assert api_as(contrib_a).post(url(post_a, "comments/"), {"body": ""}, format="json").status_code == 400
-    assert api_as(contrib_b).post(url(post_a, "comments/"), {"body": "x"}, format="json").status_code == 404
+    assert [
+        c["body"] for c in api_as(contrib_a).get(url(post_a, "comments/")).json()["results"]
+    ] == ["Vu."]
+    assert (
+        api_as(contrib_a).post(url(post_a, "comments/"), {"body": ""}, format="json").status_code
+        == 400
+    )
+    assert (
+        api_as(contrib_b).post(url(post_a, "comments/"), {"body": "x"}, format="json").status_code
+        == 404
+    )
 
 
 def test_publications_of_an_approved_post(approved, cm):
@@ -179,7 +196,10 @@ def test_publications_of_an_approved_post(approved, cm):
 
     channel = approved.channels.get()
     Publication.objects.create(
-        post=approved, channel=channel, state=PublicationState.QUEUED, content_hash=approved.content_hash
+        post=approved,
+        channel=channel,
+        state=PublicationState.QUEUED,
+        content_hash=approved.content_hash,
     )
     body = api_as(cm).get(url(approved, "publications/")).json()
     assert [(p["channel"], p["state"]) for p in body] == [(channel.pk, PublicationState.QUEUED)]
@@ -232,12 +252,16 @@ def test_one_without_writing_rights_gets_403(outsider):
 def test_change_keeps_what_was_not_sent_and_refuses_a_stale_hash(post_a, writer_a):
     client = api_as(writer_a)
     read = client.get(url(post_a)).json()
-    response = client.patch(url(post_a), {"title": "Nouveau titre", "content_hash": read["content_hash"]}, format="json")
+    response = client.patch(
+        url(post_a), {"title": "Nouveau titre", "content_hash": read["content_hash"]}, format="json"
+    )
     assert response.status_code == 200, response.content
     post_a.refresh_from_db()
     assert post_a.title == "Nouveau titre" and post_a.body == read["body"]
     client.patch(url(post_a), {"body": "Changé ailleurs."}, format="json")
-    response = client.patch(url(post_a), {"body": "Mon texte", "content_hash": read["content_hash"]}, format="json")
+    response = client.patch(
+        url(post_a), {"body": "Mon texte", "content_hash": read["content_hash"]}, format="json"
+    )
     assert response.status_code == 409
     post_a.refresh_from_db()
     assert post_a.body == "Changé ailleurs."
@@ -257,7 +281,13 @@ def test_a_published_post_cannot_be_changed(approved, writer_a):
 
 
 def test_filters(post_a, pending, cm, writer_a, dept_a, channel_a):
-    other = PostFactory(title="Sécurité routière", author=writer_a, origin_department=dept_a, channels=[channel_a], scheduled_at=in_days(20))
+    other = PostFactory(
+        title="Sécurité routière",
+        author=writer_a,
+        origin_department=dept_a,
+        channels=[channel_a],
+        scheduled_at=in_days(20),
+    )
     client = api_as(cm)
 
     def ids(**query):
@@ -295,7 +325,9 @@ def _list_queries(client) -> int:
     return len(queries)
 
 
-def test_the_list_takes_the_same_number_of_queries_for_2_and_50_posts(cm, writer_a, dept_a, channel_a):
+def test_the_list_takes_the_same_number_of_queries_for_2_and_50_posts(
+    cm, writer_a, dept_a, channel_a
+):
     client = api_as(cm)
     client.get("/api/v1/posts/")  # the token's first use is written once
     for _ in range(2):

@@ -78,7 +78,7 @@ def test_one_cannot_revoke_anothers_token(cm, head):
 def test_a_two_factor_role_needs_a_verified_session_to_make_a_token(head):
     with pytest.raises(ActionNotAllowed):
         create_token(head, "Agenda", verified=False)
-    token, raw = create_token(head, "Agenda", verified=True)
+    _token, raw = create_token(head, "Agenda", verified=True)
     assert _client(raw).get(POSTS).status_code == 200
 
 
