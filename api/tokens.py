@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.two_factor import needs_two_factor
 from api.models import ApiToken
 from editorial import audit
+from editorial.workflow.core import refusal_audited
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput
 
 SCHEME = "cad_"
@@ -125,14 +126,17 @@ def note_use(token: ApiToken) -> None:
         token.last_used_at = now
 
 
-def session_only_refusal(request, action: str) -> str | None:
-    """Why `action` is refused to this request, when it came with a token of a person of
-    the two-factor roles; None otherwise."""
+def refuse_by_token(request, action: str, obj) -> None:
+    """Refuse `action` (403) when it came with a token of a person of the two-factor
+    roles; the refusal goes in the audit trail as the workflow records a refused
+    approval (`refusal_audited`)."""
     if action not in SESSION_ONLY_ACTIONS or not isinstance(request.auth, ApiToken):
-        return None
+        return
     if not needs_two_factor(request.user):
-        return None
-    return _(
+        return
+    reason = _(
         "Approvals are not taken through a token: open the page, signed in with your "
         "one-time code, to approve."
     )
+    with refusal_audited(obj, request.user, action):
+        raise ActionNotAllowed(reason)

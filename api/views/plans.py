@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from api.pagination import ChannelCursor, PlanCursor
-from api.tokens import session_only_refusal
+from api.tokens import refuse_by_token
 from api.views.common import NEEDS_SERIALIZERS, described, known_id, perform, read
 from api.views.posts import ERRORS
 from editorial import workflow
@@ -72,8 +72,7 @@ class PlanAction(generics.GenericAPIView):
         spec: Action = PLAN_ACTIONS[self.action_name]
         plan = plan_or_404(request.user, known_id(pk))
         data = read(self.get_serializer_class(), request.data)
-        if reason := session_only_refusal(request, spec.name):
-            raise workflow.ActionNotAllowed(reason)
+        refuse_by_token(request, spec.name, plan)
         before = plan.state
         perform(spec, plan, request.user, data)
         shown = get_object_or_404(_plans(request.user), pk=plan.pk)

@@ -14,11 +14,12 @@ from api import editor
 from api import serializers as s
 from api.errors import Conflict
 from api.pagination import Cursor
-from api.tokens import session_only_refusal
+from api.tokens import refuse_by_token
 from api.views.common import NEEDS_SERIALIZERS, described, known_id, perform, read
 from editorial import workflow
 from editorial.access import post_or_404, visible_posts
 from editorial.models import Post
+from editorial.permissions import deny_write
 from editorial.views.posts import _edit_refusal, _matching
 from editorial.workflow.catalog import POST_ACTIONS, Action
 
@@ -85,6 +86,8 @@ class PostList(generics.GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def post(self, request):
+        if reason := deny_write(request.user):
+            raise workflow.ActionNotAllowed(reason)
         sent = read(s.PostWriteSerializer, request.data)
         try:
             post = editor.create(request.user, sent)
@@ -153,8 +156,7 @@ class PostAction(generics.GenericAPIView):
         spec: Action = POST_ACTIONS[self.action_name]
         post = _post(request, pk)
         data = read(self.get_serializer_class(), request.data)
-        if reason := session_only_refusal(request, spec.name):
-            raise workflow.ActionNotAllowed(reason)
+        refuse_by_token(request, spec.name, post)
         before = post.state
         result = perform(spec, post, request.user, data)
         created = isinstance(result, Post)
