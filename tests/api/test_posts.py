@@ -344,3 +344,27 @@ def test_the_list_takes_the_same_number_of_queries_for_2_and_50_posts(
     for _ in range(48):
         PostFactory(author=writer_a, origin_department=dept_a, channels=[channel_a])
     assert _list_queries(client) == few
+
+
+def test_times_are_moments_whatever_the_dst_change(contrib_a, channel_a):
+    """ISO 8601 with its offset names one moment, even in Paris's repeated autumn hour:
+    each of the two 02:30 of 27 October 2030 is kept as itself, and read back with the
+    offset of Paris at that moment."""
+    import datetime as dt
+
+    client = api_as(contrib_a)
+    stored = []
+    for offset in ("+02:00", "+01:00"):
+        sent = {
+            "title": f"Heure {offset}",
+            "body": "Texte.",
+            "category": Category.HOT_NEWS,
+            "channels": [channel_a.pk],
+            "scheduled_at": f"2030-10-27T02:30:00{offset}",
+        }
+        response = client.post("/api/v1/posts/", sent, format="json")
+        assert response.status_code == 201, response.content
+        assert response.json()["scheduled_at"] == f"2030-10-27T02:30:00{offset}"
+        stored.append(Post.objects.get(pk=response.json()["id"]).scheduled_at)
+    assert stored[1] - stored[0] == dt.timedelta(hours=1)
+    assert stored[0] == dt.datetime(2030, 10, 27, 0, 30, tzinfo=dt.UTC)
