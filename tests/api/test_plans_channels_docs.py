@@ -73,7 +73,9 @@ def test_approving_a_plan_whose_item_changed_answers_409(week, head):
     response = session_client(head).post(
         f"/api/v1/plans/{plan.pk}/actions/approve_plan/", {"shown": shown}, format="json"
     )
-    assert response.status_code in (400, 409)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "stale_object" and len(body["problems"]) == len(shown)
     posts[0].refresh_from_db()
     assert posts[0].state == PostState.PENDING_APPROVAL
 
