@@ -148,3 +148,10 @@ def test_the_docs_page_loads_its_own_files_under_the_csp(client, cm):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
+
+
+def test_the_schema_is_valid_openapi_drawn_without_a_warning(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", tmp_path / "api.yaml")
+    assert "/api/v1/posts/{id}/actions/{action}/" not in (tmp_path / "api.yaml").read_text()
