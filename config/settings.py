@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "workspace",
     "notifications",  # who is told what: receivers of the workflow signal
     "demo",  # `manage.py seed_demo`: the demo of `make run`
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our own static files
+    "api",  # the REST API and personal tokens (docs/api.md)
 ]
 
 MIDDLEWARE = [
@@ -379,6 +383,37 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Workflow -------------------------------------------------------------------------
 # Replies and short reactions by a community manager may go out on their own judgement.
+# The REST API (api/, docs/api.md): tokens or the browser's session, JSON only, errors
+# as the pages give them (api/errors.py), reads and writes throttled per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.PerToken"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api-read": env_str("API_READ_RATE", "600/min"),
+        "api-write": env_str("API_WRITE_RATE", "120/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cadence API",
+    "DESCRIPTION": "Posts, their actions, comments, weekly plans and channels. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
 CONVERSATION_SKIPS_APPROVAL = env_bool("CONVERSATION_SKIPS_APPROVAL", True)
 
 # --- Security -------------------------------------------------------------------------

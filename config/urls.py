@@ -11,10 +11,12 @@ urlpatterns = [
     # DEBUG): the web server in front must not serve MEDIA_ROOT itself.
     *media.urlpatterns,
     path("workspace/", include("workspace.urls")),
+    path("workspace/", include("api.account")),
     path("notifications/", include("notifications.urls")),
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
     path("healthz.json", healthz_json, name="healthz-json"),
     path("feeds/<int:channel_id>/atom.xml", channel_atom_feed, name="channel-atom-feed"),

@@ -27,6 +27,8 @@ PUBLIC |= {"post-image"}
 # A post's image for Instagram to fetch: only through a signed link that names it and
 # expires within the hour, else 404; tested in tests/test_channel_instagram.py.
 PUBLIC |= {"signed-image"}
+# The REST API's schema and its documentation page describe the API, and hold no data.
+PUBLIC |= {"api-schema", "api-docs"}
 SAMPLE_ARGS = {"year": "2030", "week": "12"}  # any other int is a pk: 1; a slug: "approve"
 
 
@@ -47,6 +49,8 @@ def _sample(match: re.Match) -> str:
 
 
 PRIVATE = sorted((name, path) for name, path in routes() if name not in PUBLIC)
+# The REST API asks who you are with a 401 (a script follows no login page).
+API = {name for name, path in PRIVATE if path.startswith("/api/")}
 
 
 def test_the_walk_finds_the_product_and_the_public_list_names_real_routes():
@@ -61,6 +65,10 @@ def test_the_walk_finds_the_product_and_the_public_list_names_real_routes():
 @pytest.mark.parametrize(("name", "path"), PRIVATE, ids=[name for name, _path in PRIVATE])
 def test_someone_not_signed_in_is_sent_to_the_login_page(client, db, name, path, method):
     response = getattr(client, method)(path)
+    if name in API:
+        assert response.status_code == 401, f"{method.upper()} {path}: {response.status_code}"
+        assert response["WWW-Authenticate"] == "Bearer"
+        return
     if method == "get" and response.status_code == 405:
         # An action that only takes POST says so before anything else, and shows nothing;
         # its POST case (the same route, other parameter) is the one that asks who you are.
