@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from urllib.parse import quote
 
 from django.utils import timezone
 
@@ -172,3 +173,68 @@ def build(national, cm, head, admin) -> SimpleNamespace:
     for name in ("post", "returned", "changed"):
         getattr(w, name).refresh_from_db()
     return w
+
+
+def pages(w) -> dict[str, list[str]]:
+    """Who reads which pages (by username of the conftest personas)."""
+    post, plan = w.post.pk, w.plan.pk
+    admin = [
+        f"/admin/{model}/"
+        for model in (
+            "editorial/post",
+            "editorial/comment",
+            "editorial/channel",
+            "editorial/campaign",
+            "editorial/sensitivityrule",
+            "editorial/auditentry",
+            "editorial/publishingpause",
+            "editorial/weeklyplan",
+            "accounts/user",
+            "accounts/department",
+        )
+    ]
+    admin += [
+        f"/admin/editorial/post/{post}/change/",
+        f"/admin/editorial/post/{w.changed.pk}/change/",
+        f"/admin/accounts/user/{w.writer.pk}/change/",
+        f"/admin/editorial/weeklyplan/{w.plan2.pk}/change/",
+    ]
+    return {
+        "head": [
+            "/inbox/",
+            f"/posts/{post}/",
+            f"/posts/{w.changed.pk}/",
+            f"/plans/{plan}/review/",
+            f"/calendar/?view=week&date={timezone.localdate(w.post.scheduled_at)}",
+            "/notifications/",
+            "/crisis/",
+            "/workspace/rules/",
+            "/posts/",
+            f"/posts/?q={quote(w.post.title[:20])}",
+        ],
+        "cm": [
+            f"/plans/{w.year}/{w.week}/",
+            f"/plans/{w.year + 1}/{w.week}/",
+            "/submissions/",
+            f"/posts/{w.returned.pk}/",
+            f"/posts/{post}/edit/",
+            "/workspace/campaigns/",
+            f"/workspace/campaigns/{w.campaign.pk}/",
+            "/notifications/",
+        ],
+        "writer": ["/posts/", f"/posts/{w.returned.pk}/", "/inbox/", "/notifications/"],
+        "admin": [
+            "/workspace/channels/",
+            f"/workspace/channels/{w.channel.pk}/",
+            "/workspace/departments/",
+            f"/workspace/departments/{w.dept.pk}/",
+            "/workspace/people/",
+            f"/workspace/people/{w.writer.pk}/",
+            "/workspace/rules/",
+            *admin,
+        ],
+    }
+
+
+def readers(w, cm, head, admin_user) -> dict:
+    return {"head": head, "cm": cm, "writer": w.writer, "admin": admin_user}

@@ -18,7 +18,7 @@ from django.utils import timezone
 from editorial.models import PostState
 from notifications.email import build as build_email
 from notifications.models import Notification
-from tests.payloads import FIELDS, RAW, build, escaped, payload
+from tests.payloads import FIELDS, RAW, build, escaped, pages, payload, readers
 
 pytestmark = pytest.mark.django_db
 
@@ -35,71 +35,6 @@ def as_user(user) -> Client:
     return client
 
 
-def pages(w) -> dict[str, list[str]]:
-    """Who reads which pages (by username of the conftest personas)."""
-    post, plan = w.post.pk, w.plan.pk
-    admin = [
-        f"/admin/{model}/"
-        for model in (
-            "editorial/post",
-            "editorial/comment",
-            "editorial/channel",
-            "editorial/campaign",
-            "editorial/sensitivityrule",
-            "editorial/auditentry",
-            "editorial/publishingpause",
-            "editorial/weeklyplan",
-            "accounts/user",
-            "accounts/department",
-        )
-    ]
-    admin += [
-        f"/admin/editorial/post/{post}/change/",
-        f"/admin/editorial/post/{w.changed.pk}/change/",
-        f"/admin/accounts/user/{w.writer.pk}/change/",
-        f"/admin/editorial/weeklyplan/{w.plan2.pk}/change/",
-    ]
-    return {
-        "head": [
-            "/inbox/",
-            f"/posts/{post}/",
-            f"/posts/{w.changed.pk}/",
-            f"/plans/{plan}/review/",
-            f"/calendar/?view=week&date={timezone.localdate(w.post.scheduled_at)}",
-            "/notifications/",
-            "/crisis/",
-            "/workspace/rules/",
-            "/posts/",
-            f"/posts/?q={w.post.title[:20]}",
-        ],
-        "cm": [
-            f"/plans/{w.year}/{w.week}/",
-            f"/plans/{w.year + 1}/{w.week}/",
-            "/submissions/",
-            f"/posts/{w.returned.pk}/",
-            f"/posts/{post}/edit/",
-            "/workspace/campaigns/",
-            f"/workspace/campaigns/{w.campaign.pk}/",
-            "/notifications/",
-        ],
-        "writer": ["/posts/", f"/posts/{w.returned.pk}/", "/inbox/", "/notifications/"],
-        "admin": [
-            "/workspace/channels/",
-            f"/workspace/channels/{w.channel.pk}/",
-            "/workspace/departments/",
-            f"/workspace/departments/{w.dept.pk}/",
-            "/workspace/people/",
-            f"/workspace/people/{w.writer.pk}/",
-            "/workspace/rules/",
-            *admin,
-        ],
-    }
-
-
-def users(w, cm, head, admin_user) -> dict:
-    return {"head": head, "cm": cm, "writer": w.writer, "admin": admin_user}
-
-
 def raw_markup(text: str) -> list[str]:
     return [marker for marker in RAW if marker in text]
 
@@ -109,7 +44,7 @@ def test_no_page_shows_a_payload_as_markup_and_every_field_is_shown_somewhere(
 ):
     shown: set[str] = set()
     problems = []
-    people = users(stage, cm, head, admin_user)
+    people = readers(stage, cm, head, admin_user)
     for who, urls in pages(stage).items():
         client = as_user(people[who])
         for url in urls:
