@@ -151,3 +151,62 @@ def test_notification_emails_escape_the_html_part_and_keep_the_subject_on_one_li
         assert "&lt;script&gt;" in html
         message.send()
     assert mail.outbox
+
+
+# --- A publication's address on the network: a link on the post page ------------------
+
+
+@pytest.fixture
+def unknown_publication(cm, head, dept_a, channel_a, post_a):
+    from editorial import workflow as wf
+    from editorial.models import Post, Publication, PublicationState
+
+    wf.fast_track(post_a, cm)
+    wf.approve(post_a, head)
+    Post.objects.filter(pk=post_a.pk).update(state=PostState.PUBLISHING)
+    return Publication.objects.create(
+        post=post_a,
+        channel=channel_a,
+        state=PublicationState.UNKNOWN,
+        content_hash=post_a.content_hash,
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,<b>"]
+)
+def test_an_address_typed_for_a_publication_must_be_a_web_address(unknown_publication, cm, url):
+    from editorial import workflow as wf
+    from editorial.models import PublicationState
+
+    with pytest.raises(wf.InvalidInput, match="http"):
+        wf.resolve_unknown(unknown_publication, cm, went_out=True, url=url)
+    unknown_publication.refresh_from_db()
+    assert unknown_publication.state == PublicationState.UNKNOWN
+    assert unknown_publication.external_url == ""
+
+
+def test_an_address_a_network_answers_is_kept_only_when_it_is_a_web_address(
+    unknown_publication, head
+):
+    """A hostile or broken instance answering `"url": "javascript:…"` for a status: the
+    post page would link to it."""
+    from editorial.channels.base import Result
+    from editorial.publishing.outcomes import outcome_fields
+
+    now = timezone.now()
+    bad = outcome_fields("sent", now, result=Result(external_id="1", url="javascript:alert(1)"))
+    good = outcome_fields("sent", now, result=Result(external_id="1", url="https://s.example/1"))
+    assert bad["external_url"] == ""
+    assert good["external_url"] == "https://s.example/1"
+
+
+def test_the_post_page_links_only_to_web_addresses(unknown_publication, head):
+    from editorial.models import Publication, PublicationState
+
+    # As stored before addresses were checked.
+    Publication.objects.filter(pk=unknown_publication.pk).update(
+        state=PublicationState.SENT, external_url="javascript:alert(1)"
+    )
+    html = as_user(head).get(reverse("post-detail", args=[unknown_publication.post_id]))
+    assert 'href="javascript:' not in html.content.decode().lower()
