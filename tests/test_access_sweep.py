@@ -335,7 +335,11 @@ ROWS: dict[str, Row] = {
 
 # --- The admin: one rule for all its pages ---------------------------------------------
 
-ADMIN_ROW = Row(may=frozenset({ADMIN}), seen=frozenset({200, 302, 403, 404, 405}))
+# What an administrator gets: a page of department B's object or list (proof that the
+# address names a real one), or, where the role holds no such permission (delete, add),
+# a refusal.
+ADMIN_SHOWS = ("_change", "_changelist", "_history")
+ADMIN_ANSWERS = frozenset({200, 302, 403, 404, 405})
 # Department B's object of each model the admin shows (`object_id` of its pages).
 ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "editorial.post": lambda w: w.draft,
@@ -425,12 +429,14 @@ def row_of(pattern: Pattern) -> Row | None:
     if pattern.key in ADMIN_PUBLIC:
         return ADMIN_PUBLIC[pattern.key]
     if pattern.key.startswith("admin:") or pattern.route.startswith("admin/"):
-        return Row(_admin_kwargs(pattern.key, set(pattern.keywords)), **_admin_fields())
+        label = _admin_model(pattern.key)
+        shows = label in ADMIN_OBJECTS and pattern.key.endswith(ADMIN_SHOWS)
+        return Row(
+            _admin_kwargs(pattern.key, set(pattern.keywords)),
+            may=frozenset({ADMIN}),
+            seen=frozenset({200}) if shows else ADMIN_ANSWERS,
+        )
     return ROWS.get(pattern.key)
-
-
-def _admin_fields() -> dict:
-    return {"may": ADMIN_ROW.may, "seen": ADMIN_ROW.seen}
 
 
 def url_of(pattern: Pattern, kwargs: dict) -> str:
