@@ -634,6 +634,15 @@ def test_no_role_reaches_department_bs_objects_outside_its_scope(world, role):
     assert not problems, f"{role}:\n" + "\n".join(problems)
 
 
+def test_the_public_rows_are_the_public_addresses_of_test_url_access():
+    """One list of what is open to anonymous visitors: tests/test_url_access.py's."""
+    from tests.test_url_access import PUBLIC
+
+    public = {name for name, row in ROWS.items() if row.public}
+    # A post's image is answered to anyone (404 unless published), not login-redirected.
+    assert public == PUBLIC - {"post-image"}
+
+
 def test_the_write_detector_names_what_a_request_wrote_bookkeeping_aside():
     sql = [
         'UPDATE "editorial_post" SET "state" = %s WHERE "editorial_post"."id" = %s',
