@@ -82,6 +82,8 @@ SECRET_NAMES = frozenset(
         "proxy-authorization",
         "cookie",
         "set-cookie",
+        "sessionid",  # Django's cookies, met inside a Cookie header
+        "csrftoken",
         "x-api-key",
         "endpoint_url",  # a webhook's address is its credential
     }

@@ -142,6 +142,7 @@ SECRET = "s3cr3t-Value-9f8e7d"
         ("Calling with Authorization: Bearer %s", (SECRET,)),
         ("Broker at %s", (f"redis://:{SECRET}@127.0.0.1:6379/0",)),
         ("Webhook %s", ({"endpoint_url": f"https://hooks.slack.example/services/{SECRET}"},)),
+        ("Headers: %s", (f"Cookie: csrftoken=abc; sessionid={SECRET}",)),
     ],
 )
 def test_no_secret_reaches_the_log_whatever_carries_it(lines, message, args):
