@@ -54,6 +54,38 @@ class OncePerOutage(logging.Filter):
         return True
 
 
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _log_context_and_redaction(logger=None, **kwargs) -> None:
+    """Celery sets up the worker's and beat's handlers itself: give them the project's
+    context and redaction filters, and the JSON lines in production (config/logging.py)."""
+    from django.conf import settings
+
+    from config.logging import ContextFilter, RedactFilter, json_formatter
+
+    for handler in logger.handlers:
+        if any(isinstance(f, ContextFilter) for f in handler.filters):
+            continue  # the root's handler, met again through the task logger
+        handler.addFilter(ContextFilter())
+        handler.addFilter(RedactFilter())
+        if settings.CADENCE_LOG_FORMAT == "json":
+            handler.setFormatter(json_formatter())
+
+
+@signals.task_prerun.connect
+def _bind_task(**kwargs) -> None:
+    from config.logging import bind_task
+
+    bind_task(**kwargs)
+
+
+@signals.task_postrun.connect
+def _unbind_task(**kwargs) -> None:
+    from config.logging import unbind_task
+
+    unbind_task(**kwargs)
+
+
 _once = OncePerOutage()
 for _name in ("celery.worker.consumer.consumer", "celery.worker.consumer.connection"):
     logging.getLogger(_name).addFilter(_once)

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.logging import logging_config
 from config.supervisor import redis_socket_path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (config/logging.py).
+    "config.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight after the HTTPS redirect and HSTS: no session, no database.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -450,12 +453,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # The audit chain's head and its checks: always logged (see editorial/sealing.py).
-    "loggers": {"cadence.audit": {"level": "INFO"}},
-}
+# Logs (config/logging.py): one JSON object a line in production, for a log shipper;
+# readable lines in DEBUG (`make run`). Each line carries its request or task context,
+# and no secret.
+CADENCE_LOG_FORMAT = env_str("CADENCE_LOG_FORMAT", "plain" if DEBUG else "json")
+if CADENCE_LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("CADENCE_LOG_FORMAT is json or plain.")
+LOGGING = logging_config(CADENCE_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))

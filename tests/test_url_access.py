@@ -1,6 +1,7 @@
 """Every page and action of the product asks who you are first. Walks the project's URL
 patterns, so a view added without a login check fails here even if nobody wrote a test
-for it; the few public addresses are listed, each on purpose."""
+for it; the few public addresses are listed, each on purpose. What each signed-in role
+may reach of another department's objects, admin included: tests/test_access_sweep.py."""
 
 import re
 

@@ -2,12 +2,21 @@
 scheduler's heartbeat."""
 
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def web_address(url: str) -> str:
+    """`url` if it is an http(s) address, else "": whatever a network answers or a person
+    types becomes a link on the post page, and a `javascript:` or `data:` one would run."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 class PublicationState(models.TextChoices):
@@ -79,6 +88,12 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} → {self.channel}"
+
+    @property
+    def link(self) -> str:
+        """The address to link to: a web address only (one stored before they were
+        checked could be `javascript:`)."""
+        return web_address(self.external_url)
 
 
 class PauseQuerySet(models.QuerySet):

@@ -23,6 +23,7 @@ from editorial.channels.base import Result
 from editorial.events import emit
 from editorial.messages import Message, store
 from editorial.models import AuditEntry, Post, PostState, Publication, PublicationState
+from editorial.models.publishing import web_address
 from editorial.publishing import alerts
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,9 @@ def outcome_fields(
     fields = {"state": state, "last_error": store(error, LAST_ERROR_LENGTH)}
     if result is not None:
         fields.update(
-            external_id=result.external_id[:200], external_url=result.url[:500], sent_at=now
+            external_id=result.external_id[:200],
+            external_url=web_address(result.url)[:500],
+            sent_at=now,
         )
     return fields
 

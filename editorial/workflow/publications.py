@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from editorial import events
 from editorial.models import Post, Publication, PublicationState
+from editorial.models.publishing import web_address
 from editorial.permissions import deny_resolve_publication
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, StaleObject
 
@@ -34,6 +35,8 @@ def resolve_unknown(publication: Publication, user, *, went_out: bool, url: str 
     url = url.strip()
     if url and not went_out:
         raise InvalidInput(_("An address is only for a publication that went out."))
+    if url and not web_address(url):
+        raise InvalidInput(_("The address must start with http:// or https://."))
     now = timezone.now()
     if went_out:
         action, fields = "publication_confirmed_sent", {"state": PS.SENT, "sent_at": now}

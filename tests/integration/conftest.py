@@ -265,6 +265,7 @@ class Cluster:
             CELERY_BROKER_URL=broker_url,
             PYTHONUNBUFFERED="1",
             LOG_LEVEL="INFO",
+            CADENCE_LOG_FORMAT="plain",  # the tests read Celery's own lines
         )
         self.env.pop("CELERY_BROKER_READ_URL", None)
         self.env.pop("CELERY_BROKER_WRITE_URL", None)
