@@ -12,6 +12,7 @@ urlpatterns = [
     *media.urlpatterns,
     path("workspace/", include("workspace.urls")),
     path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
