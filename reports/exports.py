@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-from django.utils import timezone
 from django.utils.translation import get_language
 
 from reports.figures import Table
@@ -48,9 +47,10 @@ def _cell(value, decimal: str) -> str:
     return text
 
 
-def csv_lines(rows: Iterable[Iterable]) -> Iterator[str]:
-    """The lines of a CSV file, BOM first, one row at a time (constant memory)."""
-    separator, decimal = dialect()
+def csv_lines(rows: Iterable[Iterable], separator: str, decimal: str) -> Iterator[str]:
+    """The lines of a CSV file, BOM first, one row at a time (constant memory). The
+    dialect is given, not read here: a streamed file is written after the view has
+    returned, once the request's language is no longer active."""
     writer = csv.writer(_Line(), delimiter=separator)
     yield BOM
     for row in rows:
@@ -65,12 +65,11 @@ def table_rows(table: Table) -> Iterator[list]:
 AUDIT_CHUNK = 500
 
 
-def audit_rows(entries, headers: list[str]) -> Iterator[list]:
+def audit_rows(entries, headers: list[str], zone) -> Iterator[list]:
     """One row per entry of the trail: when (local time), who, what, on what, from and
     to which state, why. The trail holds no secret (editorial/audit.py), and its
     free-form `data` is left out."""
     yield headers
-    zone = timezone.get_current_timezone()
     for entry in entries.iterator(chunk_size=AUDIT_CHUNK):
         yield [
             entry.created_at.astimezone(zone).isoformat(timespec="seconds"),

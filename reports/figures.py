@@ -23,7 +23,6 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from editorial.models import AuditEntry, Category, Post, PostState, Publication, PublicationState
-
 from reports.period import Period
 
 S = PostState
@@ -168,7 +167,9 @@ def troubles(scope: Scope, period: Period) -> Table:
             for key, _label, condition in TROUBLES
         }
     )
-    table = Table("troubles", str(_("Posts that needed attention")), [str(_("What")), str(_("Posts"))])
+    table = Table(
+        "troubles", str(_("Posts that needed attention")), [str(_("What")), str(_("Posts"))]
+    )
     for key, label, _condition in TROUBLES:
         table.rows.append([str(label), counts[key]])
     return table
@@ -240,9 +241,14 @@ def lead_times(scope: Scope, period: Period) -> Table:
     table = Table(
         "lead_times",
         str(_("Approval lead times")),
-        [str(_("Level")), str(_("Approvals")), str(_("Median (hours)")), str(_("90th percentile (hours)"))],
+        [
+            str(_("Level")),
+            str(_("Approvals")),
+            str(_("Median (hours)")),
+            str(_("90th percentile (hours)")),
+        ],
     )
-    for key, label, approvals, started in LEVELS:
+    for _key, label, approvals, started in LEVELS:
         entries = _post_entries(scope, period).filter(approvals)
         clock = (
             AuditEntry.objects.filter(

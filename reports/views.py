@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.scope import department_ids_of
@@ -86,7 +87,8 @@ def table_csv(request, key: str):
     if key not in tables:
         raise Http404
     response = StreamingHttpResponse(
-        exports.csv_lines(exports.table_rows(tables[key])), content_type="text/csv; charset=utf-8"
+        exports.csv_lines(exports.table_rows(tables[key]), *exports.dialect()),
+        content_type="text/csv; charset=utf-8",
     )
     name = f"cadence-{key}-{period.first_day:%Y-%m-%d}-{period.last_day:%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -104,9 +106,7 @@ def report_pdf(request):
     context = _context(request, form, chosen)
     html = render_to_string("reports/pdf.html", context, request=request)
     period = context["period"]
-    response = HttpResponse(
-        exports.pdf_bytes(html), content_type="application/pdf"
-    )
+    response = HttpResponse(exports.pdf_bytes(html), content_type="application/pdf")
     name = f"cadence-report-{period.first_day:%Y-%m-%d}-{period.last_day:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -145,7 +145,10 @@ def audit_csv(request):
         )
     headers = [str(header) for header in AUDIT_HEADERS]
     response = StreamingHttpResponse(
-        exports.csv_lines(exports.audit_rows(entries, headers)),
+        exports.csv_lines(
+            exports.audit_rows(entries, headers, timezone.get_current_timezone()),
+            *exports.dialect(),
+        ),
         content_type="text/csv; charset=utf-8",
     )
     name = f"cadence-audit-{period.first_day:%Y-%m-%d}-{period.last_day:%Y-%m-%d}.csv"

@@ -46,7 +46,11 @@ def test_sent_per_week_starts_on_local_mondays(history, dept_a, dept_b):
     assert [row[1] for row in report["over_time"].rows] == [1, 2, 1]
     with translation.override("fr"):
         report = figures.report(everywhere(dept_a, dept_b), MARCH_APRIL, "week")
-    assert [row[0] for row in report["over_time"].rows] == ["09/03/2026", "30/03/2026", "13/04/2026"]
+    assert [row[0] for row in report["over_time"].rows] == [
+        "09/03/2026",
+        "30/03/2026",
+        "13/04/2026",
+    ]
 
 
 def test_month_of_march_ends_at_local_midnight(history, dept_a, dept_b):
@@ -70,7 +74,7 @@ def test_troubles(history, dept_a, dept_b):
 def test_a_scope_of_one_department_sees_only_its_figures(history, dept_a):
     report = figures.report(everywhere(dept_a), MARCH_APRIL, "month")
     assert rows(report["dimensions"][0]) == {"Mastodon A": [2, 2]}  # March, total
-    head, director, overall = report["lead_times"].rows
+    head, director, _overall = report["lead_times"].rows
     assert head[1:] == [2, 3.0, 3.8]
     assert director[1:] == [0, None, None]
     assert [row[1] for row in report["troubles"].rows] == [0, 1, 1, 0]
