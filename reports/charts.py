@@ -32,7 +32,6 @@ class Chart:
     width: int
     height: int
     label_width: int = LABEL_WIDTH
-    value_x: int = LABEL_WIDTH + BAR_AREA + 6
 
 
 def bar_chart(table: Table, *, column: int = -1) -> Chart:
