@@ -100,3 +100,10 @@ def test_percentile_interpolates_as_percentile_cont():
     assert percentile([1, 2, 4, 8], 0.9) == pytest.approx(6.8)
     assert percentile([5], 0.9) == 5
     assert percentile([], 0.5) is None
+
+
+def test_a_month_across_the_spring_change_lasts_an_hour_less():
+    utc = datetime.UTC
+    elapsed = MARCH.end.astimezone(utc) - MARCH.start.astimezone(utc)
+    assert elapsed == datetime.timedelta(days=31, hours=-1)
+    assert MARCH.end.utcoffset() == datetime.timedelta(hours=2)

@@ -176,3 +176,13 @@ def test_constant_number_of_queries_at_2_and_200_posts(client, head, cm, dept_a)
     assert few == many
     response = client.get(reverse("reports"), MARCH_APRIL)
     assert f"<title>{channel.name}: 200</title>" in response.content.decode()
+
+
+def test_the_page_in_french(client, head, history):
+    client.force_login(head)
+    client.cookies["django_language"] = "fr"
+    html = client.get(reverse("reports"), MARCH_APRIL).content.decode()
+    assert "<h1>Bilans</h1>" in html
+    assert "Délais d’approbation" in html
+    assert '<td class="number">6,8</td>' in html
+    assert "Du 1 mars 2026 au 30 avril 2026" in html
