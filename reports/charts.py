@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from reports.figures import Table
 
-LABEL_WIDTH = 180
+LABEL_WIDTH = 220
 BAR_AREA = 300
 VALUE_WIDTH = 50
 ROW_HEIGHT = 24
