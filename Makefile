@@ -26,6 +26,9 @@ $(STAMP): pyproject.toml | $(PY)
 	@# PyICU builds against the system's ICU (no wheel on PyPI): its headers, pkg-config, g++.
 	@{ command -v pkg-config >/dev/null && pkg-config --exists icu-i18n && command -v g++ >/dev/null; } \
 		|| $(call apt_install,libicu-dev pkg-config g++)
+	@# WeasyPrint (the reports' PDF) draws text with Pango.
+	@{ pkg-config --exists pangoft2 2>/dev/null || ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; } \
+		|| $(call apt_install,libpango-1.0-0 libpangoft2-1.0-0)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)

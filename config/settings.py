@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "editorial",
     "workspace",
     "notifications",  # who is told what: receivers of the workflow signal
+    "reports",  # what went out, approval lead times; CSV and PDF exports
     "demo",  # `manage.py seed_demo`: the demo of `make run`
     "rest_framework",
     "drf_spectacular",

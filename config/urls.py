@@ -13,6 +13,7 @@ urlpatterns = [
     path("workspace/", include("workspace.urls")),
     path("workspace/", include("api.account")),
     path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

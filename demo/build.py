@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from demo import notices, plans, publishing, today
+from demo import history, notices, plans, publishing, today
 from demo.stage import Stage
 
 
@@ -30,7 +30,9 @@ def build_demo() -> None:
     stage.set_up()
     # The past first, in the order it happened, so that the audit chain reads in time
     # order: yesterday's publications, a submission left overdue two hours ago, and an
-    # alert whose outcome is unknown, sent five minutes ago.
+    # alert whose outcome is unknown, sent five minutes ago; before them, the weeks of
+    # posts the Reports show.
+    history.past_weeks(stage)
     publishing.yesterdays_publications(stage)
     today.overdue_submission(stage)
     publishing.a_moment_ago(stage)

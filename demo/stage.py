@@ -34,6 +34,8 @@ from editorial.models import Campaign, Channel, Network, Post
 # The demo team works in Paris time whatever the server's zone: hours below are local.
 PARIS = ZoneInfo("Europe/Paris")
 SOCIAL = (Network.MASTODON, Network.BLUESKY, Network.X, Network.FACEBOOK)
+# How many days before yesterday the team was set up: the history starts after.
+SINCE_DAYS = 45
 
 
 class Stage:
@@ -47,9 +49,9 @@ class Stage:
         self.channels: dict[tuple[str, str], Channel] = {}
 
     def set_up(self) -> None:
-        """The teams, people, channels, campaign and rules, in place since yesterday
-        morning: before anything the scenes do."""
-        with self.clock(self.at(self.yesterday, 7)):
+        """The teams, people, channels, campaign and rules, in place for weeks (the
+        history of demo/history.py): before anything the scenes do."""
+        with self.clock(self.at(self.yesterday - dt.timedelta(days=SINCE_DAYS), 7)):
             self.teams = people.create_teams()
             self.users = people.create_users(self.teams)
             self.channels = people.create_channels(self.teams)

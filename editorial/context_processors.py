@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from accounts.admin_site import is_administrator
 from editorial.inbox import awaiting_count
 from editorial.pauses import pauses_seen_by, what_it_does
-from editorial.permissions import deny_pause, deny_plan_board, is_national_team
+from editorial.permissions import deny_pause, deny_plan_board, deny_reports, is_national_team
 
 
 def navigation(request) -> dict:
@@ -22,6 +22,7 @@ def navigation(request) -> dict:
             "is_national": is_national_team(user),
             "plans": deny_plan_board(user) is None,
             "crisis": deny_pause(user) is None,
+            "reports": deny_reports(user) is None,
             "admin": is_administrator(user),
         },
     }

@@ -344,6 +344,23 @@ def reviews_posts(user) -> bool:
     return has_role(user, HEAD, DIRECTOR)
 
 
+def deny_reports(user) -> str | None:
+    """The reports (what went out, lead times): the national team, each within the
+    departments they work in. A department contributor reviews and plans nothing, so
+    the team's figures are not theirs to read (PRODUCT.md, point 13)."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return None
+    return _role(user, CM, HEAD, DIRECTOR, Role.ADMINISTRATOR)
+
+
+def deny_audit_export(user) -> str | None:
+    """The audit trail of a period as a file (a public-records request): the director
+    and the administrators, who answer for the institution's records."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return None
+    return _role(user, DIRECTOR, Role.ADMINISTRATOR)
+
+
 def deny_pause(user) -> str | None:
     """Crisis mode: the head of communication or the director."""
     return _role(user, HEAD, DIRECTOR)

@@ -304,10 +304,24 @@ class TestTheDemo:
 
     def test_yesterdays_posts_went_out_yesterday_in_paris_time(self):
         yesterday = timezone.localdate(timezone=PARIS) - dt.timedelta(days=1)
-        went_out = Post.objects.filter(state__in=[PostState.PUBLISHED, PostState.FAILED])
+        since = dt.datetime.combine(yesterday, dt.time(), tzinfo=PARIS)
+        went_out = Post.objects.filter(
+            state__in=[PostState.PUBLISHED, PostState.FAILED], scheduled_at__gte=since
+        )
         assert went_out.count() == 4
         for post in went_out:
             assert timezone.localdate(post.scheduled_at, timezone=PARIS) == yesterday, post
+
+    def test_weeks_of_history_for_the_reports(self):
+        # demo/history.py: published over the six weeks before yesterday, approved by the
+        # head after a while, one signed off by the director the next morning.
+        yesterday = timezone.localdate(timezone=PARIS) - dt.timedelta(days=1)
+        since = dt.datetime.combine(yesterday, dt.time(), tzinfo=PARIS)
+        earlier = Publication.objects.filter(state=PublicationState.SENT, sent_at__lt=since)
+        days = {timezone.localdate(p.sent_at, timezone=PARIS) for p in earlier}
+        assert len(days) >= 7 and (yesterday - min(days)).days >= 35
+        signed = Approval.objects.filter(level=ApprovalLevel.DIRECTOR, post__state="published")
+        assert signed.get().post.scheduled_at < since
 
     def test_a_publication_to_a_receiver_that_is_down_failed_after_its_retries(self, settings):
         failed = Publication.objects.get(state=PublicationState.FAILED)
@@ -335,7 +349,9 @@ class TestTheDemo:
         assert 0 < (plan.monday - today).days <= 7
 
     def test_a_sensitive_post_was_signed_off_by_the_director(self):
-        sign_off = Approval.objects.get(level=ApprovalLevel.DIRECTOR)
+        sign_off = Approval.objects.get(
+            level=ApprovalLevel.DIRECTOR, post__state=PostState.APPROVED
+        )
         assert sign_off.approver.username == "director"
         assert sign_off.post.sensitive
         assert sign_off.post.state == PostState.APPROVED
