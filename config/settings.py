@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "editorial",
     "workspace",
     "notifications",  # who is told what: receivers of the workflow signal
+    "calendar_feeds",  # private iCalendar subscriptions to the calendar
+    "imports",  # a weekly plan imported from a spreadsheet
     "demo",  # `manage.py seed_demo`: the demo of `make run`
 ]
 
