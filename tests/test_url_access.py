@@ -27,6 +27,9 @@ PUBLIC |= {"post-image"}
 # A post's image for Instagram to fetch: only through a signed link that names it and
 # expires within the hour, else 404; tested in tests/test_channel_instagram.py.
 PUBLIC |= {"signed-image"}
+# A calendar subscription, fetched by calendar applications without a session: the
+# secret in the address is the key, else 404; tested in tests/test_calendar_feeds.py.
+PUBLIC |= {"calendar-feed"}
 SAMPLE_ARGS = {"year": "2030", "week": "12"}  # any other int is a pk: 1; a slug: "approve"
 
 
