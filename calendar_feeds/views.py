@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from calendar_feeds import services
 from calendar_feeds.ical import build_calendar
@@ -116,7 +116,7 @@ def feed_revoke(request, pk: int):
 
 
 @never_cache
-@require_GET
+@require_safe
 def feed_ics(request, secret: str):
     feed = services.feed_for_secret(secret)
     if feed is None:

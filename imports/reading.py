@@ -120,10 +120,12 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list]]:
         sheet = book.worksheets[0]
         rows = []
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if number > MAX_LINES + 1:
-                rows.append((number, ["…"]))  # enough to say there are too many
-                break
-            rows.append((number, ["" if value is None else value for value in row]))
+            cells = ["" if value is None else value for value in row]
+            if not any(str(cell).strip() for cell in cells):
+                continue  # formatted but empty: a sheet's rows often run on below the data
+            rows.append((number, cells))
+            if len(rows) > MAX_LINES + 1:
+                break  # enough to say there are too many
         return rows
     finally:
         book.close()
