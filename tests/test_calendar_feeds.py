@@ -217,3 +217,11 @@ def test_someone_elses_subscription_cannot_be_revoked(client, contrib_a, contrib
     client.force_login(contrib_b)
     assert client.post(reverse("calendar-feed-revoke", args=[feed.pk])).status_code == 404
     assert client.get(_feed_url(secret)).status_code == 200
+
+
+def test_the_calendar_and_account_pages_link_to_the_subscriptions(client, contrib_a):
+    client.force_login(contrib_a)
+    target = reverse("calendar-feeds")
+    calendar = client.get(reverse("calendar"), {"state": "planned"}).content.decode()
+    assert f'href="{target}?state=planned"' in calendar
+    assert f'href="{target}"' in client.get(reverse("workspace-account")).content.decode()

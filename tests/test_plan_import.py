@@ -287,3 +287,8 @@ def test_the_templates_download_and_read_back(client, cm):
     assert csv_file.content.decode("utf-8-sig").splitlines()[0] == ";".join(HEADER)
     sheet = load_workbook(io.BytesIO(xlsx_file.content)).active
     assert [cell.value for cell in sheet[1]] == HEADER
+
+
+def test_the_plan_board_links_to_the_import(client, cm):
+    client.force_login(cm)
+    assert f'href="{reverse("plan-import")}"' in client.get(reverse("plan-board")).content.decode()
