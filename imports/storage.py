@@ -54,14 +54,21 @@ def keep(session, name: str, data: bytes) -> str:
     return key
 
 
-def load(session, key: str) -> tuple[str, bytes] | None:
+def claim(session, key: str) -> tuple[str, bytes] | None:
+    """The kept file, taken for one confirmation only: it is renamed away first (atomic),
+    so that a double click or two tabs confirming at once import it once."""
     pending = session.get(SESSION_KEY)
     if not pending or pending.get("key") != key or not KEY.match(key):
         return None
+    folder = _folder()
+    claimed = folder / f"{key}.claimed"
     try:
-        data = (_folder() / f"{key}.upload").read_bytes()
+        (folder / f"{key}.upload").rename(claimed)
+        data = claimed.read_bytes()
     except OSError:
         return None
+    finally:
+        claimed.unlink(missing_ok=True)
     if hashlib.sha256(data).hexdigest() != pending.get("sha256"):
         return None
     return pending["name"], data

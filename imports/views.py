@@ -110,7 +110,7 @@ def upload(request):
 @require_POST
 def confirm(request):
     _planner(request)
-    kept = storage.load(request.session, request.POST.get("key", ""))
+    kept = storage.claim(request.session, request.POST.get("key", ""))
     if kept is None:
         messages.error(request, _("That import is no longer waiting: upload the file again."))
         return redirect("plan-import")

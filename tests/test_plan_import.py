@@ -292,3 +292,15 @@ def test_the_templates_download_and_read_back(client, cm):
 def test_the_plan_board_links_to_the_import(client, cm):
     client.force_login(cm)
     assert f'href="{reverse("plan-import")}"' in client.get(reverse("plan-board")).content.decode()
+
+
+def test_a_file_over_1_mb_is_refused_before_it_is_read(client, cm):
+    client.force_login(cm)
+    upload = io.BytesIO(b"date,time,title,text,channels\r\n" + b"x" * (1024 * 1024))
+    upload.name = "big.csv"
+
+    response = client.post(reverse("plan-import"), {"file": upload})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+    assert "imports.pending" not in client.session
