@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from editorial.workflow.errors import WorkflowError
@@ -127,7 +127,11 @@ def confirm(request):
     storage.forget(request.session)
     messages.success(
         request,
-        _("%(count)s posts imported from “%(file)s” and planned.")
+        ngettext(
+            "%(count)s post imported from “%(file)s” and planned.",
+            "%(count)s posts imported from “%(file)s” and planned.",
+            len(posts),
+        )
         % {"count": len(posts), "file": name},
     )
     first = posts[0].plan
