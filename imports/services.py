@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from editorial import audit, workflow
 from editorial.permissions import deny_plan_board
 from editorial.workflow.errors import ActionNotAllowed, InvalidInput, WorkflowError
-from imports.checking import Item, check_rows
+from editorial.workflow.plans import team_of
+from imports.checking import Item, check_rows, zone_of
 from imports.reading import read_file
 
 
@@ -40,8 +41,12 @@ def import_items(user, items: list[Item], file_name: str, line_count: int) -> li
     if not items:
         raise InvalidInput(_("There is nothing to import."))
     posts, plans = [], {}
+    team, zone = team_of(user), zone_of(user)
     with transaction.atomic():
         for item in items:
+            iso_year, iso_week, _day = item.at.astimezone(zone).isocalendar()
+            if (iso_year, iso_week) not in plans:
+                plans[iso_year, iso_week] = workflow.plan_for_week(team, iso_year, iso_week, user)
             try:
                 post = workflow.create_post(
                     user,
@@ -54,7 +59,7 @@ def import_items(user, items: list[Item], file_name: str, line_count: int) -> li
                     campaign=item.campaign,
                     audit_data={"import_line": item.line},
                 )
-                workflow.plan_into_week(post, user)
+                workflow.plan_into_week(post, user, plan=plans[iso_year, iso_week])
                 if item.notes:
                     workflow.comment(post, user, item.notes)
             except WorkflowError as exc:
@@ -62,7 +67,6 @@ def import_items(user, items: list[Item], file_name: str, line_count: int) -> li
                     _("Line %(line)s: %(reason)s") % {"line": item.line, "reason": exc}
                 ) from exc
             posts.append(post)
-            plans[post.plan_id] = post.plan
         audit.record(
             actor=user,
             action="import_plan",
@@ -71,7 +75,7 @@ def import_items(user, items: list[Item], file_name: str, line_count: int) -> li
                 "file": file_name[:200],
                 "lines": line_count,
                 "posts": [post.pk for post in posts],
-                "plans": sorted(plans),
+                "plans": sorted(plan.pk for plan in plans.values()),
             },
         )
     return posts
