@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "workspace",
     "notifications",  # who is told what: receivers of the workflow signal
     "reports",  # what went out, approval lead times; CSV and PDF exports
+    "calendar_feeds",  # private iCalendar subscriptions to the calendar
+    "imports",  # a weekly plan imported from a spreadsheet
     "demo",  # `manage.py seed_demo`: the demo of `make run`
     "rest_framework",
     "drf_spectacular",

@@ -7,6 +7,8 @@ from editorial.views import media
 
 urlpatterns = [
     path("", include("editorial.urls")),
+    path("", include("calendar_feeds.urls")),
+    path("", include("imports.urls")),
     # Uploaded images, each checked against who asks (never a public folder, not even in
     # DEBUG): the web server in front must not serve MEDIA_ROOT itself.
     *media.urlpatterns,

@@ -30,6 +30,9 @@ PUBLIC |= {"post-image"}
 PUBLIC |= {"signed-image"}
 # The REST API's schema and its documentation page describe the API, and hold no data.
 PUBLIC |= {"api-schema", "api-docs"}
+# A calendar subscription, fetched by calendar applications without a session: the
+# secret in the address is the key, else 404; tested in tests/test_calendar_feeds.py.
+PUBLIC |= {"calendar-feed"}
 SAMPLE_ARGS = {"year": "2030", "week": "12"}  # any other int is a pk: 1; a slug: "approve"
 
 

@@ -1,0 +1,3 @@
+from calendar_feeds.views import urlpatterns
+
+__all__ = ["urlpatterns"]

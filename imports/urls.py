@@ -1,0 +1,3 @@
+from imports.views import urlpatterns
+
+__all__ = ["urlpatterns"]
