@@ -2,7 +2,6 @@
 
 import datetime as dt
 import io
-import time
 import zoneinfo
 
 import pytest
@@ -197,39 +196,38 @@ def test_a_failed_import_leaves_the_database_unchanged(cm, channel_a, dept_a):
     assert counts() == before
 
 
-def test_500_lines_import_at_a_constant_cost_per_line(cm, channel_a, capsys):
+def test_an_import_costs_the_same_queries_per_line_whatever_its_length(cm, channel_a):
     """Each line goes through the workflow functions (create, plan, audit): a fixed
-    number of queries per line, whatever the file's length. The time is printed: the
-    target of 3 s is not met on SQLite with two shared cores (see README)."""
-    monday = next_monday(2)
-    rows = [
-        line(
-            day=monday + dt.timedelta(days=n % 7),
-            at=f"{8 + n % 12:02d}:{n % 60:02d}",
-            title=f"P{n}",
-        )
-        for n in range(500)
-    ]
-    data = csv_bytes(rows)
+    number of queries per line, the same for 10 lines as for 60. (A 500-line import's
+    time is issue 18's, measured in bench/, not here.)"""
 
-    count = 0
+    def imported(lines: int) -> int:
+        monday = next_monday(2 + lines // 50)
+        rows = [
+            line(
+                day=monday + dt.timedelta(days=n % 7),
+                at=f"{8 + n % 12:02d}:{n % 60:02d}",
+                title=f"P{lines}-{n}",
+            )
+            for n in range(lines)
+        ]
+        count = 0
 
-    def counting(execute, sql, params, many, context):
-        nonlocal count
-        count += 1
-        return execute(sql, params, many, context)
+        def counting(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
 
-    started = time.perf_counter()
-    with connection.execute_wrapper(counting):
-        posts = services.import_file(cm, "big.csv", data)
-    elapsed = time.perf_counter() - started
+        with connection.execute_wrapper(counting):
+            posts = services.import_file(cm, f"{lines}.csv", csv_bytes(rows))
+        assert len(posts) == lines
+        return count
 
-    with capsys.disabled():
-        print(f"\n500-line import: {elapsed:.2f} s, {count} queries")
-    assert len(posts) == 500
-    # Measured: 29 per line (create, plan, their audit entries), plus a few per file.
-    assert count <= 30 * 500
-    assert Post.objects.filter(state=PostState.PLANNED).count() == 500
+    short, long = imported(10), imported(60)
+    # Measured: about 31 per line (create, plan, their audit entries, the week's
+    # checks), whatever the length: a cost that grew with the file would exceed it.
+    assert (long - short) / 50 <= 32
+    assert Post.objects.filter(state=PostState.PLANNED).count() == 70
 
 
 def test_the_pages_upload_preview_confirm(client, cm, channel_a):

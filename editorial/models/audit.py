@@ -61,7 +61,11 @@ class AuditEntry(models.Model):
         base_manager_name = "objects"  # no manager that bypasses the guard
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"], name="audit_obj_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "seq"], name="audit_obj_idx"),
+            # A period of the trail: the reports' lead times and the public-records export.
+            models.Index(fields=["created_at"], name="audit_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor_name} {self.action} {self.object_repr}"

@@ -84,6 +84,10 @@ class Publication(models.Model):
                 name="publication_retry_idx",
                 condition=Q(state="retrying"),
             ),
+            # What went out in a period (the reports).
+            models.Index(
+                fields=["sent_at"], name="publication_sent_idx", condition=Q(state="sent")
+            ),
         ]
 
     def __str__(self) -> str:
