@@ -57,3 +57,7 @@ class PlanCursor(Cursor):
 
 class ChannelCursor(Cursor):
     ordering = ("pk",)
+
+
+class CampaignCursor(Cursor):
+    ordering = ("pk",)

@@ -16,6 +16,7 @@ from rest_framework import serializers
 from editorial.content import shown_hash
 from editorial.forms.fields import EARLIEST_YEAR, LATEST_YEAR
 from editorial.models import (
+    Campaign,
     Category,
     Channel,
     Comment,
@@ -55,6 +56,15 @@ class ChannelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Channel
         fields = ["id", "name", "network", "handle", "department", "is_active"]
+        read_only_fields = fields
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    department = serializers.IntegerField(source="department_id", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "description", "starts_on", "ends_on", "department"]
         read_only_fields = fields
 
 

@@ -38,6 +38,8 @@ v1 = [
     ),
     path("channels/", plans.ChannelList.as_view(), name="api-channels"),
     path("channels/<int:pk>/", plans.ChannelDetail.as_view(), name="api-channel"),
+    path("campaigns/", plans.CampaignList.as_view(), name="api-campaigns"),
+    path("campaigns/<int:pk>/", plans.CampaignDetail.as_view(), name="api-campaign"),
 ]
 
 urlpatterns = [

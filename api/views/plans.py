@@ -1,5 +1,5 @@
 """Weekly plans (the user's teams' only) and their actions; channels (never their
-settings or credentials)."""
+settings or credentials); campaigns."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from rest_framework import generics
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.pagination import ChannelCursor, PlanCursor
+from api.pagination import CampaignCursor, ChannelCursor, PlanCursor
 from api.tokens import refuse_by_token
 from api.views.common import NEEDS_SERIALIZERS, described, known_id, perform, read
 from api.views.posts import ERRORS
 from editorial import workflow
-from editorial.access import plan_or_404, visible_channels, visible_plans
+from editorial.access import plan_or_404, visible_campaigns, visible_channels, visible_plans
 from editorial.workflow.catalog import PLAN_ACTIONS, Action
 
 PLAN_ERRORS = {**ERRORS, 404: OpenApiResponse(description="No such plan, or not your team's.")}
@@ -119,3 +119,28 @@ class ChannelDetail(generics.GenericAPIView):
     def get(self, request, pk):
         channel = get_object_or_404(visible_channels(request.user), pk=known_id(pk))
         return Response(s.ChannelSerializer(channel).data)
+
+
+@extend_schema(
+    summary="The campaigns of your departments",
+    responses={200: s.CampaignSerializer(many=True), 400: ERRORS[400], 401: ERRORS[401]},
+)
+class CampaignList(generics.GenericAPIView):
+    serializer_class = s.CampaignSerializer
+    pagination_class = CampaignCursor
+
+    def get(self, request):
+        page = self.paginate_queryset(visible_campaigns(request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(
+    summary="Read a campaign",
+    responses={200: s.CampaignSerializer, 401: ERRORS[401], 404: ERRORS[404]},
+)
+class CampaignDetail(generics.GenericAPIView):
+    serializer_class = s.CampaignSerializer
+
+    def get(self, request, pk):
+        campaign = get_object_or_404(visible_campaigns(request.user), pk=known_id(pk))
+        return Response(s.CampaignSerializer(campaign).data)

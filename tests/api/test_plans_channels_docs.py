@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from editorial.models import PlanState, PostState
 from tests.api.conftest import api_as
-from tests.factories import ChannelFactory, shown_items
+from tests.factories import CampaignFactory, ChannelFactory, shown_items
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,23 @@ def test_channels_never_show_their_credentials(channel_a, dept_b, contrib_a, cm)
     assert set(detail) == {"id", "name", "network", "handle", "department", "is_active"}
     assert api_as(contrib_a).get(f"/api/v1/channels/{other.pk}/").status_code == 404
     assert api_as(cm).get(f"/api/v1/channels/{other.pk}/").status_code == 200
+
+
+def test_campaigns_are_listed_for_their_department_and_the_national_team(
+    dept_a, dept_b, national, contrib_a, cm
+):
+    own = CampaignFactory(department=dept_a, name="Recrutement 67")
+    everyone = CampaignFactory(department=national, name="Sécurité routière")
+    other = CampaignFactory(department=dept_b, name="Recrutement 13")
+
+    listed = api_as(contrib_a).get("/api/v1/campaigns/").json()["results"]
+    assert {c["name"] for c in listed} == {"Recrutement 67", "Sécurité routière"}
+    detail = api_as(contrib_a).get(f"/api/v1/campaigns/{own.pk}/").json()
+    assert detail["department"] == dept_a.pk and detail["name"] == "Recrutement 67"
+    assert api_as(contrib_a).get(f"/api/v1/campaigns/{everyone.pk}/").status_code == 200
+    assert api_as(contrib_a).get(f"/api/v1/campaigns/{other.pk}/").status_code == 404
+    assert api_as(cm).get(f"/api/v1/campaigns/{other.pk}/").status_code == 200
+    assert APIClient().get("/api/v1/campaigns/").status_code == 401
 
 
 def _rates(read: str, write: str):
