@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -31,11 +32,14 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.roles import Role
+from api.tokens import create_token
 from editorial import workflow as wf
 from editorial.forms.images import keep_upload
 from editorial.images import sanitize
 from editorial.models import (
     AuditEntry,
+    BlackoutRule,
+    BlackoutScope,
     Comment,
     Network,
     Post,
@@ -44,6 +48,7 @@ from editorial.models import (
     PublicationState,
 )
 from editorial.publishing import scheduler
+from notifications import chat
 from notifications.models import Kind, Notification
 from tests.factories import (
     CampaignFactory,
@@ -52,6 +57,7 @@ from tests.factories import (
     PostFactory,
     SensitivityRuleFactory,
     UserFactory,
+    WebhookChannelFactory,
 )
 from tests.uploads import png
 
@@ -154,6 +160,22 @@ def _build() -> SimpleNamespace:
     w.notification = Notification.objects.create(
         recipient=w.writer_b, kind=Kind.URGENT, post=w.draft, message="urgent", key="sweep-1"
     )
+    # A blackout of department B to come (after every post's date: it holds none).
+    w.blackout = wf.create_blackout(
+        u[HEAD],
+        name="Deuil 13",
+        starts_at=timezone.now() + timedelta(days=30),
+        ends_at=timezone.now() + timedelta(days=31),
+        rule=BlackoutRule.FORBID,
+        scope=BlackoutScope.DEPARTMENTS,
+        departments=[w.dept_b],
+    )
+    w.chat_b = WebhookChannelFactory(
+        name="Chat 13", department=w.dept_b, settings={"webhook_format": "mattermost"}
+    )
+    chat.set_team_chat(w.dept_b, w.chat_b, u[HEAD])
+    # Department B's person's own token: nobody else's to revoke.
+    w.token_b, _raw = create_token(w.writer_b, "Agenda 13", verified=False)
     return w
 
 
@@ -186,13 +208,15 @@ Kwargs = Callable[[SimpleNamespace], dict]
 class Row:
     """How to reach department B's object through one URL pattern: `kwargs` builds the
     URL's arguments (one dict, or several: each is asked), `may` the roles the scope lets
-    through, `seen` what they get to a GET (the others get 403/404, never a change)."""
+    through, `seen` what they get to a GET (the others get 403/404, never a change, to a
+    GET and to each method of `unsafe`)."""
 
     kwargs: Kwargs | Callable[[SimpleNamespace], list[dict]] = lambda w: {}
     may: frozenset = SIGNED_IN
     seen: frozenset = frozenset({200})
     public: bool = False  # answered to anonymous visitors too (its token or nothing)
     why: str = ""
+    unsafe: tuple = ("post",)
 
 
 def post(attr: str, **extra) -> Kwargs:
@@ -223,6 +247,40 @@ def _uid(w) -> str:
     return urlsafe_base64_encode(force_bytes(w.writer_b.pk))
 
 
+def pk_of(attr: str) -> Kwargs:
+    return lambda w: {"pk": getattr(w, attr).pk}
+
+
+# The REST API (/api/v1/): the same scope as the pages, answered in JSON: 401 to
+# anonymous callers, 404 outside the scope, 403 or 409 for a refused action (see
+# `_verdict`). Its actions are one URL pattern each, named after the catalogue.
+API_ROWS: dict[str, Row] = {
+    "api-posts": Row(),
+    "api-post": Row(post("draft"), may=IN_SCOPE, unsafe=("post", "patch")),
+    "api-post-actions": Row(post("pending"), may=IN_SCOPE),
+    **{
+        f"api-post-{name}": Row(post("pending"), may=IN_SCOPE, seen=frozenset({405}))
+        for name in _post_actions()
+    },
+    "api-post-comments": Row(post("draft"), may=IN_SCOPE),
+    "api-post-publications": Row(post("unknown"), may=IN_SCOPE),
+    # The weekly plan is the national team's: its members', the administrator's too.
+    "api-plans": Row(),
+    "api-plan": Row(pk_of("plan"), may=NATIONAL),
+    "api-plan-actions": Row(pk_of("plan"), may=NATIONAL),
+    # Asked of the administrator too (not a planner): refused, nothing changes.
+    **{
+        f"api-plan-{name}": Row(pk_of("plan"), may=PLANNERS, seen=frozenset({405}))
+        for name in _plan_actions()
+    },
+    "api-channels": Row(),
+    "api-channel": Row(pk_of("channel_b"), may=IN_SCOPE),
+    # The schema and its page describe the API and hold no data.
+    "api-schema": Row(may=EVERYONE, public=True),
+    "api-docs": Row(may=EVERYONE, public=True),
+}
+
+
 ROWS: dict[str, Row] = {
     # Lists and forms: no object in the URL; what they list is scoped (tested by each
     # page's own tests), the sweep checks that no one outside the roles gets in.
@@ -240,6 +298,10 @@ ROWS: dict[str, Row] = {
     "notification-list": Row(),
     "notification-mark-all-read": Row(seen=frozenset({405})),
     "notification-preferences": Row(),
+    # Each team's chat: set by who manages channels, for the departments of their scope.
+    "notification-team-chats": Row(may=MANAGERS),
+    # A local run's mailbox: 404 unless DEBUG (never in tests nor in production).
+    "notification-sent-mail": Row(may=frozenset()),
     # Department B's objects.
     "post-detail": Row(post("draft"), may=IN_SCOPE),
     "post-edit": Row(post("draft"), may=IN_SCOPE - {ADMIN}),
@@ -264,15 +326,30 @@ ROWS: dict[str, Row] = {
     "crisis-resume": Row(lambda w: {"pk": w.pause.pk}, may=REVIEWERS, seen=frozenset({405})),
     "crisis-confirm": Row(post("held"), may=REVIEWERS, seen=frozenset({405})),
     "crisis-reschedule": Row(post("held"), may=REVIEWERS, seen=frozenset({405})),
+    # Blackout periods: the organisation's, managed by whoever manages the rules
+    # (`deny_manage_blackouts`); department B's period is asked.
+    "blackouts": Row(may=REVIEWERS | {ADMIN}),
+    "blackout-edit": Row(pk_of("blackout"), may=REVIEWERS | {ADMIN}),
+    "blackout-end": Row(pk_of("blackout"), may=REVIEWERS | {ADMIN}, seen=frozenset({405})),
     "notification-open": Row(
         lambda w: {"pk": w.notification.pk}, may=frozenset(), seen=frozenset({302})
     ),
     "post-image": Row(lambda w: {"name": w.image.image.name.removeprefix("posts/")}, may=IN_SCOPE),
     "pending-image": Row(lambda w: {"token": w.kept["token"]}, may=frozenset()),
+    # For Instagram to fetch: public, but only through a signed link (tests/
+    # test_channel_instagram.py); an unsigned token names nothing: 404 to everyone.
+    "signed-image": Row(
+        lambda w: {"token": w.image.image.name.removeprefix("posts/")},
+        may=frozenset(),
+        public=True,
+    ),
     # The workspace.
     "workspace": Row(seen=frozenset({200, 302})),
     "workspace-account": Row(),
     "workspace-password": Row(),
+    # Each person's own tokens: another's (department B's person's) is not there.
+    "api-tokens": Row(),
+    "api-token-revoke": Row(pk_of("token_b"), may=frozenset()),
     "workspace-rules": Row(may=REVIEWERS | {ADMIN}),
     "workspace-rule-test": Row(may=REVIEWERS | {ADMIN}, seen=frozenset({405})),
     "workspace-rule-create": Row(may=REVIEWERS | {ADMIN}),
@@ -289,6 +366,12 @@ ROWS: dict[str, Row] = {
     "workspace-channel-test": Row(
         lambda w: {"pk": w.channel_b.pk}, may=MANAGERS, seen=frozenset({405})
     ),
+    # Connect with a network (OAuth 2): each step checks the role, then the channel's
+    # department (the callback and the choice find the channel in the session: without
+    # a round trip begun, back to the channels).
+    "workspace-channel-connect": Row(pk_of("channel_b"), may=MANAGERS, seen=frozenset({405})),
+    "workspace-oauth-callback": Row(may=MANAGERS, seen=frozenset({302})),
+    "workspace-oauth-choose": Row(may=MANAGERS, seen=frozenset({302})),
     "workspace-campaigns": Row(may=NATIONAL - {DIRECTOR}),
     "workspace-campaign-create": Row(may=NATIONAL - {DIRECTOR}),
     "workspace-campaign-edit": Row(lambda w: {"pk": w.campaign_b.pk}, may=NATIONAL - {DIRECTOR}),
@@ -330,6 +413,7 @@ ROWS: dict[str, Row] = {
     "two-factor-verify": Row(seen=frozenset({200, 302})),
     "two-factor-setup": Row(seen=frozenset({200, 302})),
     "two-factor-codes": Row(seen=frozenset({200, 302})),
+    **API_ROWS,
 }
 
 
@@ -350,6 +434,7 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     ),
     "editorial.publication": lambda w: w.publication,
     "editorial.publishingpause": lambda w: w.pause,
+    "editorial.blackout": lambda w: w.blackout,
     "editorial.weeklyplan": lambda w: w.plan,
     "editorial.channel": lambda w: w.channel_b,
     "editorial.campaign": lambda w: w.campaign_b,
@@ -472,8 +557,11 @@ WATCHED = [
     "editorial.Channel",
     "editorial.Campaign",
     "editorial.SensitivityRule",
+    "editorial.Blackout",
     "accounts.Department",
     "notifications.Notification",
+    "notifications.TeamChat",
+    "api.ApiToken",
 ]
 
 
@@ -511,6 +599,10 @@ def changes(before: dict, after: dict) -> list[str]:
 LOGIN_PAGES = ("/login/?next=", "/admin/login/?next=")
 DENIED = frozenset({403, 404, 405})
 REFUSED_ON_A_PAGE = frozenset({200, 302, 303, 400, 409})
+# The API asks who you are with a 401 (a script follows no login page), and a refusal
+# is never a page: what it sent is wrong (400), or the item moved on (409).
+API = "/api/v1/"
+REFUSED_BY_THE_API = frozenset({400, 409})
 
 
 def test_every_url_pattern_has_a_row():
@@ -534,8 +626,11 @@ def _client(world, role: str) -> Client:
 
 
 def _ask(client, method: str, url: str):
+    # The API reads JSON only: a body it could not parse would be refused before the
+    # scope is looked at, proving nothing.
+    body = {"data": {}, "content_type": "application/json"} if url.startswith(API) else {}
     try:
-        return getattr(client, method)(url)
+        return getattr(client, method)(url, **body) if method != "get" else client.get(url)
     except Exception as exc:  # a 500: the client re-raises the view's exception
         return exc
 
@@ -544,9 +639,13 @@ def _verdict(role: str, row: Row, method: str, response) -> str | None:
     """What is wrong with `response`, or None. A role the table lets in gets its page;
     a role outside department B's scope gets 403/404 (anonymous: the login page); a
     national role that the table keeps out of an action may also be answered with the
-    refusal on a page (a redirect, 400, 409): the sweep checks that nothing changed."""
+    refusal on a page (a redirect, 400, 409): the sweep checks that nothing changed.
+    The API answers in JSON, anonymous callers 401, and a refusal 403/404/405 (a
+    national role's also 400 or 409), never a page nor a redirect."""
     if isinstance(response, Exception):
         return f"raised {type(response).__name__}: {response}"
+    if response.request["PATH_INFO"].startswith(API):
+        return _api_verdict(role, row, method, response)
     status = response.status_code
     location = response.get("Location", "")
     if role in row.may:
@@ -560,6 +659,25 @@ def _verdict(role: str, row: Row, method: str, response) -> str | None:
     if role not in OUTSIDE and method == "post" and status in REFUSED_ON_A_PAGE:
         return None
     return f"answered {status} {location}".rstrip()
+
+
+def _api_verdict(role: str, row: Row, method: str, response) -> str | None:
+    status = response.status_code
+    if response.get("Content-Type") != "application/json":
+        return f"answered {status} in {response.get('Content-Type')!r}, not JSON"
+    if role in row.may:
+        if method == "get" and status not in row.seen:
+            return f"answered {status} to a role that may see it (expected {sorted(row.seen)})"
+        return None
+    if role == ANONYMOUS:
+        if status == 401 and response.get("WWW-Authenticate") == "Bearer":
+            return None
+        return f"answered {status} to an anonymous caller (expected 401, Bearer)"
+    if status in DENIED:
+        return None
+    if role not in OUTSIDE and method != "get" and status in REFUSED_BY_THE_API:
+        return None
+    return f"answered {status}"
 
 
 # Written by any request, changing nothing of anyone's: the session, sign-in bookkeeping,
@@ -617,7 +735,7 @@ def test_no_role_reaches_department_bs_objects_outside_its_scope(world, role):
         allowed = role in row.may
         methods = [] if pattern.key in asked or (allowed and not names_object) else ["get"]
         asked.add(pattern.key)
-        methods += [] if allowed else ["post"]
+        methods += [] if allowed else list(row.unsafe)
         seq = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         with CaptureQueriesContext(connection) as queries:
             for method in methods:
