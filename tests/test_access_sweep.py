@@ -355,3 +355,31 @@ def test_the_write_detector_names_what_a_request_wrote_bookkeeping_aside():
         "editorial_comment",
         "notifications_notification",
     }
+
+
+def test_the_apis_answers_are_judged_strictly():
+    """A JSON 401 with its challenge for anonymous callers only; a refusal, never a
+    page, a redirect nor a success; a national role's refused action may say why (400,
+    409), an outsider's only 403/404/405."""
+    from django.http import HttpResponse, JsonResponse
+
+    def answer(status, json=True, **headers):
+        response = JsonResponse({}, status=status) if json else HttpResponse(status=status)
+        response.request = {"PATH_INFO": "/api/v1/posts/1/"}
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    row = Row(may=frozenset({"head"}))
+    bearer = {"WWW-Authenticate": "Bearer"}
+    assert _verdict(ANONYMOUS, row, "post", answer(401, **bearer)) is None
+    assert _verdict(ANONYMOUS, row, "get", answer(401)) is not None  # no challenge
+    assert _verdict(ANONYMOUS, row, "get", answer(302, Location="/login/?next=/")) is not None
+    assert _verdict("contrib_a", row, "get", answer(401, **bearer)) is not None
+    assert _verdict("contrib_a", row, "post", answer(404)) is None
+    assert _verdict("contrib_a", row, "post", answer(404, json=False)) is not None
+    assert _verdict("contrib_a", row, "post", answer(409)) is not None
+    assert _verdict("cm", row, "post", answer(409)) is None
+    assert _verdict("cm", row, "post", answer(200)) is not None
+    assert _verdict("cm", row, "get", answer(200)) is not None
+    assert _verdict("head", row, "get", answer(200)) is None
