@@ -3,9 +3,14 @@ POST: whoever the scope leaves out gets 403 or 404 (anonymous: the login page) a
 changes nothing; whoever it lets in is answered (which proves the addresses built here
 name real objects, so that a 404 for the others means something).
 
-The table `ROWS` says, for each URL pattern, how to build its arguments from the shared
-data set and which roles may reach department B's object through it. A URL pattern
-added without a row fails `test_every_url_pattern_has_a_row`, naming it: add a row.
+The table `ROWS` (tests/access_rows.py) says, for each URL pattern, how to build its
+arguments from the shared data set (tests/access_world.py) and which roles may reach
+department B's object through it. A URL pattern added without a row fails
+`test_every_url_pattern_has_a_row`, naming it: add a row (an app with many patterns
+keeps its rows in a dict of its own, as `API_ROWS`, spread into `ROWS`).
+The REST API under /api/v1/ is judged by its own rules (`_api_verdict`): JSON answers,
+401 to anonymous callers, never a page nor a redirect; it is sent a well-formed JSON
+body, so that a refusal comes from the scope or the role, not from the parser.
 The admin's patterns are covered by one rule (administrators only) and their arguments
 are built from the pattern's model; tests/test_url_access.py checks the login
 redirect for anonymous visitors on every product URL, tests/test_admin_access.py the
@@ -15,146 +20,20 @@ admin's staff flag.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from accounts.roles import Role
-from editorial import workflow as wf
-from editorial.forms.images import keep_upload
-from editorial.images import sanitize
-from editorial.models import (
-    AuditEntry,
-    Comment,
-    Network,
-    Post,
-    PostImage,
-    Publication,
-    PublicationState,
-)
-from editorial.publishing import scheduler
-from notifications.models import Kind, Notification
-from tests.factories import (
-    CampaignFactory,
-    ChannelFactory,
-    DepartmentFactory,
-    PostFactory,
-    SensitivityRuleFactory,
-    UserFactory,
-)
-from tests.uploads import png
-
-ANONYMOUS, OUTSIDER, CONTRIB_A, CONTRIB_B = "anonymous", "outsider", "contrib_a", "contrib_b"
-CM, HEAD, DIRECTOR, ADMIN = "cm", "head", "director", "admin"
-ROLES = (ANONYMOUS, OUTSIDER, CONTRIB_A, CONTRIB_B, CM, HEAD, DIRECTOR, ADMIN)
-SIGNED_IN = frozenset(ROLES) - {ANONYMOUS}
-NATIONAL = frozenset({CM, HEAD, DIRECTOR, ADMIN})
-IN_SCOPE = NATIONAL | {CONTRIB_B}  # department B's own contributor and the national team
-REVIEWERS = frozenset({HEAD, DIRECTOR})
-WRITERS = frozenset({CONTRIB_A, CONTRIB_B, CM, HEAD, DIRECTOR})  # new posts, anywhere theirs
-PLANNERS = frozenset({CM, HEAD, DIRECTOR})  # the weekly plans and the submissions
-MANAGERS = frozenset({HEAD, ADMIN})  # channels, people and departments
-# Outside department B's scope: for them any page of its objects is 403 or 404 (or the
-# login page), never a refusal shown on the page itself.
-OUTSIDE = frozenset({ANONYMOUS, OUTSIDER, CONTRIB_A})
-EVERYONE = frozenset(ROLES)
-YEAR, WEEK = 2030, 12
-
-
-# --- The shared data set ---------------------------------------------------------------
-
-
-def _build() -> SimpleNamespace:
-    w = SimpleNamespace()
-    national = DepartmentFactory(name="Équipe nationale", code="national", is_national=True)
-    w.dept_a = DepartmentFactory(name="DDSP 67", code="ddsp-67")
-    w.dept_b = DepartmentFactory(name="DDSP 13", code="ddsp-13")
-    roles = {
-        CM: (Role.COMMUNITY_MANAGER, national),
-        HEAD: (Role.HEAD_OF_COMMUNICATION, national),
-        DIRECTOR: (Role.DIRECTOR, national),
-        ADMIN: (Role.ADMINISTRATOR, national),
-        CONTRIB_A: (Role.CONTRIBUTOR, w.dept_a),
-        CONTRIB_B: (Role.CONTRIBUTOR, w.dept_b),
-    }
-    w.users = {
-        name: UserFactory(username=name, role=r, department=d) for name, (r, d) in roles.items()
-    }
-    w.users[OUTSIDER] = UserFactory(username=OUTSIDER)  # no role, no department
-    u = w.users
-    w.writer_b = UserFactory(username="writer_b", role=Role.CONTRIBUTOR, department=w.dept_b)
-    w.channel_b = ChannelFactory(name="Police 13", department=w.dept_b)
-    w.feed_b = ChannelFactory(name="Flux 13", department=w.dept_b, network=Network.ATOM)
-    w.campaign_b = CampaignFactory(name="Été 13", department=w.dept_b)
-    w.rule = SensitivityRuleFactory(created_by=u[HEAD])
-
-    def post_b(title, **fields):
-        return PostFactory(
-            title=title,
-            author=w.writer_b,
-            origin_department=w.dept_b,
-            channels=[w.channel_b],
-            campaign=w.campaign_b,
-            **fields,
-        )
-
-    w.draft = post_b("Brouillon 13")
-    wf.comment(w.draft, w.writer_b, "Relu.")
-    w.image = PostImage(post=w.draft, image=sanitize(png()), alt_text="Affiche")
-    w.image.save()
-    w.kept = keep_upload(sanitize(png()), "affiche.png", w.writer_b)
-
-    w.submitted = post_b("Proposé 13")
-    wf.submit(w.submitted, w.writer_b)
-
-    w.plan = wf.plan_for_week(national, YEAR, WEEK, u[CM])
-    w.planned = post_b("Planifié 13")
-    wf.submit(w.planned, w.writer_b)
-    wf.accept(w.planned, u[CM], plan=w.plan)
-    wf.submit_plan(w.plan, u[CM])
-    w.planned.refresh_from_db()
-
-    w.pending = post_b("En attente 13")
-    wf.fast_track(w.pending, u[CM])
-
-    # An approved post that came due during a pause of B's channel, since ended: held.
-    w.held = post_b("Retenu 13")
-    wf.fast_track(w.held, u[CM])
-    wf.approve(w.held, u[HEAD])
-    Post.objects.filter(pk=w.held.pk).update(scheduled_at=timezone.now())
-    ended = wf.pause_publishing(u[HEAD], "Crise 13", channel=w.channel_b)
-    scheduler.sweep()
-    wf.resume_publishing(ended, u[HEAD])
-    w.held.refresh_from_db()
-    assert w.held.held_at is not None
-    w.pause = wf.pause_publishing(u[HEAD], "Crise 13 encore", channel=w.channel_b)
-
-    # A publication whose outcome nobody knows.
-    w.unknown = post_b("Inconnu 13")
-    wf.fast_track(w.unknown, u[CM])
-    wf.approve(w.unknown, u[HEAD])
-    Post.objects.filter(pk=w.unknown.pk).update(state="publishing")
-    w.publication = Publication.objects.create(
-        post=w.unknown,
-        channel=w.channel_b,
-        state=PublicationState.UNKNOWN,
-        content_hash=w.unknown.content_hash,
-    )
-    w.notification = Notification.objects.create(
-        recipient=w.writer_b, kind=Kind.URGENT, post=w.draft, message="urgent", key="sweep-1"
-    )
-    return w
+from editorial.models import AuditEntry, Category
+from tests.access_rows import ROWS, Row, row_of
+from tests.access_world import ANONYMOUS, OUTSIDE, ROLES, build_world
 
 
 @pytest.fixture(scope="module")
@@ -169,234 +48,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic.__enter__()
         try:
             with TestCase.captureOnCommitCallbacks(execute=True):
-                data = _build()
+                data = build_world()
             yield data
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             settings.MEDIA_ROOT = media
-
-
-# --- The table -------------------------------------------------------------------------
-
-Kwargs = Callable[[SimpleNamespace], dict]
-
-
-@dataclass(frozen=True)
-class Row:
-    """How to reach department B's object through one URL pattern: `kwargs` builds the
-    URL's arguments (one dict, or several: each is asked), `may` the roles the scope lets
-    through, `seen` what they get to a GET (the others get 403/404, never a change)."""
-
-    kwargs: Kwargs | Callable[[SimpleNamespace], list[dict]] = lambda w: {}
-    may: frozenset = SIGNED_IN
-    seen: frozenset = frozenset({200})
-    public: bool = False  # answered to anonymous visitors too (its token or nothing)
-    why: str = ""
-
-
-def post(attr: str, **extra) -> Kwargs:
-    return lambda w: {"pk": getattr(w, attr).pk, **extra}
-
-
-def each(attr: str, slugs: Iterable[str]) -> Callable[[SimpleNamespace], list[dict]]:
-    return lambda w: [{"pk": getattr(w, attr).pk, "action": slug} for slug in slugs]
-
-
-def week(**extra) -> Kwargs:
-    return lambda w: {"year": YEAR, "week": WEEK, **extra}
-
-
-def _post_actions():
-    from editorial.workflow.catalog import POST_ACTIONS
-
-    return sorted(POST_ACTIONS)
-
-
-def _plan_actions():
-    from editorial.workflow.catalog import PLAN_ACTIONS
-
-    return sorted(PLAN_ACTIONS)
-
-
-def _uid(w) -> str:
-    return urlsafe_base64_encode(force_bytes(w.writer_b.pk))
-
-
-ROWS: dict[str, Row] = {
-    # Lists and forms: no object in the URL; what they list is scoped (tested by each
-    # page's own tests), the sweep checks that no one outside the roles gets in.
-    "home": Row(seen=frozenset({200, 302})),
-    "post-list": Row(),
-    "post-create": Row(may=WRITERS),
-    "post-check": Row(may=WRITERS, seen=frozenset({405})),
-    "calendar": Row(),
-    "calendar-events": Row(),
-    "inbox": Row(),
-    "submissions": Row(may=PLANNERS),
-    "plan-board": Row(may=PLANNERS, seen=frozenset({200, 302})),
-    "crisis": Row(may=REVIEWERS),
-    "crisis-pause": Row(may=REVIEWERS, seen=frozenset({405})),
-    "notification-list": Row(),
-    "notification-mark-all-read": Row(seen=frozenset({405})),
-    "notification-preferences": Row(),
-    # Department B's objects.
-    "post-detail": Row(post("draft"), may=IN_SCOPE),
-    "post-edit": Row(post("draft"), may=IN_SCOPE - {ADMIN}),
-    "post-action": Row(each("pending", _post_actions()), may=IN_SCOPE, seen=frozenset({405})),
-    "publication-resolve": Row(
-        post("unknown", publication_pk=0), may=IN_SCOPE, seen=frozenset({405})
-    ),
-    "post-reschedule": Row(post("pending"), may=IN_SCOPE, seen=frozenset({405})),
-    "inbox-action": Row(each("pending", _post_actions()), may=IN_SCOPE, seen=frozenset({405})),
-    "submission-action": Row(
-        each("submitted", ["accept", "return"]), may=frozenset({CM}), seen=frozenset({405})
-    ),
-    "plan-review": Row(lambda w: {"pk": w.plan.pk}, may=NATIONAL),  # the admin reads it
-    "plan-board-week": Row(week(), may=PLANNERS),
-    "plan-place": Row(week(), may=frozenset({CM}), seen=frozenset({405})),
-    "plan-action": Row(
-        lambda w: [{"year": YEAR, "week": WEEK, "action": a} for a in _plan_actions()],
-        may=PLANNERS,
-        seen=frozenset({405}),
-    ),
-    "plan-fast-track": Row(week(pk=0), may=frozenset({CM, HEAD}), seen=frozenset({405})),
-    "crisis-resume": Row(lambda w: {"pk": w.pause.pk}, may=REVIEWERS, seen=frozenset({405})),
-    "crisis-confirm": Row(post("held"), may=REVIEWERS, seen=frozenset({405})),
-    "crisis-reschedule": Row(post("held"), may=REVIEWERS, seen=frozenset({405})),
-    "notification-open": Row(
-        lambda w: {"pk": w.notification.pk}, may=frozenset(), seen=frozenset({302})
-    ),
-    "post-image": Row(lambda w: {"name": w.image.image.name.removeprefix("posts/")}, may=IN_SCOPE),
-    "pending-image": Row(lambda w: {"token": w.kept["token"]}, may=frozenset()),
-    # The workspace.
-    "workspace": Row(seen=frozenset({200, 302})),
-    "workspace-account": Row(),
-    "workspace-password": Row(),
-    "workspace-rules": Row(may=REVIEWERS | {ADMIN}),
-    "workspace-rule-test": Row(may=REVIEWERS | {ADMIN}, seen=frozenset({405})),
-    "workspace-rule-create": Row(may=REVIEWERS | {ADMIN}),
-    "workspace-rule-edit": Row(lambda w: {"pk": w.rule.pk}, may=REVIEWERS | {ADMIN}),
-    "workspace-rule-draft-test": Row(
-        lambda w: [{}, {"pk": w.rule.pk}], may=REVIEWERS | {ADMIN}, seen=frozenset({405})
-    ),
-    "workspace-rule-switch": Row(
-        lambda w: {"pk": w.rule.pk}, may=REVIEWERS | {ADMIN}, seen=frozenset({405})
-    ),
-    "workspace-channels": Row(may=MANAGERS),
-    "workspace-channel-create": Row(may=MANAGERS),
-    "workspace-channel-edit": Row(lambda w: {"pk": w.channel_b.pk}, may=MANAGERS),
-    "workspace-channel-test": Row(
-        lambda w: {"pk": w.channel_b.pk}, may=MANAGERS, seen=frozenset({405})
-    ),
-    "workspace-campaigns": Row(may=NATIONAL - {DIRECTOR}),
-    "workspace-campaign-create": Row(may=NATIONAL - {DIRECTOR}),
-    "workspace-campaign-edit": Row(lambda w: {"pk": w.campaign_b.pk}, may=NATIONAL - {DIRECTOR}),
-    "workspace-people": Row(may=MANAGERS),
-    "workspace-invite": Row(may=MANAGERS),
-    "workspace-person-edit": Row(lambda w: {"pk": w.writer_b.pk}, may=MANAGERS),
-    "workspace-person-deactivate": Row(
-        lambda w: {"pk": w.writer_b.pk}, may=MANAGERS, seen=frozenset({405})
-    ),
-    "workspace-person-reinvite": Row(
-        lambda w: {"pk": w.writer_b.pk}, may=MANAGERS, seen=frozenset({405})
-    ),
-    "workspace-departments": Row(may=MANAGERS),
-    "workspace-department-create": Row(may=MANAGERS),
-    "workspace-department-edit": Row(lambda w: {"pk": w.dept_b.pk}, may=MANAGERS),
-    # Public on purpose (tests/test_url_access.py says why); asked here with department
-    # B's person and a made-up token: nobody gets in, nothing changes.
-    "workspace-invitation": Row(
-        lambda w: {"uidb64": _uid(w), "token": "set-password"},
-        may=frozenset(),
-        public=True,
-        seen=frozenset({200, 302}),
-    ),
-    "password_reset_confirm": Row(
-        lambda w: {"uidb64": _uid(w), "token": "set-password"},
-        may=frozenset(),
-        public=True,
-        seen=frozenset({200, 302}),
-    ),
-    "login": Row(may=EVERYONE, public=True, seen=frozenset({200, 302})),
-    "logout": Row(may=EVERYONE, public=True, seen=frozenset({302, 405})),
-    "set_language": Row(may=EVERYONE, public=True, seen=frozenset({302, 405})),
-    "healthz": Row(may=EVERYONE, public=True, seen=frozenset({200, 503})),
-    "healthz-json": Row(may=EVERYONE, public=True, seen=frozenset({200, 503})),
-    "channel-atom-feed": Row(lambda w: {"channel_id": w.feed_b.pk}, may=EVERYONE, public=True),
-    "password_reset": Row(may=EVERYONE, public=True),
-    "password_reset_done": Row(may=EVERYONE, public=True),
-    "password_reset_complete": Row(may=EVERYONE, public=True),
-    "two-factor-verify": Row(seen=frozenset({200, 302})),
-    "two-factor-setup": Row(seen=frozenset({200, 302})),
-    "two-factor-codes": Row(seen=frozenset({200, 302})),
-}
-
-
-# --- The admin: one rule for all its pages ---------------------------------------------
-
-# What an administrator gets: a page of department B's object or list (proof that the
-# address names a real one), or, where the role holds no such permission (delete, add),
-# a refusal.
-ADMIN_SHOWS = ("_change", "_changelist", "_history")
-ADMIN_ANSWERS = frozenset({200, 302, 403, 404, 405})
-# Department B's object of each model the admin shows (`object_id` of its pages).
-ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
-    "editorial.post": lambda w: w.draft,
-    "editorial.comment": lambda w: Comment.objects.filter(post=w.draft).first(),
-    "editorial.approval": lambda w: w.held.approvals.first(),
-    "editorial.auditentry": lambda w: (
-        AuditEntry.objects.filter(object_id=str(w.draft.pk)).order_by("seq").first()
-    ),
-    "editorial.publication": lambda w: w.publication,
-    "editorial.publishingpause": lambda w: w.pause,
-    "editorial.weeklyplan": lambda w: w.plan,
-    "editorial.channel": lambda w: w.channel_b,
-    "editorial.campaign": lambda w: w.campaign_b,
-    "editorial.sensitivityrule": lambda w: w.rule,
-    "accounts.user": lambda w: w.writer_b,
-    "accounts.department": lambda w: w.dept_b,
-    "auth.group": lambda w: w.dept_b.group,
-}
-
-
-# The admin's own sign-in and sign-out: anyone may ask (a non-administrator is refused
-# at the sign-in, and signing out harms no one).
-ADMIN_PUBLIC = {
-    # A signed-in administrator gets 403 there too (not a redirect to the index): odd,
-    # harmless, left to accounts/views.admin_login.
-    "admin:login": Row(may=frozenset({ANONYMOUS}), public=True, seen=frozenset({200, 302})),
-    "admin:logout": Row(may=EVERYONE, public=True, seen=frozenset({302, 405})),
-}
-
-
-def _admin_model(name: str) -> str | None:
-    """ "admin:editorial_post_change" -> "editorial.post" (None for the site's own pages)."""
-    verb_model = name.removeprefix("admin:")
-    for model in apps.get_models():
-        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
-        if verb_model.startswith(prefix):
-            return model._meta.label_lower
-    return None
-
-
-def _admin_kwargs(name: str, keywords: set[str]) -> Callable[[SimpleNamespace], dict]:
-    def build(w: SimpleNamespace) -> dict:
-        label = _admin_model(name)
-        obj = ADMIN_OBJECTS[label](w) if label in ADMIN_OBJECTS else None
-        kwargs = {}
-        for key in {"object_id", "id"} & keywords:
-            kwargs[key] = str(obj.pk) if obj is not None else "1"
-        if "app_label" in keywords:
-            kwargs["app_label"] = "editorial"
-        if "content_type_id" in keywords:
-            kwargs["content_type_id"] = ContentType.objects.get_for_model(Post).pk
-            kwargs["object_id"] = str(w.draft.pk)
-        if "url" in keywords:  # the catch-all: any address under /admin/
-            kwargs["url"] = f"editorial/post/{w.draft.pk}/"
-        return kwargs
-
-    return build
 
 
 # --- The walk ---------------------------------------------------------------------------
@@ -423,20 +80,6 @@ def patterns(resolvers=None, prefix: str = "", namespace: str = "") -> list[Patt
             keywords = frozenset(item.pattern.regex.groupindex)
             found.append(Pattern(key, route, keywords))
     return found
-
-
-def row_of(pattern: Pattern) -> Row | None:
-    if pattern.key in ADMIN_PUBLIC:
-        return ADMIN_PUBLIC[pattern.key]
-    if pattern.key.startswith("admin:") or pattern.route.startswith("admin/"):
-        label = _admin_model(pattern.key)
-        shows = label in ADMIN_OBJECTS and pattern.key.endswith(ADMIN_SHOWS)
-        return Row(
-            _admin_kwargs(pattern.key, set(pattern.keywords)),
-            may=frozenset({ADMIN}),
-            seen=frozenset({200}) if shows else ADMIN_ANSWERS,
-        )
-    return ROWS.get(pattern.key)
 
 
 def url_of(pattern: Pattern, kwargs: dict) -> str:
@@ -472,8 +115,11 @@ WATCHED = [
     "editorial.Channel",
     "editorial.Campaign",
     "editorial.SensitivityRule",
+    "editorial.Blackout",
     "accounts.Department",
     "notifications.Notification",
+    "notifications.TeamChat",
+    "api.ApiToken",
 ]
 
 
@@ -511,14 +157,19 @@ def changes(before: dict, after: dict) -> list[str]:
 LOGIN_PAGES = ("/login/?next=", "/admin/login/?next=")
 DENIED = frozenset({403, 404, 405})
 REFUSED_ON_A_PAGE = frozenset({200, 302, 303, 400, 409})
+# The API asks who you are with a 401 (a script follows no login page), and a refusal
+# is never a page: what it sent is wrong (400), or the item moved on (409).
+API = "/api/v1/"
+REFUSED_BY_THE_API = frozenset({400, 409})
 
 
 def test_every_url_pattern_has_a_row():
     missing = [p for p in patterns() if row_of(p) is None]
     assert not missing, (
         "URL patterns the access sweep does not cover; add a row to ROWS in "
-        "tests/test_access_sweep.py (its arguments from the data set and the roles that "
-        "may reach department B's object through it):\n"
+        "tests/access_rows.py (its arguments from the data set and the roles that "
+        "may reach department B's object through it; `act` when fewer may change "
+        "something through it than read it, `unsafe` for methods other than POST):\n"
         + "\n".join(f"  {p.key!r}: /{p.route}" for p in missing)
     )
     names = {p.key for p in patterns()}
@@ -533,8 +184,30 @@ def _client(world, role: str) -> Client:
     return client
 
 
-def _ask(client, method: str, url: str):
+def api_body(world) -> dict:
+    """What any of the API's actions asks for, well formed (a body it could not read
+    would be refused before the scope and the role are looked at, proving nothing)."""
+    return {
+        "text": "Balayage.",
+        "body": "Balayage.",
+        "title": "Balayage",
+        "category": Category.values[0],
+        "department": world.dept_b.pk,
+        "channels": [world.channel_b.pk],
+        "content_hash": world.pending.content_hash,
+        "when": (timezone.now() + timedelta(days=5)).isoformat(),
+        "shown": [{"post": world.planned.pk, "content_hash": world.planned.content_hash}],
+    }
+
+
+def _ask(client, method: str, url: str, body: dict):
     try:
+        if method == "get":
+            return client.get(url)
+        if url.startswith(API):  # it reads JSON only
+            if method == "patch":  # a change without the hash read is not refused as stale
+                body = {k: v for k, v in body.items() if k != "content_hash"}
+            return getattr(client, method)(url, body, content_type="application/json")
         return getattr(client, method)(url)
     except Exception as exc:  # a 500: the client re-raises the view's exception
         return exc
@@ -544,12 +217,16 @@ def _verdict(role: str, row: Row, method: str, response) -> str | None:
     """What is wrong with `response`, or None. A role the table lets in gets its page;
     a role outside department B's scope gets 403/404 (anonymous: the login page); a
     national role that the table keeps out of an action may also be answered with the
-    refusal on a page (a redirect, 400, 409): the sweep checks that nothing changed."""
+    refusal on a page (a redirect, 400, 409): the sweep checks that nothing changed.
+    The API answers in JSON, anonymous callers 401, and a refusal 403/404/405 (a
+    national role's also 400 or 409), never a page nor a redirect."""
     if isinstance(response, Exception):
         return f"raised {type(response).__name__}: {response}"
+    if response.request["PATH_INFO"].startswith(API):
+        return _api_verdict(role, row, method, response)
     status = response.status_code
     location = response.get("Location", "")
-    if role in row.may:
+    if row.lets_in(role, method):
         if method == "get" and status not in row.seen:
             return f"answered {status} to a role that may see it (expected {sorted(row.seen)})"
         return None
@@ -560,6 +237,25 @@ def _verdict(role: str, row: Row, method: str, response) -> str | None:
     if role not in OUTSIDE and method == "post" and status in REFUSED_ON_A_PAGE:
         return None
     return f"answered {status} {location}".rstrip()
+
+
+def _api_verdict(role: str, row: Row, method: str, response) -> str | None:
+    status = response.status_code
+    if response.get("Content-Type") != "application/json":
+        return f"answered {status} in {response.get('Content-Type')!r}, not JSON"
+    if row.lets_in(role, method):
+        if method == "get" and status not in row.seen:
+            return f"answered {status} to a role that may see it (expected {sorted(row.seen)})"
+        return None
+    if role == ANONYMOUS:
+        if status == 401 and response.get("WWW-Authenticate") == "Bearer":
+            return None
+        return f"answered {status} to an anonymous caller (expected 401, Bearer)"
+    if status in DENIED:
+        return None
+    if role not in OUTSIDE and method != "get" and status in REFUSED_BY_THE_API:
+        return None
+    return f"answered {status}"
 
 
 # Written by any request, changing nothing of anyone's: the session, sign-in bookkeeping,
@@ -613,19 +309,20 @@ def test_no_role_reaches_department_bs_objects_outside_its_scope(world, role):
     problems = []
     before, tables = snapshot(world), Tables()
     asked: set[str] = set()
+    body = api_body(world)
     for pattern, row, url, names_object in requests_of(world):
         allowed = role in row.may
         methods = [] if pattern.key in asked or (allowed and not names_object) else ["get"]
         asked.add(pattern.key)
-        methods += [] if allowed else ["post"]
+        methods += [] if row.lets_in(role) else list(row.unsafe)
         seq = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         with CaptureQueriesContext(connection) as queries:
             for method in methods:
-                wrong = _verdict(role, row, method, _ask(client, method, url))
+                wrong = _verdict(role, row, method, _ask(client, method, url, body))
                 if wrong:
                     problems.append(f"{method.upper()} {url} ({pattern.key}): {wrong}")
         written = tables.changed(writes(queries)) + audited_since(seq)
-        if role not in row.may and written:
+        if not row.lets_in(role) and written:
             problems.append(f"{url} ({pattern.key}) changed {written} for {role}")
         if pattern.key in ("logout", "admin:logout") and role != ANONYMOUS:
             client = _client(world, role)  # signed out by it: sign in again
@@ -658,3 +355,31 @@ def test_the_write_detector_names_what_a_request_wrote_bookkeeping_aside():
         "editorial_comment",
         "notifications_notification",
     }
+
+
+def test_the_apis_answers_are_judged_strictly():
+    """A JSON 401 with its challenge for anonymous callers only; a refusal, never a
+    page, a redirect nor a success; a national role's refused action may say why (400,
+    409), an outsider's only 403/404/405."""
+    from django.http import HttpResponse, JsonResponse
+
+    def answer(status, json=True, **headers):
+        response = JsonResponse({}, status=status) if json else HttpResponse(status=status)
+        response.request = {"PATH_INFO": "/api/v1/posts/1/"}
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    row = Row(may=frozenset({"head"}))
+    bearer = {"WWW-Authenticate": "Bearer"}
+    assert _verdict(ANONYMOUS, row, "post", answer(401, **bearer)) is None
+    assert _verdict(ANONYMOUS, row, "get", answer(401)) is not None  # no challenge
+    assert _verdict(ANONYMOUS, row, "get", answer(302, Location="/login/?next=/")) is not None
+    assert _verdict("contrib_a", row, "get", answer(401, **bearer)) is not None
+    assert _verdict("contrib_a", row, "post", answer(404)) is None
+    assert _verdict("contrib_a", row, "post", answer(404, json=False)) is not None
+    assert _verdict("contrib_a", row, "post", answer(409)) is not None
+    assert _verdict("cm", row, "post", answer(409)) is None
+    assert _verdict("cm", row, "post", answer(200)) is not None
+    assert _verdict("cm", row, "get", answer(200)) is not None
+    assert _verdict("head", row, "get", answer(200)) is None
