@@ -147,6 +147,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def template_file(request, kind: str):
+    _planner(request)  # it holds no data, but it belongs to the import, which is theirs
     if kind not in ("csv", "xlsx"):
         raise Http404
     if kind == "xlsx":

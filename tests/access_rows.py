@@ -117,6 +117,8 @@ API_ROWS: dict[str, Row] = {
     },
     "api-channels": Row(),
     "api-channel": Row(pk_of("channel_b"), may=IN_SCOPE),
+    "api-campaigns": Row(),
+    "api-campaign": Row(pk_of("campaign_b"), may=IN_SCOPE),
     # The schema and its page describe the API and hold no data.
     "api-schema": Row(may=EVERYONE, public=True),
     "api-docs": Row(may=EVERYONE, public=True),
@@ -185,6 +187,23 @@ ROWS: dict[str, Row] = {
         may=frozenset(),
         public=True,
     ),
+    # Calendar subscriptions: each person's own (department B's person's is nobody
+    # else's to revoke); an address is its secret: a made-up one names nothing.
+    "calendar-feeds": Row(),
+    "calendar-feed-revoke": Row(pk_of("subscription_b"), may=frozenset()),
+    "calendar-feed": Row(lambda w: {"secret": "made-up-secret"}, may=frozenset(), public=True),
+    # A weekly plan from a spreadsheet: who plans (`deny_plan_board`).
+    "plan-import": Row(may=PLANNERS),
+    "plan-import-confirm": Row(may=PLANNERS, seen=frozenset({405})),
+    "plan-import-template": Row(
+        lambda w: [{"kind": "csv"}, {"kind": "xlsx"}], may=PLANNERS, seen=frozenset({200, 405})
+    ),
+    # Reports: the national team (`deny_reports`); the audit trail as a file, the
+    # director and the administrators (`deny_audit_export`).
+    "reports": Row(may=NATIONAL),
+    "reports-pdf": Row(may=NATIONAL, seen=frozenset({200, 405})),
+    "reports-csv": Row(lambda w: {"key": "over_time"}, may=NATIONAL, seen=frozenset({200, 405})),
+    "reports-audit-csv": Row(may=frozenset({DIRECTOR, ADMIN}), seen=frozenset({200, 405})),
     # The workspace.
     "workspace": Row(seen=frozenset({200, 302})),
     "workspace-account": Row(),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from api.tokens import create_token
+from calendar_feeds.services import create_feed
 from editorial import workflow as wf
 from editorial.forms.images import keep_upload
 from editorial.images import sanitize
@@ -151,4 +152,6 @@ def build_world() -> SimpleNamespace:
     chat.set_team_chat(w.dept_b, w.chat_b, u[HEAD])
     # Department B's person's own token: nobody else's to revoke.
     w.token_b, _raw = create_token(w.writer_b, "Agenda 13", verified=False)
+    # And their own calendar subscription: nobody else's to revoke either.
+    w.subscription_b, _secret = create_feed(w.writer_b, "Agenda 13", {})
     return w

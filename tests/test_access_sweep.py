@@ -120,6 +120,7 @@ WATCHED = [
     "notifications.Notification",
     "notifications.TeamChat",
     "api.ApiToken",
+    "calendar_feeds.CalendarFeed",
 ]
 
 
