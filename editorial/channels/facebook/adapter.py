@@ -37,7 +37,6 @@ from editorial.channels.graph.oauth import (
     TOKEN_URL,
     MetaOAuthProvider,
 )
-from editorial.credentials import CredentialsUnreadable
 from editorial.messages import message
 from editorial.models import Network
 
@@ -106,13 +105,11 @@ class FacebookAdapter(ChannelAdapter):
         return str((self.channel.settings or {}).get("page_id") or "")
 
     def _token(self) -> str:
-        try:
-            token = self.channel.credentials.get("access_token", "")
-        except CredentialsUnreadable:
-            raise PermanentError(message("credentials_unreadable", channel=self.channel)) from None
-        if not token or not self.page_id:
+        """The Page's token (one made from a long-lived user token does not expire; the
+        OAuth flow's `fresh_access_token` refreshes any that would)."""
+        if not self.page_id:
             raise PermanentError(message("channel_not_connected", channel=self.channel))
-        return token
+        return self.oauth.fresh_access_token(self.channel)
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
         return graph_call(self.channel, method, path, self._token(), **kwargs)

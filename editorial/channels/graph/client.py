@@ -38,8 +38,9 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
+from editorial.channels.http import send
 from editorial.channels.oauth import network_setting
-from editorial.channels.webhook.adapter import get_client, parse_retry_after, timeouts
+from editorial.channels.webhook.adapter import parse_retry_after
 from editorial.messages import message
 
 # The Graph API version every call names (released 2026-07-29); an institution may move
@@ -84,24 +85,10 @@ def graph_call(
         ).hexdigest()
     headers = {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT}
     url = f"{api_base(network)}{path}"
-    try:
-        response = get_client().request(
-            method, url, params=params, headers=headers, timeout=timeouts(), **kwargs
-        )
-    # Order matters: the connect/pool errors are subclasses of the broader ones below.
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as exc:
-        raise TransientError(message("unreachable", channel=channel, error=_name(exc))) from exc
-    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-        raise PermanentError(message("bad_endpoint", channel=channel, error=_name(exc))) from exc
-    except httpx.HTTPError as exc:
-        error = UncertainError if publishes else TransientError
-        raise error(message("no_answer", channel=channel, error=_name(exc))) from exc
+    response = send(
+        channel, method, url, params=params, headers=headers, **kwargs, publishes=publishes
+    )
     return answer(channel, response, publishes=publishes)
-
-
-def _name(exc: Exception) -> str:
-    # The class and its words, never the request (whose headers carry the token).
-    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def _json(response: httpx.Response):

@@ -45,7 +45,6 @@ from editorial.channels.graph.oauth import (
 )
 from editorial.channels.instagram.config import InstagramConfig
 from editorial.channels.instagram.media import public_image_url
-from editorial.credentials import CredentialsUnreadable
 from editorial.messages import message
 from editorial.models import Network
 
@@ -160,13 +159,11 @@ class InstagramAdapter(ChannelAdapter):
         return str((self.channel.settings or {}).get("ig_user_id") or "")
 
     def _token(self) -> str:
-        try:
-            token = self.channel.credentials.get("access_token", "")
-        except CredentialsUnreadable:
-            raise PermanentError(message("credentials_unreadable", channel=self.channel)) from None
-        if not token or not self.ig_user_id:
+        """The Page's token (one made from a long-lived user token does not expire; the
+        OAuth flow's `fresh_access_token` refreshes any that would)."""
+        if not self.ig_user_id:
             raise PermanentError(message("channel_not_connected", channel=self.channel))
-        return token
+        return self.oauth.fresh_access_token(self.channel)
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
         return graph_call(self.channel, method, path, self._token(), **kwargs)

@@ -35,8 +35,9 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
+from editorial.channels.http import send
 from editorial.channels.oauth import network_setting
-from editorial.channels.webhook.adapter import get_client, parse_retry_after, timeouts
+from editorial.channels.webhook.adapter import parse_retry_after
 from editorial.messages import message
 
 USER_AGENT = "Cadence/0.1 (+linkedin)"
@@ -78,23 +79,9 @@ def call(
         headers["LinkedIn-Version"] = version()
         headers["X-Restli-Protocol-Version"] = "2.0.0"
     headers.update(kwargs.pop("headers", {}))
-    try:
-        response = get_client().request(method, url, headers=headers, timeout=timeouts(), **kwargs)
-    # Order matters: the connect/pool errors are subclasses of the broader ones below.
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as exc:
-        raise TransientError(message("unreachable", channel=channel, error=_name(exc))) from exc
-    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-        raise PermanentError(message("bad_endpoint", channel=channel, error=_name(exc))) from exc
-    except httpx.HTTPError as exc:
-        error = UncertainError if publishes else TransientError
-        raise error(message("no_answer", channel=channel, error=_name(exc))) from exc
+    response = send(channel, method, url, headers=headers, publishes=publishes, **kwargs)
     check(channel, response, scope=scope, publishes=publishes)
     return response
-
-
-def _name(exc: Exception) -> str:
-    # The class and its words, never the request (whose headers carry the token).
-    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def check(channel, response: httpx.Response, *, scope: str = "", publishes: bool = False):
