@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # For the whole run, not per test: the session's browser keeps its loop running in
 # the main thread, and the tests that run after the browser tests use the ORM too.
@@ -63,8 +65,43 @@ def browser():
         browser.close()
 
 
+class InFlight:
+    """The live server's requests still being answered. A closed page does not wait for
+    them: one still reading the database when the test's teardown empties it would
+    deadlock with that TRUNCATE (PostgreSQL then cancels one of the two)."""
+
+    def __init__(self):
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def started(self, **kwargs):
+        with self.idle:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.idle:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def wait(self, timeout: float = 15.0) -> None:
+        with self.idle:
+            assert self.idle.wait_for(lambda: self.count <= 0, timeout), (
+                f"{self.count} request(s) of the live server still running after {timeout} s"
+            )
+
+
+@pytest.fixture(scope="session")
+def in_flight():
+    tracker = InFlight()
+    request_started.connect(tracker.started, dispatch_uid="browser-in-flight-started")
+    request_finished.connect(tracker.finished, dispatch_uid="browser-in-flight-finished")
+    yield tracker
+    request_started.disconnect(dispatch_uid="browser-in-flight-started")
+    request_finished.disconnect(dispatch_uid="browser-in-flight-finished")
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, in_flight):
     context = browser.new_context(
         base_url=live_server.url, viewport=DESKTOP, locale="fr-FR", timezone_id="Europe/Paris"
     )
@@ -75,11 +112,12 @@ def page(browser, live_server):
     page.on("console", lambda message: _csp_violation(message, errors))
     yield page
     context.close()
+    in_flight.wait()
     assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
+def phone_page(browser, live_server, in_flight):
     context = browser.new_context(
         base_url=live_server.url,
         viewport=PHONE,
@@ -94,6 +132,7 @@ def phone_page(browser, live_server):
     page.on("console", lambda message: _csp_violation(message, errors))
     yield page
     context.close()
+    in_flight.wait()
     assert not errors, f"CSP violations on the page: {errors}"
 
 

@@ -38,14 +38,15 @@ def test_approving_from_the_inbox_updates_the_header_count_without_a_reload(
 
 
 def test_a_failed_post_is_sent_again_or_copied_from_the_community_managers_inbox(
-    page, cm, writer_a, dept_a
+    page, cm, writer_a, dept_a, facebook_without_connector
 ):
     webhook = WebhookChannelFactory(
         department=dept_a, name="Mattermost 67", endpoint_url="http://x"
     )
     retryable = failed_post(writer_a, dept_a, webhook, error="Mattermost 67 answered 503")
-    mastodon = ChannelFactory(department=dept_a, name="Facebook 67", network=Network.FACEBOOK)
-    stuck = failed_post(writer_a, dept_a, mastodon)
+    # A channel of a network without a connector (Facebook's, taken out for the test).
+    unconnected = ChannelFactory(department=dept_a, name="Facebook 67", network=Network.FACEBOOK)
+    stuck = failed_post(writer_a, dept_a, unconnected)
     login_as(page, cm)
     page.goto("/inbox/")
     counter = page.get_by_test_id("awaiting-count")

@@ -99,7 +99,7 @@ def test_the_menu_folds_behind_a_button_so_the_first_screen_shows_the_page(phone
     login_as(phone_page, demo["cm"])
     phone_page.goto("/posts/")
     button = menu_button(phone_page)
-    calendar_link = phone_page.get_by_role("link", name="Calendar")
+    calendar_link = phone_page.get_by_role("link", name="Calendar", exact=True)
     expect(button).to_have_attribute("aria-expanded", "false")
     expect(calendar_link).to_be_hidden()
     heading = phone_page.get_by_role("heading", level=1)
@@ -124,7 +124,7 @@ def test_the_menu_opens_and_closes_from_the_keyboard(phone_page, demo):
     phone_page.keyboard.press("Enter")
     expect(button).to_have_attribute("aria-expanded", "true")
     phone_page.keyboard.press("Tab")
-    expect(phone_page.get_by_role("link", name="Calendar")).to_be_focused()
+    expect(phone_page.get_by_role("link", name="Calendar", exact=True)).to_be_focused()
     phone_page.keyboard.press("Escape")
     expect(button).to_have_attribute("aria-expanded", "false")
     expect(button).to_be_focused()
@@ -140,7 +140,7 @@ def test_without_javascript_the_menu_stays_open(browser, live_server, demo):
     try:
         login_as(page, demo["cm"])
         page.goto("/posts/")
-        expect(page.get_by_role("link", name="Calendar")).to_be_visible()
+        expect(page.get_by_role("link", name="Calendar", exact=True)).to_be_visible()
         expect(page.get_by_role("button", name="Menu")).to_be_hidden()
         assert_fits(page)
     finally:
@@ -150,7 +150,7 @@ def test_without_javascript_the_menu_stays_open(browser, live_server, demo):
 def test_on_a_wide_screen_the_menu_stays_in_the_header(page, demo):
     login_as(page, demo["cm"])
     page.goto("/posts/")
-    expect(page.get_by_role("link", name="Calendar")).to_be_visible()
+    expect(page.get_by_role("link", name="Calendar", exact=True)).to_be_visible()
     expect(menu_button(page)).to_be_hidden()
     assert_accessible(page)
 

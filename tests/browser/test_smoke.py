@@ -15,7 +15,7 @@ def test_a_new_visitor_sees_french_and_can_log_in_and_switch_to_english(page, cm
     assert_accessible(page)
     login_as(page, cm, language="en")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("link", name="Calendar").is_visible()
+    assert page.get_by_role("link", name="Calendar", exact=True).is_visible()
     assert_accessible(page)
 
 
