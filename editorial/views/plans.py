@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -116,8 +117,18 @@ def _board_context(
         | (Q(state__in=TO_PLACE) & in_plan)
         | (Q(state__in=TO_PLACE, plan__isnull=True, origin_department=team) & no_time_or_in_week)
     )
+    # Items without a time pile up week after week: the newest are listed, each with its
+    # form; the older ones are only counted, and the list of submissions shows them all.
+    undated = Q(scheduled_at__isnull=True) & ~in_plan
     posts = _posts(user)
-    placed, side = list(posts.filter(on_grid)), list(posts.filter(to_place))
+    placed, side = list(posts.filter(on_grid)), list(posts.filter(to_place & ~undated))
+    newest = posts.filter(to_place & undated).order_by("-created_at", "-pk")
+    listed = list(newest[: settings.PLAN_BOARD_UNDATED + 1])
+    older = 0
+    if len(listed) > settings.PLAN_BOARD_UNDATED:
+        listed = listed[: settings.PLAN_BOARD_UNDATED]
+        older = newest.count() - len(listed)
+    side += listed
 
     grid = [[[] for _hour in range(24)] for _day in range(7)]
     elsewhere = []
@@ -177,6 +188,7 @@ def _board_context(
         "today": timezone.localdate(),
         "rows": rows,
         "side": side,
+        "older_undated": older,
         "elsewhere": elsewhere,
         "placed_count": len(placed),
         "plan_actions": workflow.available_plan_actions(plan, user),
