@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber, TruncDate
@@ -23,8 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scope import department_ids_of
@@ -155,12 +154,12 @@ def _more(date: dt.date, hidden: int, after: dt.datetime, day_list: str) -> dict
     }
 
 
-def _event(post, user, *, url: str) -> dict:
+def _event(post, user, *, url: str | None = None) -> dict:
     return {
         "id": str(post.pk),
         "title": post.title,
         "start": _wall_clock(post.scheduled_at),
-        "url": url,
+        "url": url or reverse("post-detail", args=[post.pk]),
         "editable": deny_reschedule(post, user) is None,
         "durationEditable": False,  # a post goes out at one moment: only its start moves
         "classNames": [f"state-{post.state}"] + (["is-sensitive"] if post.sensitive else []),
