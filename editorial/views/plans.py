@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -122,12 +122,13 @@ def _board_context(
     undated = Q(scheduled_at__isnull=True) & ~in_plan
     posts = _posts(user)
     placed, side = list(posts.filter(on_grid)), list(posts.filter(to_place & ~undated))
-    newest = posts.filter(to_place & undated).order_by("-created_at", "-pk")
-    listed = list(newest[: settings.PLAN_BOARD_UNDATED + 1])
-    older = 0
-    if len(listed) > settings.PLAN_BOARD_UNDATED:
-        listed = listed[: settings.PLAN_BOARD_UNDATED]
-        older = newest.count() - len(listed)
+    newest = (
+        posts.filter(to_place & undated)
+        .annotate(undated_total=Window(Count("pk")))
+        .order_by("-created_at", "-pk")
+    )
+    listed = list(newest[: settings.PLAN_BOARD_UNDATED])
+    older = listed[0].undated_total - len(listed) if listed else 0
     side += listed
 
     grid = [[[] for _hour in range(24)] for _day in range(7)]
