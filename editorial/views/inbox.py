@@ -145,6 +145,7 @@ def _context(request, *, failed=None) -> dict:
                 "count": counts[kind],
                 "rows": rows[kind],
                 "page": at,
+                "pages": -(-counts[kind] // size),
                 "previous": at - 1 if at > 1 else None,
                 "next": at + 1 if at * size < counts[kind] else None,
                 "first_shown": size * (at - 1) + 1,
