@@ -463,3 +463,9 @@ CADENCE_LOG_FORMAT = env_str("CADENCE_LOG_FORMAT", "plain" if DEBUG else "json")
 if CADENCE_LOG_FORMAT not in ("json", "plain"):
     raise ImproperlyConfigured("CADENCE_LOG_FORMAT is json or plain.")
 LOGGING = logging_config(CADENCE_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+
+# Pages bounded by what a person can read (issue 18): posts a calendar day shows before
+# its "+N more", rows per inbox group and page, undated items the plan board lists.
+CALENDAR_EVENTS_PER_DAY = env_int("CALENDAR_EVENTS_PER_DAY", 12, minimum=1)
+INBOX_PAGE_SIZE = env_int("INBOX_PAGE_SIZE", 25, minimum=1)
+PLAN_BOARD_UNDATED = env_int("PLAN_BOARD_UNDATED", 20, minimum=1)

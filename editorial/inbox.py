@@ -12,7 +12,9 @@ from __future__ import annotations
 from django.db.models import (
     Case,
     CharField,
+    Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -20,13 +22,15 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 
 from editorial.access import visible_posts
 from editorial.models import BY_SCHEDULE, AuditEntry, Post, PostState, Publication, PublicationState
-from editorial.models.posts import UNAPPROVED
+from editorial.models.posts import FREELY_EDITABLE, UNAPPROVED, UNDER_REVIEW
 from editorial.permissions import (
+    POST_RULES,
     edit_q,
     overdue_followup_q,
     release_hold_q,
@@ -34,6 +38,8 @@ from editorial.permissions import (
     retry_failed_q,
 )
 from editorial.workflow.actions import offered_q
+from editorial.workflow.core import may
+from editorial.workflow.failed import retry_refusal
 
 S = PostState
 
@@ -118,3 +124,58 @@ def awaiting(user) -> QuerySet[Post]:
 
 def awaiting_count(user) -> int:
     return visible_posts(user).filter(_awaiting_filter(_kinds(user))).count()
+
+
+# The inbox's groups, in the order the page shows them (the order of `awaiting`):
+# one per kind of row.
+GROUPS = (
+    "sign_off",
+    "held",
+    "unknown",
+    "failed",
+    "overdue",
+    "approve",
+    "submitted",
+    "changes_requested",
+)
+
+
+def awaiting_counts(user) -> dict[str, int]:
+    """How many posts await `user` in each group, in one aggregate query."""
+    rows = awaiting(user).order_by().values("awaits").annotate(n=Count("pk", distinct=True))
+    counts = dict.fromkeys(GROUPS, 0)
+    counts.update({row["awaits"]: row["n"] for row in rows})
+    return counts
+
+
+def awaiting_pages(user, size: int, group: str = "", page: int = 1) -> QuerySet[Post]:
+    """Each group's first `size` posts, or for `group` its `page`th `size` posts, in
+    one query: the rows a page shows, however many await."""
+    rank = Window(
+        RowNumber(), partition_by=[F("awaits")], order_by=[F("inbox_step").asc(), *BY_SCHEDULE]
+    )
+    first = size * (page - 1)
+    return (
+        awaiting(user)
+        .annotate(inbox_rank=rank)
+        .filter(
+            (Q(inbox_rank__lte=size) & ~Q(awaits=group))
+            | Q(awaits=group, inbox_rank__gt=first, inbox_rank__lte=first + size)
+        )
+    )
+
+
+def row_actions(post: Post, user) -> set[str]:
+    """The review actions an inbox row offers: Approve and Sign off are what the row's
+    group (`offered_q`, the buttons' own rule in its query form) already says; the
+    others are their rule, asked of this post alone."""
+    kind = getattr(post, "awaits", "")
+    actions = {kind} & {"sign_off", "approve"}
+    if kind == "failed" and may(post, user, "retry_failed") and not retry_refusal(post):
+        actions.add("retry_failed")
+    if may(post, user, "request_changes"):
+        actions.add("request_changes")
+    reviewable = post.state in (*FREELY_EDITABLE, *UNDER_REVIEW)
+    if reviewable and not post.sensitive and POST_RULES["mark_sensitive"](post, user) is None:
+        actions.add("mark_sensitive")
+    return actions

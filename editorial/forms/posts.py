@@ -231,6 +231,10 @@ class PostFilterForm(forms.Form):
         label=_("Department"), queryset=None, required=False, empty_label=_("All departments")
     )
     order = forms.ChoiceField(label=_("Order"), choices=ORDERS, required=False)
+    # The calendar's "+N more" leads here: the posts that go out that day (user's zone).
+    day = forms.DateField(
+        label=_("Goes out on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -167,6 +167,8 @@ class Post(ConcurrentTransitionMixin, models.Model):
                 name="post_overdue_sweep_idx",
                 condition=models.Q(state__in=UNAPPROVED, overdue_at__isnull=True),
             ),
+            # The post list's default order: newest first, read a page at a time.
+            models.Index(fields=["-created_at", "-id"], name="post_newest_idx"),
         ]
 
     # What transitions change; everything else is content, changed only by edit_post.

@@ -72,6 +72,11 @@ class Publication(models.Model):
             models.UniqueConstraint(fields=["post", "channel"], name="one_publication_per_channel")
         ]
         indexes = [
+            # The header's counter (via the inbox's "unknown" kind) and the health page
+            # look for unknown outcomes on every page: a handful among all publications.
+            models.Index(
+                fields=["post"], name="publication_unknown_idx", condition=Q(state="unknown")
+            ),
             # The reaper's query: publications stuck in sending.
             models.Index(
                 fields=["sending_since"],

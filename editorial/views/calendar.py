@@ -12,15 +12,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scope import department_ids_of
@@ -107,12 +110,56 @@ def _range_bound(text: str | None) -> dt.datetime | None:
     return value.replace(tzinfo=timezone.get_current_timezone())
 
 
-def _event(post, user) -> dict:
+def _capped_events(posts, user) -> list[dict]:
+    """At most `CALENDAR_EVENTS_PER_DAY` posts a day (the first ones in time), and for a
+    day that holds more, one "+N more" entry leading to that day's list. Two queries
+    (the count per day, the posts shown) and their channels, however full the month."""
+    per_day = settings.CALENDAR_EVENTS_PER_DAY
+    zone = timezone.get_current_timezone()
+    day = TruncDate("scheduled_at", tzinfo=zone)
+    per_date = posts.order_by().annotate(date=day).values("date")
+    counts = {row["date"]: row["n"] for row in per_date.annotate(n=Count("pk", distinct=True))}
+    rank = Window(
+        RowNumber(), partition_by=[day], order_by=[F("scheduled_at").asc(), F("pk").asc()]
+    )
+    shown = (
+        posts.annotate(day_rank=rank)
+        .filter(day_rank__lte=per_day)
+        .select_related("origin_department")
+        .prefetch_related("channels")
+        .order_by("scheduled_at", "pk")
+    )
+    detail = reverse("post-detail", args=[0]).removesuffix("0/")
+    events, last = [], {}
+    for post in shown:
+        events.append(_event(post, user, url=f"{detail}{post.pk}/"))
+        last[timezone.localdate(post.scheduled_at)] = post.scheduled_at
+    day_list = reverse("post-list")
+    for date, count in sorted(counts.items()):
+        if count > per_day and date in last:
+            events.append(_more(date, count - per_day, last[date], day_list))
+    return events
+
+
+def _more(date: dt.date, hidden: int, after: dt.datetime, day_list: str) -> dict:
+    return {
+        "id": f"more-{date.isoformat()}",
+        "title": ngettext("+%(count)d more", "+%(count)d more", hidden) % {"count": hidden},
+        # Just after the day's last shown post, so that the week view shows it too.
+        "start": _wall_clock(after + dt.timedelta(minutes=1)),
+        "url": f"{day_list}?day={date.isoformat()}&order=soonest",
+        "editable": False,
+        "classNames": ["is-more"],
+        "extendedProps": {"more": hidden, "day": date.isoformat()},
+    }
+
+
+def _event(post, user, *, url: str | None = None) -> dict:
     return {
         "id": str(post.pk),
         "title": post.title,
         "start": _wall_clock(post.scheduled_at),
-        "url": reverse("post-detail", args=[post.pk]),
+        "url": url or reverse("post-detail", args=[post.pk]),
         "editable": deny_reschedule(post, user) is None,
         "durationEditable": False,  # a post goes out at one moment: only its start moves
         "classNames": [f"state-{post.state}"] + (["is-sensitive"] if post.sensitive else []),
@@ -174,13 +221,7 @@ def calendar_events(request):
         posts = posts.filter(scheduled_at__gte=start - dt.timedelta(days=1))
     if end:
         posts = posts.filter(scheduled_at__lt=end + dt.timedelta(days=1))
-    posts = (
-        filters.filter(posts)
-        .select_related("origin_department")
-        .prefetch_related("channels")
-        .order_by("scheduled_at", "pk")
-    )
-    events = [_event(post, request.user) for post in posts]
+    events = _capped_events(filters.filter(posts), request.user)
     if start and end:
         events += _bands(request.user, start - dt.timedelta(days=1), end + dt.timedelta(days=1))
     return JsonResponse(events, safe=False)

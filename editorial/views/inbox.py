@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from editorial import workflow
 from editorial.access import post_or_404, visible_plans, visible_posts
 from editorial.forms.review import SHOWN_RELATED, shown_content
-from editorial.inbox import awaiting
+from editorial.inbox import GROUPS, awaiting, awaiting_counts, awaiting_pages, row_actions
 from editorial.models import Approval, PlanState, PostState, Publication, PublicationState
 from editorial.views import plan_review
 from editorial.views.respond import kept, refused
@@ -36,9 +38,19 @@ TEMPLATE = "editorial/inbox/inbox.html"
 # An htmx answer: the row, and the header's counter swapped out of band.
 ROW_TEMPLATE = "editorial/inbox/_row_response.html"
 OPEN = [PublicationState.UNKNOWN, PublicationState.FAILED]
-# Rows on one page, at most: the first ones in the inbox's order (sign-offs, then what
-# is held or failed, then the rest by time); the others come up as these are handled.
-INBOX_ROWS = 100
+# Rows of one group on one page, at most: the first ones in the inbox's order; the
+# others on the group's next pages (`?group=…&page=…`).
+INBOX_ROWS = settings.INBOX_PAGE_SIZE
+GROUP_LABELS = {
+    "sign_off": gettext_lazy("To sign off"),
+    "approve": gettext_lazy("To approve"),
+    "held": gettext_lazy("Held by a pause"),
+    "unknown": gettext_lazy("Outcome unknown: to settle"),
+    "failed": gettext_lazy("Not published"),
+    "overdue": gettext_lazy("Overdue"),
+    "submitted": gettext_lazy("Submitted: to accept"),
+    "changes_requested": gettext_lazy("Returned to me"),
+}
 
 
 def _with_rows(queryset):
@@ -59,7 +71,7 @@ def _with_rows(queryset):
 def _row(post, user, *, error=None, typed=None, review=False) -> dict:
     """One inbox row. `review`: the post's last review entry (from `last_reviews`, read
     once for the page), or False to read it here for a row answered alone."""
-    actions = set(workflow.available_actions(post, user))
+    actions = row_actions(post, user)
     if review is False:
         review = last_reviews([post]).get(post.pk)
     publications = getattr(post, "open_publications", None)
@@ -104,20 +116,46 @@ def _page(request, *, failed=None, status=200):
 
 
 def _context(request, *, failed=None) -> dict:
-    rows = []
-    posts = list(_with_rows(awaiting(request.user))[:INBOX_ROWS])
-    total = awaiting(request.user).count() if len(posts) == INBOX_ROWS else len(posts)
+    user, size = request.user, INBOX_ROWS
+    group = request.GET.get("group", "")
+    try:
+        page = max(1, int(request.GET.get("page", 1))) if group in GROUPS else 1
+    except ValueError:
+        page = 1
+    counts = awaiting_counts(user)
+    last = max(1, -(-counts.get(group, 0) // size))
+    page = min(page, last)
+    posts = list(_with_rows(awaiting_pages(user, size, group, page)))
     reviews = last_reviews(posts)
+    rows = {kind: [] for kind in GROUPS}
     for post in posts:
         if failed and failed["post"].pk == post.pk:
-            rows.append(failed)
+            rows[post.awaits].append(failed)
         else:
-            rows.append(_row(post, request.user, review=reviews.get(post.pk)))
+            rows[post.awaits].append(_row(post, user, review=reviews.get(post.pk)))
+    groups = []
+    for kind in GROUPS:
+        if not counts[kind]:
+            continue
+        at = page if kind == group else 1
+        groups.append(
+            {
+                "kind": kind,
+                "label": GROUP_LABELS[kind],
+                "count": counts[kind],
+                "rows": rows[kind],
+                "page": at,
+                "pages": -(-counts[kind] // size),
+                "previous": at - 1 if at > 1 else None,
+                "next": at + 1 if at * size < counts[kind] else None,
+                "first_shown": size * (at - 1) + 1,
+            }
+        )
     return {
         "section": "inbox",
-        "rows": rows,
-        "total": total,
-        "plans": _plans_to_review(request.user),
+        "groups": groups,
+        "total": sum(counts.values()),
+        "plans": _plans_to_review(user),
     }
 
 

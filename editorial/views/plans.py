@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -116,8 +117,19 @@ def _board_context(
         | (Q(state__in=TO_PLACE) & in_plan)
         | (Q(state__in=TO_PLACE, plan__isnull=True, origin_department=team) & no_time_or_in_week)
     )
+    # Items without a time pile up week after week: the newest are listed, each with its
+    # form; the older ones are only counted, and the list of submissions shows them all.
+    undated = Q(scheduled_at__isnull=True) & ~in_plan
     posts = _posts(user)
-    placed, side = list(posts.filter(on_grid)), list(posts.filter(to_place))
+    placed, side = list(posts.filter(on_grid)), list(posts.filter(to_place & ~undated))
+    newest = (
+        posts.filter(to_place & undated)
+        .annotate(undated_total=Window(Count("pk")))
+        .order_by("-created_at", "-pk")
+    )
+    listed = list(newest[: settings.PLAN_BOARD_UNDATED])
+    older = listed[0].undated_total - len(listed) if listed else 0
+    side += listed
 
     grid = [[[] for _hour in range(24)] for _day in range(7)]
     elsewhere = []
@@ -177,6 +189,7 @@ def _board_context(
         "today": timezone.localdate(),
         "rows": rows,
         "side": side,
+        "older_undated": older,
         "elsewhere": elsewhere,
         "placed_count": len(placed),
         "plan_actions": workflow.available_plan_actions(plan, user),

@@ -9,6 +9,7 @@ shows the form again as typed, its images kept.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -52,6 +54,8 @@ EDITOR = "editorial/posts/editor.html"
 PAGE_SIZE = 25
 
 
+ONE_DAY = dt.timedelta(days=1)
+
 # --- the list -------------------------------------------------------------------------
 
 
@@ -73,6 +77,10 @@ def post_list(request):
             posts = posts.filter(state=data["state"])
         if data.get("department"):
             posts = posts.filter(origin_department=data["department"])
+        if data.get("day"):
+            start = timezone.make_aware(dt.datetime.combine(data["day"], dt.time()))
+            end = timezone.make_aware(dt.datetime.combine(data["day"], dt.time()) + ONE_DAY)
+            posts = posts.filter(scheduled_at__gte=start, scheduled_at__lt=end)
         if data.get("order") == "soonest":
             order = (F("scheduled_at").asc(nulls_last=True), "pk")
     page = Paginator(posts.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))

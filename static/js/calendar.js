@@ -79,6 +79,12 @@
       wrap.textContent = arg.event.title + " · " + arg.event.extendedProps.ruleLabel;
       return { domNodes: [wrap] };
     }
+    if (arg.event.extendedProps.more) {
+      // The day holds more posts than a day can show: its link leads to the day's list.
+      wrap.className = "cal-more";
+      wrap.textContent = arg.event.title;
+      return { domNodes: [wrap] };
+    }
     wrap.className = "cal-event";
     if (arg.timeText) {
       var time = document.createElement("span");
