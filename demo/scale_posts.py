@@ -8,6 +8,7 @@ import datetime
 import uuid
 from typing import TYPE_CHECKING
 
+from demo.scale_insert import insert, next_id
 from editorial.content import _fingerprint
 from editorial.models import (
     Approval,
@@ -71,6 +72,47 @@ STEPS = {
     "unknown": _OUT,
 }
 BATCH = 2000
+POST, PLAN = "editorial.post", "editorial.weeklyplan"
+CATEGORIES = Category.values
+SENT, FAILED, UNKNOWN = (
+    PublicationState.SENT.value,
+    PublicationState.FAILED.value,
+    PublicationState.UNKNOWN.value,
+)
+POST_COLUMNS = (
+    "id",
+    "title",
+    "body",
+    "category",
+    "scheduled_at",
+    "origin_department_id",
+    "plan_id",
+    "author_id",
+    "last_editor_id",
+    "state",
+    "urgent",
+    "sensitive",
+    "sensitive_reason",
+    "sensitivity_lifted_hash",
+    "content_hash",
+    "held_at",
+    "held_reason",
+    "created_at",
+    "updated_at",
+)
+PUBLICATION_COLUMNS = (
+    "post_id",
+    "channel_id",
+    "state",
+    "idempotency_key",
+    "content_hash",
+    "attempts",
+    "last_error",
+    "external_id",
+    "external_url",
+    "created_at",
+    "sent_at",
+)
 TOPICS = (
     "Appel à témoins",
     "Prévention des cambriolages",
@@ -98,7 +140,8 @@ def make_posts(world: World, count: int, audit: AuditPlan, *, log=print) -> dict
     cms = world.people_by_role["community_manager"]
     heads = world.people_by_role["head_of_communication"]
     plans = _plans(world, count)
-    specs, posts = [], []
+    post_id = next_id(Post)
+    posts, links, approvals, publications, comments = [], [], [], [], []
     for i in range(count):
         future = rng.random() < FUTURE_SHARE
         if future:
@@ -113,103 +156,104 @@ def make_posts(world: World, count: int, audit: AuditPlan, *, log=print) -> dict
         channels = world.channels_by_dept[dept.pk]
         chosen = sorted(rng.sample(channels, min(len(channels), rng.choice((1, 1, 2, 3)))))
         topic = TOPICS[i % len(TOPICS)]
+        title = f"{topic} ({i + 1})"
         body = f"{topic} — {dept.name}. Message n° {i + 1}, préparé pour nos abonnés."
         undated = state in (S.DRAFT, S.SUBMITTED) and future and rng.random() < 0.3
-        real_state = {"held": S.APPROVED, "unknown": S.PUBLISHING}.get(state, state)
-        created = when - datetime.timedelta(hours=rng.randrange(24, 24 * 14))
-        plan = plans.get((dept.pk, *when.isocalendar()[:2])) if state not in (
-            S.DRAFT,
-            S.SUBMITTED,
-            S.CANCELLED,
-        ) else None
-        post = Post(
-            title=f"{topic} ({i + 1})",
-            body=body,
-            category=Category.values[i % len(Category.values)],
-            scheduled_at=None if undated else when,
-            origin_department=dept,
-            plan=plan,
-            author=author,
-            last_editor=author,
-            state=real_state,
-            content_hash=_fingerprint(
-                {"body": body, "channels": list(chosen), "variants": [], "images": []}
-            ),
-            held_at=when if state == "held" else None,
-            held_reason="Publication suspendue (pause nationale)" if state == "held" else "",
-            created_at=min(created, now),
-            updated_at=min(when, now),
+        created = min(when - datetime.timedelta(hours=rng.randrange(24, 24 * 14)), now)
+        planned = state not in (S.DRAFT, S.SUBMITTED, S.CANCELLED)
+        plan = plans.get((dept.pk, *when.isocalendar()[:2])) if planned else None
+        content_hash = _fingerprint(
+            {"body": body, "channels": list(chosen), "variants": [], "images": []}
         )
-        posts.append(post)
-        specs.append((state, chosen, author, when if not undated else now, created))
-    from demo.scale import explicit_timestamps
-
-    with explicit_timestamps(Post, "created_at", "updated_at"):
-        posts = Post.objects.bulk_create(posts, batch_size=BATCH)
-    log(f"posts: {len(posts)}")
-    links, approvals, publications, comments = [], [], [], []
-    through = Post.channels.through
-    for post, (state, chosen, author, when, created) in zip(posts, specs, strict=True):
-        links.extend(through(post_id=post.pk, channel_id=c) for c in chosen)
-        audit.add(created, author, "create", post, "", S.DRAFT)
+        pk = post_id + i
+        held = state == "held"
+        posts.append(
+            (
+                pk,
+                title,
+                body,
+                CATEGORIES[i % len(CATEGORIES)],
+                None if undated else when,
+                dept.pk,
+                plan.pk if plan else None,
+                author.pk,
+                author.pk,
+                str({"held": S.APPROVED, "unknown": S.PUBLISHING}.get(state, state)),
+                False,
+                False,
+                "",
+                "",
+                content_hash,
+                when if held else None,
+                "Publication suspendue (pause nationale)" if held else "",
+                created,
+                min(when, now),
+            )
+        )
+        links.extend((pk, c) for c in chosen)
+        audit.add(created, author, "create", POST, pk, title, "", S.DRAFT)
         steps = STEPS[state]
         for n, (action, source, target) in enumerate(steps):
             at = created + (when - created) * (n + 1) / (len(steps) + 1)
             actor = rng.choice(heads) if action in ("approve", "request_changes") else None
             if action in ("plan_into_week", "send_for_approval", "submit", "cancel"):
                 actor = author
-            audit.add(at, actor, action, post, source, target, notify=_notice(action, author))
+            notify = [(author, "returned")] if action == "request_changes" else None
+            audit.add(at, actor, action, POST, pk, title, source, target, notify=notify)
             if action == "approve":
-                approvals.append(
-                    Approval(
-                        post=post,
-                        approver=actor,
-                        level=ApprovalLevel.HEAD,
-                        content_hash=post.content_hash,
-                        created_at=at,
-                    )
-                )
+                approvals.append((pk, actor.pk, ApprovalLevel.HEAD.value, content_hash, at))
         if state in (S.PUBLISHED, S.FAILED, "unknown"):
-            outcome = {
-                S.PUBLISHED: PublicationState.SENT,
-                S.FAILED: PublicationState.FAILED,
-            }.get(state, PublicationState.UNKNOWN)
+            sent = state == S.PUBLISHED
+            outcome = {S.PUBLISHED: SENT, S.FAILED: FAILED}.get(state, UNKNOWN)
             for channel_id in chosen:
                 publications.append(
-                    Publication(
-                        post=post,
-                        channel_id=channel_id,
-                        state=outcome,
-                        idempotency_key=uuid.UUID(int=rng.getrandbits(128), version=4),
-                        content_hash=post.content_hash,
-                        attempts=1 if outcome == PublicationState.SENT else 3,
-                        last_error="" if outcome == PublicationState.SENT else "HTTP 503",
-                        external_id=f"{post.pk}-{channel_id}" if outcome == "sent" else "",
-                        created_at=when,
-                        sent_at=when if outcome == PublicationState.SENT else None,
+                    (
+                        pk,
+                        channel_id,
+                        outcome,
+                        uuid.UUID(int=rng.getrandbits(128), version=4),
+                        content_hash,
+                        1 if sent else 3,
+                        "" if sent else "HTTP 503",
+                        f"{pk}-{channel_id}" if sent else "",
+                        "",
+                        when,
+                        when if sent else None,
                     )
                 )
             if state == S.FAILED:
-                audit.notices_for_last(cms[:3], "failed", post)
+                audit.notices_for_last(cms[:3], "failed")
         if rng.random() < 0.1:
             commenter = rng.choice(heads)
-            comments.append(
-                Comment(post=post, author=commenter, body="Vu, merci.", created_at=when - DAY)
+            comments.append((pk, commenter.pk, "Vu, merci.", when - DAY))
+            audit.add(
+                when - DAY, commenter, "comment", POST, pk, title, "", "", comment="Vu, merci."
             )
-            audit.add(when - DAY, commenter, "comment", post, "", "", comment="Vu, merci.")
-    through.objects.bulk_create(links, batch_size=BATCH)
-    Approval.objects.bulk_create(approvals, batch_size=BATCH)
-    Publication.objects.bulk_create(publications, batch_size=BATCH)
-    Comment.objects.bulk_create(comments, batch_size=BATCH)
+    insert(Post, POST_COLUMNS, posts)
+    log(f"posts: {len(posts)}")
+    insert(Post.channels.through, ("post_id", "channel_id"), links)
+    insert(Approval, ("post_id", "approver_id", "level", "content_hash", "created_at"), approvals)
+    insert(Publication, PUBLICATION_COLUMNS, publications)
+    insert(Comment, ("post_id", "author_id", "body", "created_at"), comments)
     log(f"channels linked, {len(approvals)} approvals, {len(publications)} publications")
     for plan in plans.values():
-        audit.add(plan._created, plan.created_by, "submit_plan", plan, "draft", "submitted")
+        name = str(plan)
+        audit.add(
+            plan._created, plan.created_by, "submit_plan", PLAN, plan.pk, name, "draft", "submitted"
+        )
         if plan.state == PlanState.APPROVED:
             audit.add(
-                plan._created + DAY, plan.reviewed_by, "approve_plan", plan, "submitted", "approved"
+                plan._created + DAY,
+                plan.reviewed_by,
+                "approve_plan",
+                PLAN,
+                plan.pk,
+                name,
+                "submitted",
+                "approved",
             )
         else:
-            audit.notices_for_last(heads, "plan_submitted", plan=plan)
+            audit.notices_for_last(heads, "plan_submitted")
     return {
         "posts": len(posts),
         "plans": len(plans),
@@ -217,12 +261,6 @@ def make_posts(world: World, count: int, audit: AuditPlan, *, log=print) -> dict
         "approvals": len(approvals),
         "comments": len(comments),
     }
-
-
-def _notice(action: str, author) -> list:
-    if action == "request_changes":
-        return [(author, "returned")]
-    return []
 
 
 def _plans(world: World, count: int) -> dict:
