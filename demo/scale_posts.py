@@ -50,6 +50,7 @@ FUTURE_STATES = (
     (S.CHANGES_REQUESTED, 0.05),
     (S.APPROVED, 0.3),
 )
+EVERY = [(False, state) for state, _ in PAST_STATES] + [(True, s) for s, _ in FUTURE_STATES]
 # The audit steps (action, from, to) that lead to each state.
 _REVIEW = [
     ("plan_into_week", S.DRAFT, S.PLANNED),
@@ -143,13 +144,15 @@ def make_posts(world: World, count: int, audit: AuditPlan, *, log=print) -> dict
     post_id = next_id(Post)
     posts, links, approvals, publications, comments = [], [], [], [], []
     for i in range(count):
-        future = rng.random() < FUTURE_SHARE
+        # The first few posts take every state in turn, so even a small set has them all.
+        first = i < len(EVERY)
+        future = EVERY[i][0] if first else rng.random() < FUTURE_SHARE
         if future:
             when = now + datetime.timedelta(minutes=rng.randrange(60, FUTURE_DAYS * 1440))
-            state = _pick(rng, FUTURE_STATES)
+            state = EVERY[i][1] if first else _pick(rng, FUTURE_STATES)
         else:
             when = now - datetime.timedelta(minutes=rng.randrange(60, PAST_DAYS * 1440))
-            state = _pick(rng, PAST_STATES)
+            state = EVERY[i][1] if first else _pick(rng, PAST_STATES)
         dept = national if rng.random() < 0.3 else rng.choice(world.departments)
         people = world.contributors_by_dept.get(dept.pk) or cms
         author = rng.choice(cms if dept is national else people)
