@@ -81,7 +81,8 @@ def _manage(url: str, *args: str, capture: bool = False) -> str:
 
 
 def prepare(url: str, posts: int) -> None:
-    """Create, migrate and seed the database unless it already holds `posts` posts."""
+    """Create, migrate and seed the database unless it already holds `posts` posts. Only
+    the script's own databases are dropped and made again; any other is left alone."""
     name = url.rsplit("/", 1)[1]
     server = url.rsplit("/", 1)[0] + "/postgres"
     exists = subprocess.run(
@@ -99,6 +100,8 @@ def prepare(url: str, posts: int) -> None:
         if count == str(posts):
             print(f"{name}: {posts} posts already there, reused", flush=True)
             return
+        if not name.startswith("cadence_bench_pages_"):
+            sys.exit(f"{name} holds {count or 'no'} posts, not {posts}: fill it, or name another.")
         subprocess.run(["psql", server, "-qc", f'DROP DATABASE "{name}"'], check=True)
     subprocess.run(["psql", server, "-qc", f'CREATE DATABASE "{name}"'], check=True)
     _manage(url, "migrate", "-v", "0")
