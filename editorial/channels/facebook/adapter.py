@@ -20,7 +20,6 @@ from PIL import UnidentifiedImageError
 
 from editorial.channels.base import (
     AccountInfo,
-    ChannelAdapter,
     Image,
     Outgoing,
     PermanentError,
@@ -29,7 +28,7 @@ from editorial.channels.base import (
     UncertainError,
 )
 from editorial.channels.facebook.config import FacebookConfig
-from editorial.channels.graph.client import graph_call
+from editorial.channels.graph.adapter import GraphAdapter
 from editorial.channels.graph.lookup import settle
 from editorial.channels.graph.oauth import (
     AUTHORIZE_URL,
@@ -54,8 +53,9 @@ def image_format(path: str) -> str | None:
         return None
 
 
-class FacebookAdapter(ChannelAdapter):
+class FacebookAdapter(GraphAdapter):
     network = Network.FACEBOOK
+    account_setting = "page_id"
     text_limit = 63206
     media_limit = 10
     image_size_limit = 4 * 1024 * 1024  # Meta: a Page photo "should be less than 4MB"
@@ -100,29 +100,17 @@ class FacebookAdapter(ChannelAdapter):
 
     # --- the Page ---------------------------------------------------------------------
 
-    @property
-    def page_id(self) -> str:
-        return str((self.channel.settings or {}).get("page_id") or "")
-
-    def _token(self) -> str:
-        """The Page's token (one made from a long-lived user token does not expire; the
-        OAuth flow's `fresh_access_token` refreshes any that would)."""
-        if not self.page_id:
-            raise PermanentError(message("channel_not_connected", channel=self.channel))
-        return self.oauth.fresh_access_token(self.channel)
-
-    def _call(self, method: str, path: str, **kwargs) -> dict:
-        return graph_call(self.channel, method, path, self._token(), **kwargs)
-
     def check_credentials(self) -> AccountInfo:
         """The Page the token publishes as (`GET /{page-id}`): its name, picture and
         address. A Page token from a long-lived user token does not expire."""
-        page = self._call("GET", f"/{self.page_id}", params={"fields": "id,name,link,picture{url}"})
+        page = self._call(
+            "GET", f"/{self.account_id}", params={"fields": "id,name,link,picture{url}"}
+        )
         picture = (page.get("picture") or {}).get("data") or {}
         return AccountInfo(
-            name=str(page.get("name") or self.page_id),
+            name=str(page.get("name") or self.account_id),
             avatar_url=str(picture.get("url") or ""),
-            url=str(page.get("link") or f"https://www.facebook.com/{self.page_id}"),
+            url=str(page.get("link") or f"https://www.facebook.com/{self.account_id}"),
         )
 
     # --- publishing -------------------------------------------------------------------
@@ -141,7 +129,7 @@ class FacebookAdapter(ChannelAdapter):
             fields["link"] = outgoing.link
         for number, photo in enumerate(photos):
             fields[f"attached_media[{number}]"] = f'{{"media_fbid":"{photo}"}}'
-        post = self._call("POST", f"/{self.page_id}/feed", data=fields, publishes=True)
+        post = self._call("POST", f"/{self.account_id}/feed", data=fields, publishes=True)
         post_id = str(post.get("id") or "")
         if not post_id:
             # Published (2xx) but unnamed: the publisher's look-up finds it by its text.
@@ -157,7 +145,7 @@ class FacebookAdapter(ChannelAdapter):
         name = image.path.rsplit("/", 1)[-1]
         photo = self._call(
             "POST",
-            f"/{self.page_id}/photos",
+            f"/{self.account_id}/photos",
             data={"published": "false", "alt_text_custom": image.alt_text},
             files={"source": (name, content, kind)},
         )
@@ -183,7 +171,7 @@ class FacebookAdapter(ChannelAdapter):
         (`GET /{page-id}/posts?fields=message,created_time,permalink_url`)."""
         body = self._call(
             "GET",
-            f"/{self.page_id}/posts",
+            f"/{self.account_id}/posts",
             params={"fields": "id,message,created_time,permalink_url", "limit": RECENT},
         )
         found = settle(

@@ -26,7 +26,6 @@ from PIL import UnidentifiedImageError
 
 from editorial.channels.base import (
     AccountInfo,
-    ChannelAdapter,
     Image,
     Outgoing,
     PermanentError,
@@ -35,7 +34,7 @@ from editorial.channels.base import (
     TransientError,
     UncertainError,
 )
-from editorial.channels.graph.client import graph_call
+from editorial.channels.graph.adapter import GraphAdapter
 from editorial.channels.graph.lookup import settle
 from editorial.channels.graph.oauth import (
     AUTHORIZE_URL,
@@ -73,8 +72,9 @@ def ratio_fits(width: int, height: int) -> bool:
     return width * low[1] >= height * low[0] and width * high[1] <= height * high[0]
 
 
-class InstagramAdapter(ChannelAdapter):
+class InstagramAdapter(GraphAdapter):
     network = Network.INSTAGRAM
+    account_setting = "ig_user_id"
     text_limit = 2200
     media_limit = 10
     hashtag_limit = 30
@@ -154,28 +154,14 @@ class InstagramAdapter(ChannelAdapter):
 
     # --- the account ------------------------------------------------------------------
 
-    @property
-    def ig_user_id(self) -> str:
-        return str((self.channel.settings or {}).get("ig_user_id") or "")
-
-    def _token(self) -> str:
-        """The Page's token (one made from a long-lived user token does not expire; the
-        OAuth flow's `fresh_access_token` refreshes any that would)."""
-        if not self.ig_user_id:
-            raise PermanentError(message("channel_not_connected", channel=self.channel))
-        return self.oauth.fresh_access_token(self.channel)
-
-    def _call(self, method: str, path: str, **kwargs) -> dict:
-        return graph_call(self.channel, method, path, self._token(), **kwargs)
-
     def check_credentials(self) -> AccountInfo:
         """The account the token publishes as (`GET /{ig-user-id}`)."""
         account = self._call(
             "GET",
-            f"/{self.ig_user_id}",
+            f"/{self.account_id}",
             params={"fields": "id,username,name,profile_picture_url"},
         )
-        username = str(account.get("username") or self.ig_user_id)
+        username = str(account.get("username") or self.account_id)
         name = str(account.get("name") or "").strip()
         return AccountInfo(
             name=f"{name} (@{username})" if name else f"@{username}",
@@ -215,7 +201,7 @@ class InstagramAdapter(ChannelAdapter):
         self._wait_for(container)
         published = self._call(
             "POST",
-            f"/{self.ig_user_id}/media_publish",
+            f"/{self.account_id}/media_publish",
             data={"creation_id": container},
             publishes=True,
         )
@@ -228,7 +214,7 @@ class InstagramAdapter(ChannelAdapter):
         return Result(external_id=media_id[:200], url=self._permalink(media_id))
 
     def _container(self, **fields) -> str:
-        container = self._call("POST", f"/{self.ig_user_id}/media", data=fields)
+        container = self._call("POST", f"/{self.account_id}/media", data=fields)
         container_id = str(container.get("id") or "")
         if not container_id:
             raise TransientError(
@@ -271,7 +257,7 @@ class InstagramAdapter(ChannelAdapter):
         (`GET /{ig-user-id}/media?fields=caption,permalink,timestamp`)."""
         body = self._call(
             "GET",
-            f"/{self.ig_user_id}/media",
+            f"/{self.account_id}/media",
             params={"fields": "id,caption,permalink,timestamp", "limit": RECENT},
         )
         found = settle(
